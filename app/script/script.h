@@ -1,0 +1,58 @@
+// script.h — drives the real program, frame by frame, through the same input path a finger
+// uses: for tests, demos and `make run` on a headless machine. One command per line:
+//
+//   tap NAME                 press and lift at the centre of a named widget (as drawn last frame)
+//   longpress NAME           hold for 0.7 s, then lift
+//   drag NAME DX DY          press at NAME's centre, move by (DX, DY) em over 8 frames, lift
+//   keys SEQ                 InScript/QWERTY keystrokes on the on-screen keyboard: each char taps
+//                            its key ("key:k"), with a tap on shift first for shifted chars;
+//                            a space taps the space bar. SEQ is the rest of the line.
+//   wait N                   render N more frames
+//   settle                   render until no animation (fling) is running
+//   screenshot FILE          write this frame as PNG (relative to --out)
+//   expect-screen NAME       fail unless the current screen is NAME
+//   expect-text FIELD TEXT   fail unless the field holds exactly TEXT (rest of the line)
+//   expect-caret FIELD N     fail unless the field's caret is at byte offset N
+//   expect-widget NAME       fail unless NAME was drawn last frame (expect-no-widget: the reverse)
+//   expect-scrolled NAME     fail unless the scroll region NAME is scrolled away from the top
+//   quit
+// Blank lines and lines starting with # are ignored. A failure names the line and why.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "app/ui/app.h"
+
+namespace samvad::script {
+
+class Runner {
+ public:
+  bool Load(const std::string& path, std::string* error);
+  // Called before each frame's input is applied. Returns false when the script is over.
+  bool Step(ui::AppState& app);
+  // The screenshot this frame must write ("" for none); cleared when taken.
+  std::string TakeScreenshotRequest();
+  bool failed() const { return failed_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  bool Fail(const std::string& why);
+  bool Exec(ui::AppState& app, const std::string& line);
+  bool TapAt(ui::AppState& app, const std::string& name);
+  text::EditState* Field(ui::AppState& app, const std::string& name);
+
+  std::vector<std::string> lines_;
+  std::string path_;
+  size_t next_ = 0;
+  int wait_frames_ = 3;  // the first frames draw the widgets a script taps
+  bool wait_settle_ = false;
+  double hold_until_ = 0;
+  // Pointer actions queued frame by frame: {kind, x, y}.
+  struct Pending { int kind; float x, y; };
+  std::vector<Pending> queue_;
+  std::string screenshot_;
+  bool failed_ = false, done_ = false;
+  std::string error_;
+};
+
+}  // namespace samvad::script

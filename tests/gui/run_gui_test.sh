@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs one GUI script in a real window under Xvfb + Mesa (llvmpipe), then compares every
+# screenshot it wrote with tests/golden/<name>.png (tolerance in imgcmp). A script's first line
+# may be "# args: ..." with extra samvad options (a window size, say).
+#   run_gui_test.sh SAMVAD IMGCMP SCRIPT OUTDIR GOLDENDIR
+# SAMVAD_UPDATE_GOLDEN=1 copies the screenshots over the goldens instead (look at them first).
+set -euo pipefail
+samvad=$1 imgcmp=$2 script=$3 out=$4 golden=$5
+rm -rf "$out"; mkdir -p "$out"
+args=$(sed -n '1s/^# args: //p' "$script")
+size=$(sed -n 's/.*--size \([0-9]*x[0-9]*\).*/\1/p' <<<"$args"); size=${size:-1280x800}
+# Each test gets its own data folder, so no run sees another's files.
+export SAMVAD_DATA="$out/data"
+# shellcheck disable=SC2086
+xvfb-run -a -s "-screen 0 ${size}x24 -nolisten tcp" "$samvad" --size "$size" $args --script "$script" --out "$out"
+status=0
+for shot in "$out"/*.png; do
+  [ -e "$shot" ] || continue
+  case "$shot" in *.diff.png) continue ;; esac
+  name=$(basename "$shot")
+  if [ "${SAMVAD_UPDATE_GOLDEN:-0}" = 1 ]; then cp "$shot" "$golden/$name"; echo "updated golden $name"; continue; fi
+  if [ ! -e "$golden/$name" ]; then
+    echo "no golden image $golden/$name — look at $shot, then run with SAMVAD_UPDATE_GOLDEN=1" >&2
+    status=1; continue
+  fi
+  "$imgcmp" "$shot" "$golden/$name" || status=1
+done
+exit $status
