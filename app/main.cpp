@@ -135,18 +135,19 @@ int main(int argc, char** argv) {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // a kiosk keeps no window layout on disk
   io.LogFilename = nullptr;
-  // The atlas: ImGui's small default font (for developer overlays) plus our glyph region.
+  // The renderer's device objects first, while the atlas holds only ImGui's small default font
+  // (for developer overlays); then our glyph region joins it and GlyphAtlas uploads the whole
+  // atlas as one 8-bit channel (see GlyphAtlas::CreateTexture for why).
+  samvad::ui::GlyphAtlas::Prepare(io.Fonts);
   io.Fonts->AddFontDefault();
-  text.atlas.Reserve(io.Fonts);
   ImGui_ImplOpenGL3_Init("#version 130");
-  // Device objects now, not at the first NewFrame: that would rebuild the atlas after
-  // ClearTexData below and move our glyph region away from where Locate() found it.
   ImGui_ImplOpenGL3_CreateDeviceObjects();
-  if (!text.atlas.Locate(io.Fonts)) {
-    std::fprintf(stderr, "samvad: the glyph region does not fit in ImGui's font atlas\n");
+  io.Fonts->ClearTexData();
+  text.atlas.Reserve(io.Fonts);
+  if (!text.atlas.CreateTexture(io.Fonts)) {
+    std::fprintf(stderr, "samvad: cannot create the glyph atlas texture (OpenGL 3.3 swizzle)\n");
     return 1;
   }
-  io.Fonts->ClearTexData();  // uploaded: the CPU copy (4 MB) is not needed again
 
   AppState app;
   app.text = &text;
@@ -154,7 +155,7 @@ int main(int argc, char** argv) {
   if (opt.lang_given) app.screen = samvad::ui::ScreenId::Home;
 
   samvad::script::Runner runner;
-  const bool scripted = !opt.script.empty();
+  bool scripted = !opt.script.empty();
   if (scripted && !runner.Load(opt.script, &error)) {
     std::fprintf(stderr, "samvad: %s\n", error.c_str());
     return 2;
@@ -205,7 +206,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "samvad: %s\n", runner.error().c_str());
         return 1;
       }
-      break;
+      if (!runner.idle()) break;
+      scripted = false;  // hand over to the ordinary event loop
     }
     int fw = 0, fh = 0;
     window.FramebufferSize(&fw, &fh);
@@ -218,7 +220,7 @@ int main(int argc, char** argv) {
     ImGui::NewFrame();
     samvad::ui::DrawFrame(app);
     ImGui::Render();
-    text.atlas.Upload(static_cast<unsigned int>(reinterpret_cast<uintptr_t>(io.Fonts->TexID)));
+    text.atlas.Upload();
     glViewport(0, 0, fw, fh);
     const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(app.theme.bg);
     glClearColor(bg.x, bg.y, bg.z, 1.0f);
@@ -249,6 +251,7 @@ int main(int argc, char** argv) {
     }
     --frames_left;
   }
+  text.atlas.DestroyTexture();
   ImGui_ImplOpenGL3_Shutdown();
   ImGui::DestroyContext();
   return 0;

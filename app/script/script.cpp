@@ -182,6 +182,7 @@ bool Runner::Exec(ui::AppState& app, const std::string& line) {
     if (!scrolled) return Fail("'" + rest + "' is not scrolled");
     return true;
   }
+  if (cmd == "idle") { idle_ = true; return false; }
   if (cmd == "quit") return false;
   return Fail("unknown command '" + cmd + "'");
 }

@@ -15,6 +15,8 @@
 //   expect-caret FIELD N     fail unless the field's caret is at byte offset N
 //   expect-widget NAME       fail unless NAME was drawn last frame (expect-no-widget: the reverse)
 //   expect-scrolled NAME     fail unless the scroll region NAME is scrolled away from the top
+//   idle                     stop driving; the program goes on as if a person were using it
+//                            (the benchmarks measure idle CPU and memory this way)
 //   quit
 // Blank lines and lines starting with # are ignored. A failure names the line and why.
 #pragma once
@@ -33,6 +35,7 @@ class Runner {
   // The screenshot this frame must write ("" for none); cleared when taken.
   std::string TakeScreenshotRequest();
   bool failed() const { return failed_; }
+  bool idle() const { return idle_; }
   const std::string& error() const { return error_; }
 
  private:
@@ -51,7 +54,7 @@ class Runner {
   struct Pending { int kind; float x, y; };
   std::vector<Pending> queue_;
   std::string screenshot_;
-  bool failed_ = false, done_ = false;
+  bool failed_ = false, done_ = false, idle_ = false;
   std::string error_;
 };
 

@@ -2,16 +2,21 @@
 #include "app/ui/glyph_atlas.h"
 
 #include <GL/gl.h>
+#include <GL/glext.h>
 #include <imgui.h>
 
 #include <cstring>
 
 namespace samvad::ui {
 
-void GlyphAtlas::Reserve(ImFontAtlas* atlas) {
-  // 1024 wide: every GL has it; no power-of-two height, so the texture is ~1024×1070, 4.3 MB.
+void GlyphAtlas::Prepare(ImFontAtlas* atlas) {
+  // 1024 wide: every GL has it; no power-of-two height, so the texture is ~1024×1020, 1 MB.
   atlas->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight | ImFontAtlasFlags_NoMouseCursors;
   atlas->TexDesiredWidth = 1024;
+}
+
+void GlyphAtlas::Reserve(ImFontAtlas* atlas) {
+  Prepare(atlas);
   w_ = 1024 - 2 * atlas->TexGlyphPadding;
   h_ = 1000;
   rect_id_ = atlas->AddCustomRectRegular(w_, h_);
@@ -69,12 +74,10 @@ const GlyphEntry& GlyphAtlas::Get(const text::FontSet& fonts, int font, uint32_t
       const int x = ox_ + shelf_x_, y = oy_ + shelf_y_;
       shelf_x_ += gw + kPad;
       if (gh + kPad > shelf_h_) shelf_h_ = gh + kPad;
-      Pending p{x, y, gw, gh, std::vector<uint32_t>(static_cast<size_t>(gw * gh))};
-      for (int row = 0; row < gh; ++row) {
-        const unsigned char* src = bm.buffer + row * bm.pitch;
-        for (int col = 0; col < gw; ++col)  // white, coverage in alpha: ImGui's texture format
-          p.rgba[static_cast<size_t>(row * gw + col)] = 0x00FFFFFFu | (static_cast<uint32_t>(src[col]) << 24);
-      }
+      Pending p{x, y, gw, gh, std::vector<unsigned char>(static_cast<size_t>(gw * gh))};
+      for (int row = 0; row < gh; ++row)
+        std::memcpy(&p.alpha[static_cast<size_t>(row * gw)], bm.buffer + row * bm.pitch,
+                    static_cast<size_t>(gw));
       pending_.push_back(std::move(p));
       e.u0 = static_cast<float>(x) * uv_sx_;
       e.v0 = static_cast<float>(y) * uv_sy_;
@@ -89,14 +92,48 @@ const GlyphEntry& GlyphAtlas::Get(const text::FontSet& fonts, int font, uint32_t
   return entries_[key] = e;
 }
 
-void GlyphAtlas::Upload(unsigned int tex) {
-  if (pending_.empty()) return;
+bool GlyphAtlas::CreateTexture(ImFontAtlas* atlas) {
+  unsigned char* px = nullptr;
+  int w = 0, h = 0;
+  atlas->GetTexDataAsAlpha8(&px, &w, &h);
+  if (!px || !Locate(atlas)) return false;
   GLint last = 0;
   glGetIntegerv(GL_TEXTURE_BINDING_2D, &last);
+  GLuint tex = 0;
+  glGenTextures(1, &tex);
   glBindTexture(GL_TEXTURE_2D, tex);
-  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  const GLint swizzle[4] = {GL_ONE, GL_ONE, GL_ONE, GL_RED};  // (1,1,1,a) like ImGui's RGBA atlas
+  glTexParameteriv(GL_TEXTURE_2D, GL_TEXTURE_SWIZZLE_RGBA, swizzle);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, w, h, 0, GL_RED, GL_UNSIGNED_BYTE, px);
+  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(last));
+  if (glGetError() != GL_NO_ERROR) {
+    glDeleteTextures(1, &tex);
+    return false;
+  }
+  texture_ = tex;
+  atlas->SetTexID(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tex)));
+  atlas->ClearTexData();  // on the GPU now; the CPU copy is not needed again
+  return true;
+}
+
+void GlyphAtlas::DestroyTexture() {
+  if (texture_) glDeleteTextures(1, &texture_);
+  texture_ = 0;
+}
+
+void GlyphAtlas::Upload() {
+  if (pending_.empty() || !texture_) return;
+  GLint last = 0;
+  glGetIntegerv(GL_TEXTURE_BINDING_2D, &last);
+  glBindTexture(GL_TEXTURE_2D, texture_);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
   for (const Pending& p : pending_)
-    glTexSubImage2D(GL_TEXTURE_2D, 0, p.x, p.y, p.w, p.h, GL_RGBA, GL_UNSIGNED_BYTE, p.rgba.data());
+    glTexSubImage2D(GL_TEXTURE_2D, 0, p.x, p.y, p.w, p.h, GL_RED, GL_UNSIGNED_BYTE, p.alpha.data());
   glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(last));
   pending_.clear();
 }
