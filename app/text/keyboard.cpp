@@ -61,7 +61,9 @@ Key Special(KeyRole role, std::string label, float width, char32_t qwerty = 0) {
   k.label = std::move(label);
   k.width = width;
   k.qwerty = qwerty;
-  if (role == KeyRole::Space) k.out = " ";
+  // push_back, not `= " "`: GCC 12 -O2 reports a false -Wrestrict on the latter (GCC bug 105329)
+  // and CI builds with -Werror.
+  if (role == KeyRole::Space) k.out.push_back(' ');
   return k;
 }
 
