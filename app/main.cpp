@@ -7,6 +7,7 @@
 //   samvad --shape-dump --lang mr TEXT  the shaping of TEXT, one line per run (see README)
 //   samvad --exit-after-first-frame     for the start-up benchmark
 #include <GL/gl.h>
+#include <GLFW/glfw3.h>
 #include <imgui.h>
 #include <backends/imgui_impl_opengl3.h>
 #include <stb_image_write.h>
@@ -22,6 +23,7 @@
 #include "app/script/script.h"
 #include "app/text/utf8.h"
 #include "app/ui/app.h"
+#include "platform/paths.h"
 #include "platform/window_glfw.h"
 
 namespace {
@@ -59,9 +61,7 @@ bool WritePng(const std::string& path, int w, int h) {
 // Physical keyboard (a developer's, or a kiosk with one attached): text and editing keys go to
 // the field on screen, through the same editing model as the on-screen keys.
 void HandleKey(AppState& app, const samvad::platform::InputEvent& e) {
-  samvad::text::EditState* f = app.screen == samvad::ui::ScreenId::Describe ? &app.describe.field
-                               : app.screen == samvad::ui::ScreenId::Status ? &app.status.ticket
-                                                                              : nullptr;
+  samvad::text::EditState* f = samvad::ui::FocusedField(app);
   if (!f) return;
   auto& br = app.text->breaks;
   const bool shift = (e.mods & 0x0001) != 0;  // GLFW_MOD_SHIFT
@@ -152,6 +152,17 @@ int main(int argc, char** argv) {
   AppState app;
   app.text = &text;
   app.lang = *lang;
+  if (!app.catalog.Load(samvad::ui::DefaultCatalogDataDir(), &error)) {
+    std::fprintf(stderr, "samvad: %s\n", error.c_str());
+    return 1;
+  }
+  // The services: store, photo pipeline, task runner. A worker that finishes wakes the loop.
+  samvad::ui::Kiosk kiosk([] { glfwPostEmptyEvent(); });
+  if (!kiosk.Open(samvad::platform::DataDir(), app, &error)) {
+    std::fprintf(stderr, "samvad: %s\n", error.c_str());
+    return 1;
+  }
+  app.kiosk = &kiosk;
   if (opt.lang_given) app.screen = samvad::ui::ScreenId::Home;
 
   samvad::script::Runner runner;
@@ -191,6 +202,9 @@ int main(int argc, char** argv) {
       frames_left = std::max(frames_left, 3);
     }
     window.events().clear();
+    // A finished job or photo posts an empty event; the next frame applies it.
+    if (kiosk.submitting() || kiosk.processing_photo() || kiosk.tasks().busy())
+      frames_left = std::max(frames_left, 2);
     const double now = samvad::platform::Window::Now();
     if (app.wake_at > 0 && now >= app.wake_at) {
       app.wake_at = 0;
@@ -216,6 +230,7 @@ int main(int argc, char** argv) {
     io.DisplaySize = ImVec2(static_cast<float>(fw), static_cast<float>(fh));
     io.DeltaTime = app.dt;
     app.touch.NewFrame(io, now);
+    kiosk.Poll(app);
     ImGui_ImplOpenGL3_NewFrame();
     ImGui::NewFrame();
     samvad::ui::DrawFrame(app);

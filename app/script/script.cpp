@@ -39,9 +39,7 @@ bool Runner::Fail(const std::string& why) {
 }
 
 text::EditState* Runner::Field(ui::AppState& app, const std::string& name) {
-  if (name == "describe.field") return &app.describe.field;
-  if (name == "status.ticket") return &app.status.ticket;
-  return nullptr;
+  return ui::FieldByName(app, name);
 }
 
 bool Runner::TapAt(ui::AppState& app, const std::string& name) {
@@ -70,9 +68,24 @@ bool Runner::Step(ui::AppState& app) {
     return true;
   }
   if (wait_frames_ > 0) { --wait_frames_; return true; }
+  if (sleep_until_ > 0) {
+    if (app.now < sleep_until_) return true;
+    sleep_until_ = 0;
+  }
   if (wait_settle_) {
     if (app.animating) return true;
     wait_settle_ = false;
+  }
+  if (await_until_ > 0) {
+    const bool busy = app.kiosk && (app.kiosk->submitting() || app.kiosk->processing_photo() ||
+                                    app.kiosk->tasks().busy());
+    if (busy) {
+      if (app.now > await_until_) return Fail("background work still running after 20 s");
+      return true;
+    }
+    await_until_ = 0;
+    wait_frames_ = 2;  // let the result reach the screen
+    return true;
   }
   while (next_ < lines_.size()) {
     const std::string line = lines_[next_++];
@@ -82,7 +95,9 @@ bool Runner::Step(ui::AppState& app) {
       if (!failed_) done_ = true;
       return false;
     }
-    if (!queue_.empty() || wait_frames_ > 0 || wait_settle_ || !screenshot_.empty()) return true;
+    if (!queue_.empty() || wait_frames_ > 0 || wait_settle_ || await_until_ > 0 || sleep_until_ > 0 ||
+        !screenshot_.empty())
+      return true;
   }
   done_ = true;
   return false;
@@ -145,8 +160,21 @@ bool Runner::Exec(ui::AppState& app, const std::string& line) {
     wait_frames_ = n;
     return true;
   }
+  if (cmd == "sleep") {
+    int ms = 0;
+    if (!(args >> ms)) return Fail("sleep MS");
+    sleep_until_ = app.now + ms / 1000.0;
+    return true;
+  }
   if (cmd == "settle") { wait_settle_ = true; wait_frames_ = 2; return true; }
   if (cmd == "screenshot") { screenshot_ = rest; return true; }
+  if (cmd == "await") { await_until_ = app.now + 20; wait_frames_ = 1; return true; }
+  if (cmd == "expect-notice") {
+    const std::string& got = !app.photos.error_key.empty() ? app.photos.error_key
+                             : !app.status.result_key.empty() ? app.status.result_key : app.message_key;
+    if (got != rest) return Fail("notice is '" + got + "', expected '" + rest + "'");
+    return true;
+  }
   if (cmd == "expect-screen") {
     if (rest != ui::ScreenName(app.screen))
       return Fail("expected screen '" + rest + "', on '" + ui::ScreenName(app.screen) + "'");

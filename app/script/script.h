@@ -8,7 +8,11 @@
 //                            its key ("key:k"), with a tap on shift first for shifted chars;
 //                            a space taps the space bar. SEQ is the rest of the line.
 //   wait N                   render N more frames
+//   sleep MS                 keep rendering for MS milliseconds of real time (timers, idle reset)
 //   settle                   render until no animation (fling) is running
+//   await                    render until background work (save, photo, lookup) is done;
+//                            fails after 20 s
+//   expect-notice KEY        fail unless the screen's notice (or photo error) is catalog KEY
 //   screenshot FILE          write this frame as PNG (relative to --out)
 //   expect-screen NAME       fail unless the current screen is NAME
 //   expect-text FIELD TEXT   fail unless the field holds exactly TEXT (rest of the line)
@@ -49,6 +53,8 @@ class Runner {
   size_t next_ = 0;
   int wait_frames_ = 3;  // the first frames draw the widgets a script taps
   bool wait_settle_ = false;
+  double await_until_ = 0;
+  double sleep_until_ = 0;  // > 0 while awaiting background work
   double hold_until_ = 0;
   // Pointer actions queued frame by frame: {kind, x, y}.
   struct Pending { int kind; float x, y; };

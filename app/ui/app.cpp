@@ -1,6 +1,12 @@
-// app.cpp — loading the text services, and the flat router that draws one screen per frame
-// inside a full-window ImGui window with no decoration.
+// app.cpp — loading the text services, the session (draft wipe, idle reset), and the flat
+// router that draws one screen per frame inside a full-window ImGui window.
 #include "app/ui/app.h"
+
+#include <GL/gl.h>
+
+#include <cmath>
+
+#include "app/ui/widgets/widgets.h"
 
 namespace samvad::ui {
 
@@ -16,24 +22,140 @@ const char* ScreenName(ScreenId id) {
   switch (id) {
     case ScreenId::Language: return "language";
     case ScreenId::Home: return "home";
+    case ScreenId::Category: return "category";
+    case ScreenId::Where: return "where";
     case ScreenId::Describe: return "describe";
+    case ScreenId::Photos: return "photos";
+    case ScreenId::Contact: return "contact";
+    case ScreenId::Review: return "review";
+    case ScreenId::Receipt: return "receipt";
     case ScreenId::Status: return "status";
   }
   return "?";
+}
+
+namespace {
+
+void WipeBytes(std::vector<unsigned char>& v) {
+  for (unsigned char& b : v) b = 0;
+  v.clear();
+  v.shrink_to_fit();
+}
+
+}  // namespace
+
+void DeleteTexture(unsigned int& tex) {
+  // A GL context exists whenever a texture was made (tests without a window never make one).
+  if (tex) glDeleteTextures(1, &tex);
+  tex = 0;
+}
+
+void Draft::Wipe() {
+  category.clear();
+  text::EditClear(landmark);
+  text::EditClear(description);
+  text::EditClear(phone);
+  kb = KeyboardState{};
+  for (DraftPhoto& p : photos) {
+    WipeBytes(p.jpeg);
+    WipeBytes(p.thumb);
+    // The preview texture holds the citizen's photo too.
+    DeleteTexture(p.texture);
+  }
+  photos.clear();
+}
+
+void AppState::ResetSession() {
+  draft.Wipe();
+  text::EditClear(status.ticket);
+  text::EditClear(status.last4);
+  status.kb = KeyboardState{};
+  status.editing_last4 = false;
+  status.result_key.clear();
+  receipt = ReceiptState{};
+  photos = PhotosState{};
+  message_key.clear();
+  if (kiosk) kiosk->WipeSession();
+  screen = ScreenId::Language;
+}
+
+text::EditState* FieldByName(AppState& app, std::string_view name) {
+  if (name == "where.landmark") return &app.draft.landmark;
+  if (name == "describe.field") return &app.draft.description;
+  if (name == "contact.phone") return &app.draft.phone;
+  if (name == "status.ticket") return &app.status.ticket;
+  if (name == "status.last4") return &app.status.last4;
+  return nullptr;
+}
+
+text::EditState* FocusedField(AppState& app) {
+  switch (app.screen) {
+    case ScreenId::Where: return &app.draft.landmark;
+    case ScreenId::Describe: return &app.draft.description;
+    case ScreenId::Contact: return &app.draft.phone;
+    case ScreenId::Status: return app.status.editing_last4 ? &app.status.last4 : &app.status.ticket;
+    default: return nullptr;
+  }
 }
 
 void DrawFrameContents(AppState& app) {
   switch (app.screen) {
     case ScreenId::Language: LanguageScreen(app); break;
     case ScreenId::Home: HomeScreen(app); break;
+    case ScreenId::Category: CategoryScreen(app); break;
+    case ScreenId::Where: WhereScreen(app); break;
     case ScreenId::Describe: DescribeScreen(app); break;
+    case ScreenId::Photos: PhotosScreen(app); break;
+    case ScreenId::Contact: ContactScreen(app); break;
+    case ScreenId::Review: ReviewScreen(app); break;
+    case ScreenId::Receipt: ReceiptScreen(app); break;
     case ScreenId::Status: StatusScreen(app); break;
   }
 }
 
+namespace {
+
+// After idle_warn_s without a touch, a countdown over the screen; at idle_reset_s the session
+// ends and nothing of it stays for the next person. A touch anywhere dismisses the warning.
+void IdleGuard(AppState& app) {
+  if (app.screen == ScreenId::Language && app.draft.photos.empty() && app.draft.description.text.empty())
+    return;  // nothing to protect, nobody to warn
+  const double idle = app.now - app.last_touch;
+  if (idle >= app.config.idle_reset_s) {
+    app.ResetSession();
+    return;
+  }
+  if (idle < app.config.idle_warn_s) {
+    app.WakeAt(app.last_touch + app.config.idle_warn_s);
+    return;
+  }
+  const int left = static_cast<int>(std::ceil(app.config.idle_reset_s - idle));
+  app.WakeAt(app.now + 1.0 - std::fmod(idle, 1.0));  // redraw when the number changes
+  const Theme& t = app.theme;
+  ImDrawList* dl = ImGui::GetForegroundDrawList();
+  const ImVec2 ds = ImGui::GetIO().DisplaySize;
+  dl->AddRectFilled(ImVec2(0, 0), ds, IM_COL32(0, 0, 0, 140));
+  const float w = std::min(ds.x * 0.8f, t.em * 24), h = t.em * 7;
+  const ImVec2 p((ds.x - w) * 0.5f, (ds.y - h) * 0.5f);
+  dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), t.surface, t.rounding());
+  TextRenderer& R = app.R();
+  const std::string& q = app.T("idle.question");
+  const ImVec2 qs = R.Measure(q, app.lang, t.body_px());
+  R.Draw(dl, ImVec2(p.x + (w - qs.x) * 0.5f, p.y + t.em), q, app.lang, t.body_px(), t.text);
+  std::string msg = app.T("idle.countdown");
+  const size_t at = msg.find("{s}");
+  if (at != std::string::npos) msg.replace(at, 3, std::to_string(left));
+  const ImVec2 ms = R.Measure(msg, app.lang, t.title_px());
+  R.Draw(dl, ImVec2(p.x + (w - ms.x) * 0.5f, p.y + t.em * 3), msg, app.lang, t.title_px(), t.accent);
+  app.RegisterWidget("idle.warning", ImRect(p, ImVec2(p.x + w, p.y + h)));
+}
+
+}  // namespace
+
 void DrawFrame(AppState& app) {
   app.widgets.clear();
   app.animating = false;
+  if (app.touch.down() || app.touch.released_this_frame()) app.last_touch = app.now;
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(io.DisplaySize);
@@ -44,6 +166,7 @@ void DrawFrame(AppState& app) {
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
   DrawFrameContents(app);
+  IdleGuard(app);
   ImGui::End();
   ImGui::PopStyleVar(2);
   ImGui::PopStyleColor();

@@ -17,6 +17,8 @@
 #include "app/text/shaper.h"
 #include "app/text/text_edit.h"
 #include "app/ui/glyph_atlas.h"
+#include "app/ui/kiosk.h"
+#include "app/ui/seed_catalog.h"
 #include "app/ui/text_draw.h"
 #include "app/ui/theme.h"
 #include "app/ui/widgets/touch.h"
@@ -35,7 +37,9 @@ struct TextServices {
   bool Load(std::string* error);
 };
 
-enum class ScreenId { Language, Home, Describe, Status };
+// The citizen's path: Language → Home → Category → Where → Describe → Photos → Contact → Review
+// → (submit) → Receipt; and Home → Status. Back on every step keeps what was typed.
+enum class ScreenId { Language, Home, Category, Where, Describe, Photos, Contact, Review, Receipt, Status };
 const char* ScreenName(ScreenId id);
 
 struct KeyboardState {
@@ -43,14 +47,52 @@ struct KeyboardState {
   bool latin = false;  // the citizen switched their script's keyboard to English QWERTY
 };
 
-struct DescribeState {
-  text::EditState field;
-  KeyboardState kb;
+struct DraftPhoto {
+  std::vector<unsigned char> jpeg, thumb;  // processed: ≤1600 px, no metadata at all
+  int width = 0, height = 0;
+  std::string sha256;
+  unsigned int texture = 0;  // the thumbnail on the GPU, for the preview
+  int tex_w = 0, tex_h = 0;
+};
+
+// One citizen's complaint while it is being written. Lives in memory only until submitted;
+// the idle reset and "done" wipe it (Wipe overwrites before freeing).
+struct Draft {
+  static constexpr size_t kMaxPhotos = 3;
+  std::string category;
+  text::EditState landmark, description, phone;
+  KeyboardState kb;  // one keyboard state for the draft's text fields
+  std::vector<DraftPhoto> photos;
+  void Wipe();
 };
 
 struct StatusState {
-  text::EditState ticket;
+  text::EditState ticket, last4;
   KeyboardState kb;
+  bool editing_last4 = false;
+  std::string result_key;  // what the last lookup said (a catalog key), "" before any
+  bool found = false;
+  StatusResult result;
+};
+
+struct PhotosState {
+  std::vector<ImportCandidate> candidates;
+  bool listed = false;     // the import folder was read for this visit
+  std::string error_key;   // the last photo's problem, in the citizen's language
+};
+
+struct ReceiptState {
+  std::string ticket;  // display form, "08-001-00042-7"
+  std::string qr;      // canonical form, the QR's content: 11 digits
+};
+
+// Kiosk configuration: which ward this machine serves and its device number (inside tickets).
+struct DeviceConfig {
+  std::string ward_number = "08";  // G/N, Dadar — the embedded default for `make run`
+  std::string device_number = "001";
+  std::string printer;     // an ESC/POS device path (or a file, in tests); "" for none
+  std::string import_dir;  // where a USB stick's photos are; "" for none
+  double idle_warn_s = 60, idle_reset_s = 90;
 };
 
 struct ScrollState {
@@ -67,8 +109,15 @@ struct AppState {
   double now = 0;
   float dt = 1.0f / 60;
 
-  DescribeState describe;
+  SeedCatalog catalog;
+  DeviceConfig config;
+  Draft draft;
   StatusState status;
+  PhotosState photos;
+  ReceiptState receipt;
+  Kiosk* kiosk = nullptr;  // the services; null in tests that draw screens without them
+  std::string message_key;  // a notice for the current screen (catalog key), "" for none
+  double last_touch = 0;    // for the idle reset
   std::map<ImGuiID, ScrollState> scrolls;
 
   // Named widget rectangles of the last frame: what the script driver taps.
@@ -81,8 +130,19 @@ struct AppState {
   TextRenderer& R() { return *text->renderer; }
   void RegisterWidget(std::string_view name, const ImRect& r) { widgets[std::string(name)] = r; }
   void WakeAt(double t) { if (wake_at == 0 || t < wake_at) wake_at = t; }
-  void Go(ScreenId s) { screen = s; }
+  void Go(ScreenId s) { screen = s; message_key.clear(); }
+  // Ends the citizen's session: the draft and the status screen's input are wiped, and the
+  // kiosk returns to the language chooser for the next person.
+  void ResetSession();
 };
+
+// The text field that typing goes to on the current screen (physical keyboard), or null.
+text::EditState* FocusedField(AppState& app);
+// A field by its widget name ("describe.field", "status.ticket", …), for the script driver.
+text::EditState* FieldByName(AppState& app, std::string_view name);
+
+// Frees a GL texture (a photo preview) and zeroes the handle; no-op for 0.
+void DeleteTexture(unsigned int& tex);
 
 // Builds one frame's UI (between ImGui::NewFrame and ImGui::Render).
 void DrawFrame(AppState& app);
@@ -92,7 +152,13 @@ void DrawFrameContents(AppState& app);
 // Screens: one file each.
 void LanguageScreen(AppState& app);
 void HomeScreen(AppState& app);
+void CategoryScreen(AppState& app);
+void WhereScreen(AppState& app);
 void DescribeScreen(AppState& app);
+void PhotosScreen(AppState& app);
+void ContactScreen(AppState& app);
+void ReviewScreen(AppState& app);
+void ReceiptScreen(AppState& app);
 void StatusScreen(AppState& app);
 
 }  // namespace samvad::ui

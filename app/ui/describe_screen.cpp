@@ -1,6 +1,6 @@
-// describe_screen.cpp — the citizen describes the problem in their own script: a text field
-// with a visible length counter above the language's on-screen keyboard. (The complaint flow
-// around it — category, place, photos, receipt — is the kiosk issue's work.)
+// describe_screen.cpp — the citizen describes the problem in their own script: quick phrases
+// for the chosen category (one tap adds one), a text field with a visible length counter,
+// and the language's on-screen keyboard.
 #include <algorithm>
 #include <string>
 
@@ -10,16 +10,6 @@ namespace samvad::ui {
 namespace {
 
 constexpr size_t kMaxDescription = 500;  // graphemes: about a paragraph, quick to read aloud
-
-text::LayoutId LayoutFor(text::Lang l) {
-  switch (l) {
-    case text::Lang::Mr:
-    case text::Lang::Hi: return text::LayoutId::Devanagari;
-    case text::Lang::Bn: return text::LayoutId::Bengali;
-    case text::Lang::En: break;
-  }
-  return text::LayoutId::English;
-}
 
 std::string Fill(std::string s, std::string_view name, const std::string& value) {
   const std::string token = "{" + std::string(name) + "}";
@@ -32,27 +22,41 @@ std::string Fill(std::string s, std::string_view name, const std::string& value)
 
 void DescribeScreen(AppState& app) {
   const Theme& t = app.theme;
-  DescribeState& st = app.describe;
-  st.field.max_graphemes = kMaxDescription;
+  Draft& d = app.draft;
+  d.description.max_graphemes = kMaxDescription;
+  if (ScreenHeader(app, "describe.back", app.T("describe.title"))) app.Go(ScreenId::Where);
   const float w = ImGui::GetContentRegionAvail().x;
-  const ImVec2 top = ImGui::GetCursorPos();
-  if (Button(app, "describe.back", app.T("common.back"), ImVec2(t.em * 6, t.min_target())) == Press::Tap)
-    app.Go(ScreenId::Home);
-  ImGui::SameLine();
-  ImGui::SetCursorPosY(top.y + (t.min_target() - app.R().LineHeight(t.title_px())) * 0.5f);
-  Label(app, app.T("describe.title"), t.title_px(), t.text);
 
+  // Quick phrases: two per category, in the citizen's language.
+  if (!d.category.empty()) {
+    const float px = t.small_px() * 1.15f;
+    for (int k = 1; k <= 2; ++k) {
+      const std::string key = "phrase." + d.category + "." + std::to_string(k);
+      const std::string& phrase = app.T(key);
+      const float pw = app.R().Measure(phrase, app.lang, px).x + 2 * t.pad();
+      if (k > 1) ImGui::SameLine();
+      ButtonOpts o;
+      o.text_px = px;
+      if (Button(app, "describe.phrase" + std::to_string(k), phrase, ImVec2(pw, t.min_target()), o) == Press::Tap) {
+        if (!d.description.text.empty() && d.description.text.back() != ' ')
+          text::EditInsert(d.description, app.text->breaks, app.lang, " ");
+        text::EditInsert(d.description, app.text->breaks, app.lang, phrase);
+      }
+    }
+  }
   const float field_h = std::max(t.min_target(), app.R().LineHeight(t.body_px()) * 3 + t.pad());
-  TextField(app, "describe.field", st.field, ImVec2(w, field_h), app.T("describe.placeholder"));
-  const size_t n = text::CountGraphemes(app.text->breaks, app.lang, st.field.text);
+  TextField(app, "describe.field", d.description, ImVec2(w - t.em * 10, field_h), app.T("describe.placeholder"));
+  const bool ok = !d.description.text.empty();
+  if (InlineAction(app, "describe.next", app.T("common.next"), ImVec2(t.em * 9, field_h), ok) == Press::Tap)
+    app.Go(ScreenId::Photos);
+  const size_t n = text::CountGraphemes(app.text->breaks, app.lang, d.description.text);
   const std::string counter = Fill(Fill(app.T("describe.counter"), "n", std::to_string(n)), "max",
                                    std::to_string(kMaxDescription));
   const ImVec2 cs = app.R().Measure(counter, app.lang, t.small_px());
-  ImGui::SetCursorPosX(top.x + w - cs.x);
+  ImGui::SetCursorPosX(ImGui::GetCursorPosX() + w - t.em * 10 - t.pad() - cs.x);
   Label(app, counter, t.small_px(), n >= kMaxDescription ? t.accent : t.text_muted);
-
-  const float kb_h = ImGui::GetContentRegionAvail().y;
-  Keyboard(app, "describe.kb", st.kb, st.field, LayoutFor(app.lang), ImVec2(w, kb_h));
+  Keyboard(app, "describe.kb", d.kb, d.description, KeyboardFor(app.lang),
+           ImVec2(w, ImGui::GetContentRegionAvail().y));
 }
 
 }  // namespace samvad::ui

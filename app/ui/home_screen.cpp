@@ -29,7 +29,7 @@ void HomeScreen(AppState& app) {
   primary.style = ButtonStyle::Primary;
   primary.text_px = t.title_px();
   if (Button(app, "home.file", app.T("home.file"), ImVec2(bw, bh), primary) == Press::Tap) {
-    app.Go(ScreenId::Describe);
+    app.Go(ScreenId::Category);
   }
   ImGui::SetCursorPosX((w - bw) * 0.5f + top.x);
   Paragraph(app, app.T("home.file_hint"), t.small_px() * 1.2f, bw, t.text_muted);

@@ -1,6 +1,6 @@
-// status_screen.cpp — the citizen types the ticket number from their receipt on a numeric pad
-// (digits of any script are stored as ASCII). Looking the ticket up comes with the store
-// (the kiosk issue); this screen is the entry half.
+// status_screen.cpp — a citizen checks a complaint: the complaint number from the receipt (and,
+// when a mobile number was given at filing, its last 4 digits) on a numeric pad; then the last
+// known status and its history in the chosen language, and when it was last synced.
 #include <algorithm>
 
 #include "app/ui/widgets/widgets.h"
@@ -11,25 +11,49 @@ void StatusScreen(AppState& app) {
   const Theme& t = app.theme;
   StatusState& st = app.status;
   st.ticket.digits_only = true;
-  st.ticket.max_graphemes = 16;
+  st.ticket.max_graphemes = 11;
+  st.last4.digits_only = true;
+  st.last4.max_graphemes = 4;
+  if (ScreenHeader(app, "status.back", app.T("status.title"))) app.Go(ScreenId::Home);
   const float w = ImGui::GetContentRegionAvail().x;
-  const ImVec2 top = ImGui::GetCursorPos();
-  if (Button(app, "status.back", app.T("common.back"), ImVec2(t.em * 6, t.min_target())) == Press::Tap)
-    app.Go(ScreenId::Home);
+  const float fh = std::max(t.min_target(), app.R().LineHeight(t.body_px()) + t.pad());
+  const float left_w = std::min(w * 0.5f, t.em * 18);
+
+  // Left column: the two fields and the pad; right column: the result.
+  const ImVec2 col = ImGui::GetCursorPos();
+  ImGui::BeginGroup();
+  Label(app, app.T("status.prompt"), t.body_px() * 0.85f, t.text_muted);
+  // Tapping a field sends the pad's digits to it.
+  if (TextField(app, "status.ticket", st.ticket, ImVec2(left_w, fh), app.T("status.placeholder"), !st.editing_last4))
+    st.editing_last4 = false;
+  Label(app, app.T("status.last4"), t.body_px() * 0.85f, t.text_muted);
+  if (TextField(app, "status.last4", st.last4, ImVec2(left_w * 0.5f, fh), "", st.editing_last4))
+    st.editing_last4 = true;
   ImGui::SameLine();
-  ImGui::SetCursorPosY(top.y + (t.min_target() - app.R().LineHeight(t.title_px())) * 0.5f);
-  Label(app, app.T("status.title"), t.title_px(), t.text);
-  ImGui::Dummy(ImVec2(0, t.pad()));
-  Label(app, app.T("status.prompt"), t.body_px(), t.text_muted);
-  const float fw = std::min(w, t.em * 18);
-  ImGui::SetCursorPosX(top.x + (w - fw) * 0.5f);
-  TextField(app, "status.ticket", st.ticket, ImVec2(fw, std::max(t.min_target(), app.R().LineHeight(t.body_px()) + t.pad())),
-            app.T("status.placeholder"));
-  ImGui::Dummy(ImVec2(0, t.pad()));
-  const float pw = std::min(w, t.em * 14);
-  ImGui::SetCursorPosX(top.x + (w - pw) * 0.5f);
-  const float ph = std::min(ImGui::GetContentRegionAvail().y, t.min_target() * 4 * 1.15f);
-  Keyboard(app, "status.pad", st.kb, st.ticket, text::LayoutId::Numeric, ImVec2(pw, ph));
+  const bool ready = st.ticket.text.size() == 11 && app.kiosk;
+  if (Button(app, "status.check", app.T("status.check"), ImVec2(left_w * 0.5f - t.pad(), fh),
+             ButtonOpts{ButtonStyle::Primary, ready}) == Press::Tap)
+    app.kiosk->LookUp(app);
+  const float pad_h = std::min(ImGui::GetContentRegionAvail().y, t.min_target() * 4 * 1.15f);
+  Keyboard(app, "status.pad", st.kb, st.editing_last4 ? st.last4 : st.ticket, text::LayoutId::Numeric,
+           ImVec2(std::min(left_w, t.em * 13), pad_h));
+  ImGui::EndGroup();
+
+  ImGui::SetCursorPos(ImVec2(col.x + left_w + t.pad() * 3, col.y));
+  ImGui::BeginGroup();
+  const float rw = w - left_w - t.pad() * 3;
+  if (!st.result_key.empty()) Paragraph(app, app.T(st.result_key), t.body_px(), rw, t.accent);
+  if (st.found) {
+    Label(app, app.T("status.current"), t.body_px() * 0.85f, t.text_muted);
+    Label(app, app.T("state." + st.result.state), t.title_px(), t.primary);
+    Label(app, app.T("status.history"), t.body_px() * 0.85f, t.text_muted);
+    for (const auto& [when, state] : st.result.history)
+      Label(app, when + "  " + app.T("state." + state), t.body_px() * 0.9f, t.text);
+    std::string synced = st.result.synced.empty() ? app.T("status.never_synced") : app.T("status.synced");
+    if (size_t at = synced.find("{when}"); at != std::string::npos) synced.replace(at, 6, st.result.synced);
+    Paragraph(app, synced, t.small_px(), rw, t.text_muted);
+  }
+  ImGui::EndGroup();
 }
 
 }  // namespace samvad::ui

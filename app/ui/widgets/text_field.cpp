@@ -7,14 +7,14 @@
 
 namespace samvad::ui {
 
-void TextField(AppState& app, std::string_view id, text::EditState& s, ImVec2 size,
+bool TextField(AppState& app, std::string_view id, text::EditState& s, ImVec2 size,
                std::string_view placeholder, bool focused) {
   ImGuiWindow* win = ImGui::GetCurrentWindow();
   const ImGuiID iid = win->GetID(id.data(), id.data() + id.size());
   const ImVec2 p = win->DC.CursorPos;
   const ImRect bb(p, ImVec2(p.x + size.x, p.y + size.y));
   ImGui::ItemSize(size);
-  if (!ImGui::ItemAdd(bb, iid)) return;
+  if (!ImGui::ItemAdd(bb, iid)) return false;
   app.RegisterWidget(id, bb);
 
   const Theme& t = app.theme;
@@ -49,7 +49,7 @@ void TextField(AppState& app, std::string_view id, text::EditState& s, ImVec2 si
   };
 
   bool hovered = false, held = false;
-  ImGui::ButtonBehavior(bb, iid, &hovered, &held, ImGuiButtonFlags_PressedOnClick);
+  const bool tapped = ImGui::ButtonBehavior(bb, iid, &hovered, &held, ImGuiButtonFlags_PressedOnClick);
   if (held && !lines.empty()) {
     // A tap places the caret; moving the finger while down selects from where it landed.
     const bool first = ImGui::GetIO().MouseClicked[0];
@@ -85,6 +85,7 @@ void TextField(AppState& app, std::string_view id, text::EditState& s, ImVec2 si
     dl->AddRectFilled(ImVec2(c.x - 1, c.y + lh * 0.08f), ImVec2(c.x + 2, c.y + lh * 0.92f), t.primary);
   }
   dl->PopClipRect();
+  return tapped;
 }
 
 }  // namespace samvad::ui

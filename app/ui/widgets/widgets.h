@@ -42,12 +42,33 @@ void BeginTouchScroll(AppState& app, std::string_view id, ImVec2 size);
 void EndTouchScroll(AppState& app);
 
 // A multi-line text field showing `s` wrapped, with caret and selection by grapheme. Tapping
-// places the caret; dragging selects.
-void TextField(AppState& app, std::string_view id, text::EditState& s, ImVec2 size,
+// places the caret; dragging selects. Returns true on the frame it was tapped (to focus it).
+bool TextField(AppState& app, std::string_view id, text::EditState& s, ImVec2 size,
                std::string_view placeholder, bool focused = true);
 
 // The on-screen keyboard for `layout`, typing into `target`.
 void Keyboard(AppState& app, std::string_view id, KeyboardState& kb, text::EditState& target,
               text::LayoutId layout, ImVec2 size);
+
+}  // namespace samvad::ui
+
+namespace samvad::ui {
+
+// The top of a flow screen: a Back button and the title. Returns true when Back was tapped.
+bool ScreenHeader(AppState& app, std::string_view back_id, std::string_view title);
+// A primary button at the bottom right of the screen ("Next", "Submit").
+Press BottomAction(AppState& app, std::string_view id, std::string_view label, bool enabled,
+                   bool submit = false);
+// A primary button beside what was drawn last (a field), for screens whose bottom is a keyboard.
+Press InlineAction(AppState& app, std::string_view id, std::string_view label, ImVec2 size,
+                   bool enabled = true, bool submit = false);
+// The on-screen keyboard for a language's script.
+text::LayoutId KeyboardFor(text::Lang lang);
+// A notice line (an error in the accent colour) when app.message_key is set.
+void Notice(AppState& app);
+// A category pictogram drawn with primitives inside `r`.
+void CategoryIcon(ImDrawList* dl, const ImRect& r, std::string_view icon, ImU32 col);
+// A QR code of `text` (libqrencode), black modules on white with a quiet zone, `size` px square.
+bool QrCode(AppState& app, std::string_view text, float size);
 
 }  // namespace samvad::ui

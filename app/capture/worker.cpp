@@ -1,0 +1,102 @@
+// worker.cpp — see worker.h for the job lifecycle and its invariants.
+#include "app/capture/worker.h"
+
+#include <cassert>
+
+namespace samvad::capture {
+
+PhotoWorker::PhotoWorker(PhotoOptions options, std::function<void()> wake)
+    : options_(options), wake_(std::move(wake)), thread_([this] { Run(); }) {}
+
+PhotoWorker::~PhotoWorker() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+    queue_.clear();
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+void PhotoWorker::AssertJobState() const {
+#ifndef NDEBUG
+  for (std::size_t i = 1; i < queue_.size(); ++i)
+    assert(queue_[i - 1].id < queue_[i].id && "PhotoWorker: queue out of submission order");
+  for (std::size_t i = 1; i < finished_.size(); ++i)
+    assert(finished_[i - 1].id < finished_[i].id && "PhotoWorker: results out of order");
+  if (!queue_.empty() && running_ != 0)
+    assert(running_ < queue_.front().id && "PhotoWorker: a later job runs before an earlier one");
+  assert((running_ != 0 || progress_ == 0.0f) && "PhotoWorker: progress without a running job");
+#endif
+}
+
+JobId PhotoWorker::Submit(Job job) {
+  JobId id = 0;
+  {
+    std::lock_guard lock(mu_);
+    AssertJobState();
+    id = job.id = next_id_++;
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return id;
+}
+
+JobId PhotoWorker::SubmitFile(std::filesystem::path path) {
+  return Submit(Job{0, std::move(path)});
+}
+
+JobId PhotoWorker::SubmitBytes(std::vector<std::uint8_t> bytes) {
+  return Submit(Job{0, std::move(bytes)});
+}
+
+PhotoWorkerStatus PhotoWorker::Status() const {
+  std::lock_guard lock(mu_);
+  return {queue_.size(), running_, progress_, finished_.size()};
+}
+
+std::vector<FinishedPhoto> PhotoWorker::TakeResults() {
+  std::vector<FinishedPhoto> out;
+  std::lock_guard lock(mu_);
+  AssertJobState();
+  out.swap(finished_);
+  return out;
+}
+
+void PhotoWorker::Run() {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      if (stop_) return;
+      AssertJobState();
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      running_ = job.id;
+      progress_ = 0;
+    }
+    const ProgressFn progress = [this](float f) {
+      std::lock_guard lock(mu_);
+      progress_ = f;
+    };
+    // The photo is processed with the mutex released (invariant 3).
+    PhotoResult result =
+        std::holds_alternative<std::filesystem::path>(job.input)
+            ? ProcessPhotoFile(std::get<std::filesystem::path>(job.input), options_, progress)
+            : ProcessPhoto(std::get<std::vector<std::uint8_t>>(job.input), options_, progress);
+    job.input = {};  // free the input bytes before the result waits in the queue
+    bool wake = false;
+    {
+      std::lock_guard lock(mu_);
+      finished_.push_back({job.id, std::move(result)});
+      running_ = 0;
+      progress_ = 0;
+      AssertJobState();
+      wake = !stop_;  // during destruction the UI may already be gone
+    }
+    if (wake && wake_) wake_();
+  }
+}
+
+}  // namespace samvad::capture

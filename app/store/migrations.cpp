@@ -1,0 +1,78 @@
+// migrations.cpp — see migrations.h. STRICT tables (SQLite ≥ 3.37): a text in an integer
+// column is an error, not a silent conversion. CHECK constraints repeat the model's rules and the
+// outbox invariants (outbox_store.cpp) so that even a release build, where asserts are gone,
+// cannot store a row that breaks them.
+#include "app/store/migrations.h"
+
+namespace samvad::store {
+namespace {
+
+constexpr const char* kSteps[] = {
+    // 0 → 1: the catalog-independent core.
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"
+    "INSERT INTO meta(key, value) VALUES('created', strftime('%Y-%m-%dT%H:%M:%SZ','now'));",
+
+    // 1 → 2: complaints, their photos, the outbox, status history, device identity.
+    // device: one row once enrolled. next_seq may reach 100000 = "exhausted, re-enrol".
+    "CREATE TABLE device("
+    "  id INTEGER PRIMARY KEY CHECK(id = 1),"
+    "  ward_no INTEGER NOT NULL CHECK(ward_no BETWEEN 1 AND 24),"
+    "  device_no INTEGER NOT NULL CHECK(device_no BETWEEN 1 AND 999),"
+    "  next_seq INTEGER NOT NULL CHECK(next_seq BETWEEN 1 AND 100000),"
+    "  enrolled_at INTEGER NOT NULL) STRICT;"
+    // ticket is the canonical 11 digits; its parts are kept too so that "sequence numbers are
+    // unique" is a constraint, not a hope.
+    "CREATE TABLE complaints("
+    "  ticket TEXT PRIMARY KEY CHECK(length(ticket) = 11 AND ticket NOT GLOB '*[^0-9]*'),"
+    "  ward_no INTEGER NOT NULL, device_no INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    "  client_uuid TEXT NOT NULL UNIQUE CHECK(length(client_uuid) = 36),"
+    "  category TEXT NOT NULL, ward_code TEXT NOT NULL,"
+    "  landmark TEXT NOT NULL, description TEXT NOT NULL,"
+    "  phone TEXT CHECK(phone IS NULL OR (length(phone) = 10 AND phone NOT GLOB '*[^0-9]*')),"
+    "  lang TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    "  status TEXT NOT NULL CHECK(status IN ('filed','received','in_progress','resolved','rejected')),"
+    "  UNIQUE(device_no, seq, ward_no)) STRICT;"
+    "CREATE TABLE photos("
+    "  ticket TEXT NOT NULL REFERENCES complaints(ticket),"
+    "  idx INTEGER NOT NULL CHECK(idx BETWEEN 0 AND 2),"
+    "  sha256 TEXT NOT NULL CHECK(length(sha256) = 64), bytes INTEGER NOT NULL CHECK(bytes > 0),"
+    "  width INTEGER NOT NULL CHECK(width > 0), height INTEGER NOT NULL CHECK(height > 0),"
+    "  file TEXT NOT NULL,"
+    "  thumb_sha256 TEXT NOT NULL CHECK(length(thumb_sha256) = 64),"
+    "  thumb_bytes INTEGER NOT NULL CHECK(thumb_bytes > 0), thumb_file TEXT NOT NULL,"
+    "  PRIMARY KEY(ticket, idx)) STRICT;"
+    "CREATE INDEX photos_file ON photos(file);"
+    "CREATE INDEX photos_thumb_file ON photos(thumb_file);"
+    // One entry per complaint, created in the same transaction (outbox invariant 1).
+    "CREATE TABLE outbox("
+    "  ticket TEXT PRIMARY KEY REFERENCES complaints(ticket),"
+    "  state TEXT NOT NULL DEFAULT 'pending'"
+    "    CHECK(state IN ('pending','sending','sent','failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0 CHECK(attempts >= 0),"
+    "  last_error TEXT,"
+    "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    "  central_id TEXT,"
+    "  sent_at INTEGER,"
+    "  last_sync_at INTEGER,"
+    "  CHECK((state = 'sent') = (central_id IS NOT NULL)),"                           // inv. 3
+    "  CHECK((state = 'sent') = (sent_at IS NOT NULL)),"                              // inv. 3
+    "  CHECK(state <> 'failed' OR last_error IS NOT NULL)) STRICT;"                  // inv. 4
+    "CREATE INDEX outbox_due ON outbox(state, next_attempt_at);"
+    "CREATE TABLE status_events("
+    "  id INTEGER PRIMARY KEY,"
+    "  ticket TEXT NOT NULL REFERENCES complaints(ticket),"
+    "  status TEXT NOT NULL CHECK(status IN ('filed','received','in_progress','resolved','rejected')),"
+    "  at INTEGER NOT NULL,"
+    "  note TEXT NOT NULL DEFAULT '') STRICT;"
+    "CREATE INDEX status_events_ticket ON status_events(ticket, at, id);",
+};
+
+}  // namespace
+
+int MigrationCount() { return static_cast<int>(sizeof kSteps / sizeof kSteps[0]); }
+
+const char* MigrationSql(int from_version) {
+  return from_version >= 0 && from_version < MigrationCount() ? kSteps[from_version] : nullptr;
+}
+
+}  // namespace samvad::store

@@ -1,0 +1,324 @@
+// kiosk.cpp — see kiosk.h. Also: the device configuration file and the ESC/POS receipt.
+//
+// [SECTION] configuration   <data>/device.conf: ward=08, device=001, printer=/dev/usb/lp0,
+//                           import=/media/usb — every key optional (embedded defaults)
+// [SECTION] receipt printer ESC/POS bytes for a thermal printer, appended to a device path
+// [SECTION] Kiosk           submit, look up, photos, session wipe
+#include "app/ui/kiosk.h"
+
+#include <GL/gl.h>
+#include <fcntl.h>
+#include <stb_image.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include "app/capture/import.h"
+#include "app/capture/worker.h"
+#include "app/store/complaint_store.h"
+#include "app/ui/app.h"
+#include "sync/model/ticket.h"
+
+namespace samvad::ui {
+
+//-----------------------------------------------------------------------------------------------
+// [SECTION] configuration
+//-----------------------------------------------------------------------------------------------
+
+bool LoadDeviceConfig(const std::string& path, DeviceConfig* cfg, std::string* error) {
+  std::ifstream in(path);
+  if (!in) return true;  // no file: the embedded defaults
+  int lineno = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++lineno;
+    if (line.empty() || line[0] == '#') continue;
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos) {
+      *error = path + ":" + std::to_string(lineno) + ": expected key=value";
+      return false;
+    }
+    const std::string k = line.substr(0, eq), v = line.substr(eq + 1);
+    if (k == "ward") cfg->ward_number = v;
+    else if (k == "device") cfg->device_number = v;
+    else if (k == "printer") cfg->printer = v;
+    else if (k == "import") cfg->import_dir = v;
+    else if (k == "idle_warn") cfg->idle_warn_s = std::atof(v.c_str());
+    else if (k == "idle_reset") cfg->idle_reset_s = std::atof(v.c_str());
+    else {
+      *error = path + ":" + std::to_string(lineno) + ": unknown key " + k;
+      return false;
+    }
+  }
+  return true;
+}
+
+//-----------------------------------------------------------------------------------------------
+// [SECTION] receipt printer
+//-----------------------------------------------------------------------------------------------
+
+// Thermal printers' built-in fonts have no Devanagari or Bengali, so the paper receipt carries
+// what every citizen can use: the number (large), its QR code, the ward and the date, in ASCII.
+std::string EscPosReceipt(const std::string& display, const std::string& canonical,
+                          const std::string& ward, std::int64_t created_at) {
+  std::string b;
+  b += "\x1b@";                  // initialise
+  b += "\x1b" "a" "\x01";        // centre
+  b += "Samvad - ward " + ward + "\n";
+  char when[32] = "";
+  const std::time_t t = static_cast<std::time_t>(created_at);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  std::strftime(when, sizeof when, "%d-%m-%Y %H:%M", &tm);
+  b += std::string(when) + "\n\n";
+  b += "\x1d" "!" "\x11";        // double width and height
+  b += display + "\n";
+  b += "\x1d!";
+  b.push_back('\0');            // back to normal size
+  // QR (model 2, module size 6, level M), then store the data and print it.
+  b += std::string("\x1d(k\x04\x00\x31\x41\x32\x00", 9);
+  b += std::string("\x1d(k\x03\x00\x31\x43\x06", 8);
+  b += std::string("\x1d(k\x03\x00\x31\x45\x31", 8);
+  const size_t n = canonical.size() + 3;
+  b += "\x1d(k";
+  b.push_back(static_cast<char>(n & 0xFF));
+  b.push_back(static_cast<char>(n >> 8));
+  b += std::string("\x31\x50\x30", 3) + canonical;
+  b += std::string("\x1d(k\x03\x00\x31\x51\x30", 8);
+  b += "\nKeep this number to check your complaint.\n\n\n";
+  b += "\x1dV\x42";            // feed and cut
+  b.push_back('\0');
+  return b;
+}
+
+namespace {
+
+bool WriteAll(const std::string& path, const std::string& bytes, std::string* error) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) { *error = "printer " + path + ": cannot open"; return false; }
+  size_t off = 0;
+  while (off < bytes.size()) {
+    const ssize_t w = ::write(fd, bytes.data() + off, bytes.size() - off);
+    if (w <= 0) { ::close(fd); *error = "printer " + path + ": write failed"; return false; }
+    off += static_cast<size_t>(w);
+  }
+  ::close(fd);
+  return true;
+}
+
+std::string LocalTime(std::int64_t at) {
+  char buf[32] = "";
+  const std::time_t t = static_cast<std::time_t>(at);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%d-%m-%Y %H:%M", &tm);
+  return buf;
+}
+
+const char* PhotoErrorKey(capture::PhotoError e) {
+  switch (e) {
+    case capture::PhotoError::Empty: return "photos.err.empty";
+    case capture::PhotoError::NotAnImage: return "photos.err.not_image";
+    case capture::PhotoError::UnsupportedFormat: return "photos.err.unsupported";
+    case capture::PhotoError::Truncated:
+    case capture::PhotoError::Corrupt: return "photos.err.corrupt";
+    case capture::PhotoError::TooLarge: return "photos.err.too_large";
+    case capture::PhotoError::None:
+    case capture::PhotoError::IoError:
+    case capture::PhotoError::OutOfMemory:
+    case capture::PhotoError::CodecFailure: break;
+  }
+  return "photos.err.io";
+}
+
+// The preview: our own thumbnail (a JPEG we just encoded) decoded to a small GL texture.
+unsigned int ThumbTexture(const std::vector<std::uint8_t>& jpeg, int* w, int* h) {
+  int n = 0;
+  unsigned char* px = stbi_load_from_memory(jpeg.data(), static_cast<int>(jpeg.size()), w, h, &n, 4);
+  if (!px) return 0;
+  GLuint tex = 0;
+  glGenTextures(1, &tex);
+  glBindTexture(GL_TEXTURE_2D, tex);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, *w, *h, 0, GL_RGBA, GL_UNSIGNED_BYTE, px);
+  for (size_t i = 0, e = static_cast<size_t>(*w) * static_cast<size_t>(*h) * 4; i < e; ++i) px[i] = 0;
+  stbi_image_free(px);
+  return tex;
+}
+
+}  // namespace
+
+//-----------------------------------------------------------------------------------------------
+// [SECTION] Kiosk
+//-----------------------------------------------------------------------------------------------
+
+struct Kiosk::Impl {
+  explicit Impl(std::function<void()> wake) : tasks(wake), photos(capture::PhotoOptions{}, wake) {}
+  store::ComplaintStore store;
+  Tasks tasks;
+  capture::PhotoWorker photos;
+  std::atomic<bool> submitting{false};
+  DeviceConfig config;
+  std::string ward_code;
+};
+
+Kiosk::Kiosk(std::function<void()> wake) : impl_(std::make_unique<Impl>(std::move(wake))) {}
+Kiosk::~Kiosk() = default;
+
+Tasks& Kiosk::tasks() { return impl_->tasks; }
+
+bool Kiosk::Open(const std::string& data_dir, AppState& app, std::string* error) {
+  if (!LoadDeviceConfig(data_dir + "/device.conf", &app.config, error)) return false;
+  impl_->config = app.config;
+  const Ward* ward = app.catalog.FindWard(app.config.ward_number);
+  if (!ward) {
+    *error = "device.conf: ward " + app.config.ward_number + " is not in the catalog";
+    return false;
+  }
+  impl_->ward_code = ward->code;
+  std::string msg;
+  if (impl_->store.Open(data_dir, &msg) == store::OpenStatus::Failed) {
+    *error = "store: " + msg;
+    return false;
+  }
+  if (!msg.empty()) std::fprintf(stderr, "samvad: %s\n", msg.c_str());  // recovered: tell staff
+  const store::CleanReport clean = impl_->store.CleanOrphans();
+  if (clean.temp_removed || clean.orphans_removed)
+    std::fprintf(stderr, "samvad: removed %d temporary and %d orphan photo files from an interrupted save\n",
+                 clean.temp_removed, clean.orphans_removed);
+  const int w = std::atoi(app.config.ward_number.c_str()), d = std::atoi(app.config.device_number.c_str());
+  const store::DeviceConfig dc = impl_->store.device();
+  if ((!dc.enrolled || dc.ward != w || dc.device != d) && impl_->store.Enrol(w, d) != store::EnrolStatus::Ok) {
+    *error = "cannot set ward " + app.config.ward_number + " / device " + app.config.device_number;
+    return false;
+  }
+  return true;
+}
+
+void Kiosk::Submit(AppState& app) {
+  if (impl_->submitting.exchange(true)) return;
+  store::ComplaintDraft d;
+  const Draft& dr = app.draft;
+  d.fields.category = dr.category;
+  d.fields.ward_code = impl_->ward_code;
+  d.fields.landmark = dr.landmark.text;
+  d.fields.description = dr.description.text;
+  d.fields.phone = dr.phone.text;
+  d.fields.lang = std::string(text::LangCode(app.lang));
+  for (const DraftPhoto& p : dr.photos) d.photos.push_back({p.jpeg, p.width, p.height, p.thumb});
+  impl_->tasks.Run([this, d = std::move(d)]() -> Tasks::Continuation {
+    const store::SubmitResult r = impl_->store.Submit(d);
+    std::string print_error;
+    if (r.status == store::SubmitStatus::Ok && !impl_->config.printer.empty() &&
+        !WriteAll(impl_->config.printer,
+                  EscPosReceipt(r.ticket_display, r.ticket_canonical, impl_->ward_code, r.created_at),
+                  &print_error))
+      std::fprintf(stderr, "samvad: %s (the receipt is on screen)\n", print_error.c_str());
+    return [this, r](AppState& a) {
+      impl_->submitting = false;
+      if (r.status == store::SubmitStatus::Ok) {
+        a.receipt.ticket = r.ticket_display;
+        a.receipt.qr = r.ticket_canonical;
+        a.draft.Wipe();
+        a.Go(ScreenId::Receipt);
+        return;
+      }
+      std::fprintf(stderr, "samvad: complaint not saved (%s): %s\n", store::SubmitStatusName(r.status), r.detail.c_str());
+      a.message_key = r.status == store::SubmitStatus::DiskFull ? "review.err.disk" : "review.err.store";
+    };
+  });
+}
+
+bool Kiosk::submitting() const { return impl_->submitting; }
+
+void Kiosk::LookUp(AppState& app) {
+  StatusState& st = app.status;
+  st.found = false;
+  model::Ticket t;
+  if (model::ParseTicket(st.ticket.text, &t) != model::TicketError::None) {
+    st.result_key = "status.invalid";
+    return;
+  }
+  const std::string last4 = st.last4.text;
+  impl_->tasks.Run([this, t, last4]() -> Tasks::Continuation {
+    const store::LookupResult r = impl_->store.Lookup(t, last4);
+    return [r](AppState& a) {
+      StatusState& s = a.status;
+      s.found = false;
+      switch (r.status) {
+        case store::LookupStatus::Found: {
+          s.found = true;
+          s.result_key.clear();
+          s.result.state = std::string(model::StatusCode(r.current));
+          s.result.history.clear();
+          for (const store::StatusEvent& e : r.history)
+            s.result.history.emplace_back(LocalTime(e.at), std::string(model::StatusCode(e.status)));
+          s.result.synced = r.last_sync_at ? LocalTime(*r.last_sync_at) : "";
+          break;
+        }
+        case store::LookupStatus::NotFound: s.result_key = "status.not_found"; break;
+        case store::LookupStatus::NeedPhoneDigits:
+          s.result_key = "status.need_last4";
+          s.editing_last4 = true;
+          break;
+        case store::LookupStatus::WrongPhoneDigits: s.result_key = "status.wrong_last4"; break;
+        case store::LookupStatus::StorageError:
+          std::fprintf(stderr, "samvad: lookup failed: %s\n", r.detail.c_str());
+          s.result_key = "status.error";
+          break;
+      }
+    };
+  });
+}
+
+std::vector<ImportCandidate> Kiosk::ListImports() const {
+  std::vector<ImportCandidate> out;
+  if (impl_->config.import_dir.empty()) return out;
+  const capture::ImportListing l = capture::ListImportablePhotos(impl_->config.import_dir);
+  for (const capture::ImportCandidate& c : l.files) out.push_back({c.path.string(), c.display_name});
+  return out;
+}
+
+void Kiosk::AddPhoto(AppState& app, const std::string& path) {
+  (void)app;
+  impl_->photos.SubmitFile(path);
+}
+
+bool Kiosk::processing_photo() const { return impl_->photos.Status().busy(); }
+
+void Kiosk::Poll(AppState& app) {
+  impl_->tasks.Drain(app);
+  for (capture::FinishedPhoto& f : impl_->photos.TakeResults()) {
+    capture::PhotoResult& r = f.result;
+    if (!r.ok()) {
+      std::fprintf(stderr, "samvad: photo refused (%s): %s\n", capture::PhotoErrorName(r.error), r.detail.c_str());
+      app.photos.error_key = PhotoErrorKey(r.error);
+      continue;
+    }
+    if (app.draft.photos.size() >= Draft::kMaxPhotos) continue;  // a late result past the limit
+    DraftPhoto p;
+    p.jpeg = std::move(r.jpeg);
+    p.thumb = std::move(r.thumb);
+    p.width = r.width;
+    p.height = r.height;
+    p.sha256 = capture::ToHex(r.sha256);
+    p.texture = ThumbTexture(p.thumb, &p.tex_w, &p.tex_h);
+    app.draft.photos.push_back(std::move(p));
+  }
+  if (processing_photo() || impl_->tasks.busy()) app.WakeAt(app.now + 0.1);  // progress redraws
+}
+
+void Kiosk::WipeSession() {
+  impl_->tasks.Run([this]() -> Tasks::Continuation {
+    impl_->store.WipeSessionTemp();
+    return {};
+  });
+}
+
+}  // namespace samvad::ui

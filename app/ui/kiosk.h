@@ -1,0 +1,63 @@
+// kiosk.h — the services behind the citizen's screens: the complaint store (app/store), the
+// photo pipeline (app/capture) and the task runner, wired so that no screen ever waits on disk.
+// Screens call these; results arrive as continuations on the UI thread. main.cpp owns one.
+#pragma once
+#include <functional>
+#include <memory>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "app/ui/tasks.h"
+
+namespace samvad::ui {
+
+struct AppState;
+
+struct StatusResult {
+  std::string state;                                      // "open", "resolved", …
+  std::vector<std::pair<std::string, std::string>> history;  // (local time, state)
+  std::string synced;                                     // local time, "" when never synced
+};
+
+struct ImportCandidate {
+  std::string path, name;
+};
+
+struct DeviceConfig;
+// Reads <data>/device.conf over the embedded defaults; false with "file:line: why".
+bool LoadDeviceConfig(const std::string& path, DeviceConfig* cfg, std::string* error);
+// The bytes a thermal (ESC/POS) printer needs for a receipt: number, QR, ward, date.
+std::string EscPosReceipt(const std::string& display, const std::string& canonical,
+                          const std::string& ward, std::int64_t created_at);
+
+class Kiosk {
+ public:
+  // `wake` wakes the event loop from a worker thread (glfwPostEmptyEvent); may be empty.
+  explicit Kiosk(std::function<void()> wake = {});
+  ~Kiosk();
+  // Opens the store in `data_dir`; false with a reason for the log and the staff.
+  bool Open(const std::string& data_dir, AppState& app, std::string* error);
+  Tasks& tasks();
+
+  // Saves the draft; on COMMIT the receipt screen shows the ticket. A second call while one
+  // is running is ignored (the submit button is also guarded).
+  void Submit(AppState& app);
+  bool submitting() const;
+  // Looks up app.status's ticket (and last 4 digits); fills app.status.
+  void LookUp(AppState& app);
+  // Photos: lists importable files in the import folder; processes one into the draft.
+  std::vector<ImportCandidate> ListImports() const;
+  void AddPhoto(AppState& app, const std::string& path);
+  bool processing_photo() const;
+  // Idle reset: removes any temporary file of the abandoned draft.
+  void WipeSession();
+  // Once per frame, on the UI thread: applies finished jobs and photos to the app.
+  void Poll(AppState& app);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace samvad::ui

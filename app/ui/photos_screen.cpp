@@ -1,0 +1,82 @@
+// photos_screen.cpp — up to three photos, from the kiosk's camera when it has one or from a
+// USB stick: previews with a remove button, a progress line while a photo is prepared (off
+// the UI thread), and a clear message in the citizen's language when a file is not usable —
+// the rest of the complaint is untouched by a bad photo.
+#include <algorithm>
+#include <string>
+
+#include "app/ui/widgets/widgets.h"
+
+namespace samvad::ui {
+
+void PhotosScreen(AppState& app) {
+  const Theme& t = app.theme;
+  Draft& d = app.draft;
+  PhotosState& ps = app.photos;
+  if (ScreenHeader(app, "photos.back", app.T("photos.title"))) { ps.listed = false; app.Go(ScreenId::Describe); }
+  const float w = ImGui::GetContentRegionAvail().x;
+  std::string count = app.T("photos.count");
+  if (size_t at = count.find("{n}"); at != std::string::npos) count.replace(at, 3, std::to_string(d.photos.size()));
+  if (size_t at = count.find("{max}"); at != std::string::npos) count.replace(at, 5, std::to_string(Draft::kMaxPhotos));
+  Label(app, count, t.body_px(), t.text_muted);
+
+  // The photos so far, each with its remove button.
+  const float th = t.em * 6;
+  int remove = -1;
+  for (size_t i = 0; i < d.photos.size(); ++i) {
+    const DraftPhoto& ph = d.photos[i];
+    const float tw = ph.texture ? th * static_cast<float>(ph.tex_w) / static_cast<float>(std::max(1, ph.tex_h)) : th;
+    ImGui::BeginGroup();
+    if (ph.texture) ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(ph.texture)), ImVec2(tw, th));
+    else ImGui::Dummy(ImVec2(tw, th));
+    if (Button(app, "photos.remove" + std::to_string(i), app.T("photos.remove"), ImVec2(std::max(tw, t.min_target()), t.min_target())) == Press::Tap)
+      remove = static_cast<int>(i);
+    ImGui::EndGroup();
+    ImGui::SameLine();
+  }
+  ImGui::NewLine();
+  if (remove >= 0) {
+    DraftPhoto& ph = d.photos[static_cast<size_t>(remove)];
+    std::fill(ph.jpeg.begin(), ph.jpeg.end(), 0);
+    std::fill(ph.thumb.begin(), ph.thumb.end(), 0);
+    if (ph.texture) DeleteTexture(ph.texture);
+    d.photos.erase(d.photos.begin() + remove);
+  }
+
+  const bool busy = app.kiosk && app.kiosk->processing_photo();
+  const bool full = d.photos.size() >= Draft::kMaxPhotos;
+  if (busy) Label(app, app.T("photos.processing"), t.body_px(), t.primary);
+  if (!ps.error_key.empty()) Paragraph(app, app.T(ps.error_key), t.body_px(), w, t.accent);
+  if (full) Label(app, app.T("photos.full"), t.body_px(), t.text_muted);
+
+  if (!full && app.kiosk) {
+    if (!ps.listed) {
+      ps.candidates = app.kiosk->ListImports();
+      ps.listed = true;
+    }
+    if (ps.candidates.empty()) {
+      Label(app, app.T("photos.none_found"), t.body_px(), t.text_muted);
+    } else {
+      Label(app, app.T("photos.pick"), t.body_px(), t.text);
+      const float list_h = ImGui::GetContentRegionAvail().y - t.min_target() - t.pad() * 3;
+      BeginTouchScroll(app, "photos.list", ImVec2(w * 0.6f, std::max(t.min_target(), list_h)));
+      for (size_t i = 0; i < ps.candidates.size(); ++i) {
+        ButtonOpts o;
+        o.enabled = !busy;
+        o.use_app_lang = false;  // file names are shown as they are
+        if (Button(app, "photos.file" + std::to_string(i), ps.candidates[i].name,
+                   ImVec2(w * 0.6f - t.pad(), t.min_target()), o) == Press::Tap) {
+          ps.error_key.clear();
+          app.kiosk->AddPhoto(app, ps.candidates[i].path);
+        }
+      }
+      EndTouchScroll(app);
+    }
+  }
+  if (BottomAction(app, "photos.next", app.T("common.next"), !busy) == Press::Tap) {
+    ps.listed = false;
+    app.Go(ScreenId::Contact);
+  }
+}
+
+}  // namespace samvad::ui

@@ -1,0 +1,77 @@
+// fixture_tool.cpp — writes assets/store/fixtures/vN.db: a database made by the migrations of
+// version N, with a little data in it, so the next schema's migration is tested against the
+// real thing. Run it for the current version when adding a migration step, and commit its output:
+//
+//   store_fixture_tool assets/store/fixtures/v2.db 2
+//
+// The data it writes for a version is frozen with that version: when step N+1 lands, the
+// branch for N stays as it is (it describes the schema of N, not the current one).
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <string>
+
+#include "app/store/store.h"
+
+namespace {
+
+bool Exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) == SQLITE_OK) return true;
+  std::fprintf(stderr, "store_fixture_tool: %s\n", err ? err : "?");
+  sqlite3_free(err);
+  return false;
+}
+
+// Version 1: only meta. A marker row is the data the migration test expects to survive.
+constexpr const char* kDataV1 =
+    "INSERT INTO meta(key, value) VALUES('fixture', 'v1 written by store_fixture_tool');";
+
+// Version 2: one complaint sent with a phone, photo and history; one pending without a phone.
+constexpr const char* kDataV2 =
+    "INSERT INTO meta(key, value) VALUES('fixture', 'v2 written by store_fixture_tool');"
+    "INSERT INTO device(id, ward_no, device_no, next_seq, enrolled_at) VALUES(1, 12, 7, 3, 1718000000);"
+    "INSERT INTO complaints VALUES('12007000018', 12, 7, 1, '0f8fad5b-d9cb-469f-a165-70867728950e',"
+    "  'pothole', 'K/E', 'अंधेरी स्टेशनजवळ', 'रस्त्यावर मोठा खड्डा आहे', '9820123456', 'mr', 1718000000, 'in_progress');"
+    "INSERT INTO photos VALUES('12007000018', 0,"
+    "  'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 3, 1600, 1200,"
+    "  'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad.jpg',"
+    "  'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 1,"
+    "  'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855.jpg');"
+    "INSERT INTO outbox VALUES('12007000018', 'sent', 1, NULL, 1718000000, 'BMC-2024-000123', 1718000100, 1718090000);"
+    "INSERT INTO status_events(ticket, status, at, note) VALUES"
+    "  ('12007000018', 'filed', 1718000000, ''),"
+    "  ('12007000018', 'received', 1718000100, ''),"
+    "  ('12007000018', 'in_progress', 1718090000, 'कंत्राटदाराला कळवले');"
+    "INSERT INTO complaints VALUES('12007000026', 12, 7, 2, '7c9e6679-7425-40de-944b-e07fc1f90ae7',"
+    "  'garbage', 'K/E', '', 'কাঁচা আবর্জনা জমে আছে', NULL, 'bn', 1718003600, 'filed');"
+    "INSERT INTO outbox VALUES('12007000026', 'pending', 2, 'HTTP 503', 1718007200, NULL, NULL, NULL);"
+    "INSERT INTO status_events(ticket, status, at, note) VALUES ('12007000026', 'filed', 1718003600, '');";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: store_fixture_tool OUT.db VERSION\n");
+    return 2;
+  }
+  const std::string out = argv[1];
+  const int version = std::stoi(argv[2]);
+  std::remove(out.c_str());
+  std::string msg;
+  if (!samvad::store::Store::CreateAtVersion(out, version, &msg)) {
+    std::fprintf(stderr, "store_fixture_tool: %s\n", msg.c_str());
+    return 1;
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open(out.c_str(), &db) != SQLITE_OK) return 1;
+  const char* data = version == 1 ? kDataV1 : version == 2 ? kDataV2 : nullptr;
+  bool ok = data != nullptr;
+  if (!ok) std::fprintf(stderr, "store_fixture_tool: no fixture data for version %d yet\n", version);
+  // 1 KB pages keep the committed file small; VACUUM rewrites it compactly.
+  ok = ok && Exec(db, data) && Exec(db, "PRAGMA page_size=1024; VACUUM;");
+  sqlite3_close(db);
+  if (!ok) return 1;
+  std::printf("wrote %s at schema version %d\n", out.c_str(), version);
+  return 0;
+}
