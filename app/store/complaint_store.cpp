@@ -167,15 +167,19 @@ SubmitResult ComplaintStore::Submit(const ComplaintDraft& draft) {
     r.detail = std::move(detail);
     return r;
   };
-  const auto put = [&](const std::vector<std::uint8_t>& bytes, std::string* sha, std::string* name) {
-    *sha = model::Sha256Hex(bytes.data(), bytes.size());
+  // Content-addressed names; a name already written (the same photo twice) or already on disk
+  // under its final name (fsynced before its rename, so complete) is not written again.
+  std::vector<files::PendingFile> pending;
+  const auto plan = [&](const std::vector<std::uint8_t>& bytes, std::string* sha, std::string* name,
+                        const std::string& known = {}) {
+    // A digest handed in is checked in debug builds: a wrong one would name a file by bytes it
+    // does not hold, and only the upload's checksum would notice.
+    assert((known.empty() || known == model::Sha256Hex(bytes.data(), bytes.size())) &&
+           "PhotoDraft::jpeg_sha256 is not the SHA-256 of its jpeg");
+    *sha = model::IsSha256Hex(known) ? known : model::Sha256Hex(bytes.data(), bytes.size());
     *name = *sha + ".jpg";
-    // Same name, same bytes: a file already under its final name was fsynced before its
-    // rename, so it is complete (perhaps another complaint's photo, or a crash leftover).
-    if (!written.insert(*name).second || files::Exists(photos_dir_ + "/" + *name)) return files::Result{};
-    files::Result w = files::WriteFileDurably(photos_dir_, *name, bytes);
-    if (w) created.push_back(*name);
-    return w;
+    if (written.insert(*name).second && !files::Exists(photos_dir_ + "/" + *name))
+      pending.push_back({*name, std::span<const std::uint8_t>(bytes)});
   };
   for (const PhotoDraft& p : draft.photos) {
     model::PhotoRef ref;
@@ -183,13 +187,12 @@ SubmitResult ComplaintStore::Submit(const ComplaintDraft& draft) {
     ref.thumb_bytes = static_cast<std::int64_t>(p.thumb.size());
     ref.width = p.width;
     ref.height = p.height;
-    for (auto [bytes, sha, name] : {std::tuple{&p.jpeg, &ref.sha256, &ref.file},
-                                    std::tuple{&p.thumb, &ref.thumb_sha256, &ref.thumb_file}}) {
-      if (files::Result w = put(*bytes, sha, name); !w)
-        return give_up(files::IsNoSpace(w.err) ? SubmitStatus::DiskFull : SubmitStatus::StorageError, w.what);
-    }
+    plan(p.jpeg, &ref.sha256, &ref.file, p.jpeg_sha256);
+    plan(p.thumb, &ref.thumb_sha256, &ref.thumb_file);
     c.photos.push_back(std::move(ref));
   }
+  if (files::Result w = files::WriteFilesDurably(photos_dir_, pending, &created); !w)
+    return give_up(files::IsNoSpace(w.err) ? SubmitStatus::DiskFull : SubmitStatus::StorageError, w.what);
   if (!draft.photos.empty()) {
     // The renames must be durable before any row can point at them (DESIGN.md, step 2).
     if (files::Result s = files::SyncDir(photos_dir_); !s)

@@ -211,7 +211,7 @@ void Kiosk::Submit(AppState& app) {
   d.fields.description = dr.description.text;
   d.fields.phone = dr.phone.text;
   d.fields.lang = std::string(text::LangCode(app.lang));
-  for (const DraftPhoto& p : dr.photos) d.photos.push_back({p.jpeg, p.width, p.height, p.thumb});
+  for (const DraftPhoto& p : dr.photos) d.photos.push_back({p.jpeg, p.width, p.height, p.thumb, p.sha256});
   impl_->tasks.Run([this, d = std::move(d)]() -> Tasks::Continuation {
     const store::SubmitResult r = impl_->store.Submit(d);
     std::string print_error;

@@ -46,3 +46,4 @@ bidle=$(awk -v t="$(( (bu1-bu0)+(bs1-bs0) ))" -v hz="$hz" 'BEGIN{printf "%.2f", 
 echo "idle: CPU over 10 s at rest  samvad ${idle} %  (a sleeping process ${bidle} %)  (target < 0.5 %)"
 echo "memory: after visiting every screen  samvad peak RSS $((hwm/1024)) MB  PSS $((pss/1024)) MB  |  bare ImGui window after 10 frames: peak RSS $((bhwm/1024)) MB  PSS $((bpss/1024)) MB  |  samvad adds $(( (pss-bpss)/1024 )) MB PSS  (target PSS < 70 MB)"
 "$build/tests/bench/bench_photo"
+"$build/tests/bench/bench_commit" "$build"

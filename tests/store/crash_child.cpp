@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
     samvad::store::ComplaintDraft d;
     d.fields = {"garbage", "L", "कुर्ला डेपोजवळ", "कचरा तीन दिवसांपासून उचललेला नाही", "9820123456", "mr"};
     for (int i = 0; i < 3; ++i)
-      d.photos.push_back({Bytes(rng, photo(rng)), 1600, 1200, Bytes(rng, thumb(rng))});
+      d.photos.push_back({Bytes(rng, photo(rng)), 1600, 1200, Bytes(rng, thumb(rng)), {}});
     const samvad::store::SubmitResult r = store.Submit(d);
     if (r.status != samvad::store::SubmitStatus::Ok) {
       Say(std::string("SUBMIT_FAILED ") + samvad::store::SubmitStatusName(r.status) + " " + r.detail);

@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < count; ++i) {
       samvad::store::ComplaintDraft d;
       d.fields = {"drainage", "M/E", "", "गटार तुंबले आहे " + std::to_string(i), "", "mr"};
-      for (int k = 0; k < 3; ++k) d.photos.push_back({Bytes(rng, photo(rng)), 1600, 1200, Bytes(rng, thumb(rng))});
+      for (int k = 0; k < 3; ++k) d.photos.push_back({Bytes(rng, photo(rng)), 1600, 1200, Bytes(rng, thumb(rng)), {}});
       const auto r = store.Submit(d);
       if (r.status != samvad::store::SubmitStatus::Ok) {
         std::fprintf(stderr, "submit: %s %s\n", samvad::store::SubmitStatusName(r.status), r.detail.c_str());
