@@ -1,0 +1,73 @@
+// api.h — central's HTTP API: routes a request to Open311 GeoReport v2 (discovery, services,
+// requests) or to one of our extensions (idempotent creates, the update feed, device enrolment,
+// tus media uploads), checks the device key, and turns Storage's results into responses.
+// The contract is sync/protocol/PROTOCOL.md; the state rules are sync/central/DESIGN.md.
+// Not the HTTP transport (http.h) and not the SQL (storage.h).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "sync/central/catalog.h"
+#include "sync/central/http.h"
+#include "sync/central/storage.h"
+
+namespace samvad::central {
+
+struct ApiConfig {
+  std::string base_url;    // "http://127.0.0.1:8311": prefix of media_url and Location
+  std::string media_dir;   // where uploaded bytes live, one file per upload
+  Catalog catalog;
+  std::uint64_t max_upload_bytes = 16u << 20;  // a kiosk photo is ~300 KB; 16 MiB is generous
+};
+
+class Api {
+ public:
+  Api(Storage& storage, ApiConfig config);
+  std::unique_ptr<RequestHandler> Route(const HttpRequest& req);
+
+ private:
+  friend class TusPatch;
+  using Body = std::string;
+
+  // Open311 GeoReport v2 (api.cpp)
+  HttpResponse Discovery();
+  HttpResponse Services();
+  HttpResponse ServiceDefinition(const std::string& code);
+  HttpResponse CreateRequest(const HttpRequest& req, const Body& body);
+  HttpResponse ListRequests(const HttpRequest& req);
+  HttpResponse GetRequest(const std::string& id_text);
+  // Extensions (api.cpp)
+  HttpResponse Feed(const HttpRequest& req);
+  HttpResponse PostUpdate(const HttpRequest& req, const Body& body);
+  HttpResponse Enroll(const HttpRequest& req, const Body& body);
+  // tus 1.0.0 (api_media.cpp)
+  HttpResponse TusOptions();
+  HttpResponse TusCreate(const HttpRequest& req, const Body& body);
+  HttpResponse TusHead(const HttpRequest& req, const std::string& id);
+  std::unique_ptr<RequestHandler> TusPatchHandler(const HttpRequest& req, const std::string& id);
+  HttpResponse ServeMedia(const std::string& id);
+
+  // The device behind the request's key (api_key field or query, or "Authorization: Bearer"),
+  // or the 403/503 to answer with.
+  std::optional<HttpResponse> Authenticate(const HttpRequest& req, const protocol::Form* form, std::string* device_id);
+  // 503 with Retry-After for an unavailable database, 500 for our own bug; logged either way.
+  HttpResponse StorageFailure(const Status& st, const char* what);
+  // Claims an upload for one PATCH at a time (invariant U3); false when another holds it.
+  bool ClaimUpload(const std::string& id);
+  void ReleaseUpload(const std::string& id);
+  std::string MediaFile(const std::string& id) const { return cfg_.media_dir + "/" + id; }
+
+  Storage& storage_;
+  ApiConfig cfg_;
+  std::mutex busy_mu_;
+  std::set<std::string> busy_uploads_;
+};
+
+// An Open311 error response: [{"code":status,"description":…}] with that HTTP status.
+HttpResponse ErrorResponse(int status, std::string_view description);
+
+}  // namespace samvad::central

@@ -1,0 +1,403 @@
+// api_media.cpp — tus 1.0.0 resumable uploads of a complaint's photo and thumbnail (core,
+// creation, checksum with sha256), and serving the finished bytes at their media_url.
+// The upload lifecycle and its invariants (U1–U5) are in DESIGN.md; the short form:
+//
+//   POST /media ──► created (received = 0) ──PATCH──► received = k ──PATCH──► complete
+//                      ▲                      │ checksum mismatch (460), wrong offset (409):
+//                      └── HEAD tells offset ─┘ nothing written counts, offset unchanged
+//
+// Bytes go to <media>/<upload id> at their offset as they arrive, are fsync'd, and only then is
+// the new offset committed to the database and acknowledged (U1).
+//
+// [SECTION] helpers
+// [SECTION] OPTIONS, creation (POST) and HEAD
+// [SECTION] PATCH (class TusPatch)
+// [SECTION] GET of finished media
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cassert>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+
+#include "sync/central/api.h"
+#include "sync/central/crypto.h"
+#include "sync/protocol/tus.h"
+
+namespace samvad::central {
+
+namespace tus = protocol::tus;
+namespace o311 = protocol::open311;
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] helpers
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+HttpResponse TusError(int status, std::string_view description) {
+  HttpResponse r = ErrorResponse(status, description);
+  r.headers.emplace_back("Tus-Resumable", std::string(tus::kVersion));
+  return r;
+}
+
+HttpResponse TusReply(int status) {
+  HttpResponse r;
+  r.status = status;
+  r.headers.emplace_back("Tus-Resumable", std::string(tus::kVersion));
+  return r;
+}
+
+// 412 when the client speaks another tus version (the spec's rule for every request but OPTIONS).
+std::optional<HttpResponse> CheckVersion(const HttpRequest& req) {
+  const std::string* v = req.Header("tus-resumable");
+  if (v && *v == tus::kVersion) return std::nullopt;
+  HttpResponse r = TusError(412, "Tus-Resumable: 1.0.0 is required");
+  r.headers.emplace_back("Tus-Version", std::string(tus::kVersion));
+  return r;
+}
+
+bool IsUploadId(std::string_view id) {
+  if (id.size() != 32) return false;
+  for (const char c : id)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+// Makes a new file's directory entry durable too: fsync on the file alone does not.
+bool SyncDir(const std::string& dir) {
+  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = fsync(fd) == 0;
+  close(fd);
+  return ok;
+}
+
+}  // namespace
+
+bool Api::ClaimUpload(const std::string& id) {
+  std::lock_guard<std::mutex> lock(busy_mu_);
+  return busy_uploads_.insert(id).second;
+}
+
+void Api::ReleaseUpload(const std::string& id) {
+  std::lock_guard<std::mutex> lock(busy_mu_);
+  busy_uploads_.erase(id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] OPTIONS, creation (POST) and HEAD
+// ---------------------------------------------------------------------------------------------
+
+HttpResponse Api::TusOptions() {
+  HttpResponse r = TusReply(204);
+  r.headers.emplace_back("Tus-Version", std::string(tus::kVersion));
+  r.headers.emplace_back("Tus-Extension", "creation,checksum");
+  r.headers.emplace_back("Tus-Max-Size", std::to_string(cfg_.max_upload_bytes));
+  r.headers.emplace_back("Tus-Checksum-Algorithm", std::string(tus::kChecksumAlgorithm));
+  return r;
+}
+
+HttpResponse Api::TusCreate(const HttpRequest& req, const Body& body) {
+  if (auto bad = CheckVersion(req)) return *bad;
+  Upload want;
+  if (auto denied = Authenticate(req, nullptr, &want.device_id)) {
+    denied->headers.emplace_back("Tus-Resumable", std::string(tus::kVersion));
+    return *denied;
+  }
+  if (!body.empty()) return TusError(400, "creation-with-upload is not supported: POST with an empty body, then PATCH");
+  if (req.Header("upload-defer-length")) return TusError(400, "Upload-Defer-Length is not supported: send Upload-Length");
+  const std::string* len_text = req.Header("upload-length");
+  std::uint64_t length = 0;
+  if (!len_text || !tus::ParseUint(*len_text, &length) || length == 0)
+    return TusError(400, "Upload-Length must be a positive whole number of bytes");
+  if (length > cfg_.max_upload_bytes)
+    return TusError(413, "Upload-Length is larger than Tus-Max-Size (" + std::to_string(cfg_.max_upload_bytes) + ")");
+  tus::Metadata md;
+  std::string why;
+  if (const std::string* h = req.Header("upload-metadata"); !h || !tus::ParseMetadata(*h, &md, &why))
+    return TusError(400, h ? why : "Upload-Metadata must name the complaint: service_request_id or client_uuid");
+  for (const auto& [k, v] : md)
+    if (!protocol::IsValidUtf8(v)) return TusError(400, "Upload-Metadata value for '" + k + "' is not UTF-8 text");
+
+  // Which complaint: by central id, or by the device's client UUID when the create's response
+  // was lost and the device never learnt the id.
+  bool found = false;
+  if (const std::string* id = tus::MetadataGet(md, "service_request_id")) {
+    o311::ServiceRequest sr;
+    const auto r = std::from_chars(id->data(), id->data() + id->size(), want.request_id);
+    if (r.ec == std::errc() && r.ptr == id->data() + id->size() && want.request_id > 0) {
+      if (const Status st = storage_.GetRequest(want.request_id, &sr, &found); !st.ok())
+        return StorageFailure(st, "get request");
+    }
+  } else if (const std::string* uuid = tus::MetadataGet(md, "client_uuid")) {
+    std::string canonical;
+    if (o311::ParseClientUuid(*uuid, &canonical)) {
+      if (const Status st = storage_.FindRequestByClientUuid(canonical, &want.request_id, &found); !st.ok())
+        return StorageFailure(st, "find request");
+    }
+  } else {
+    return TusError(400, "Upload-Metadata must name the complaint: service_request_id or client_uuid");
+  }
+  if (!found) return TusError(400, "Upload-Metadata names a service request that does not exist");
+  const std::string* kind = tus::MetadataGet(md, "kind");
+  want.kind = kind ? *kind : "photo";
+  if (want.kind != "photo" && want.kind != "thumb") return TusError(400, "kind must be photo or thumb");
+  const std::string* type = tus::MetadataGet(md, "filetype");
+  want.content_type = type ? *type : "image/jpeg";
+  if (want.content_type != "image/jpeg" && want.content_type != "image/png")
+    return TusError(400, "filetype must be image/jpeg or image/png");
+  if (const std::string* name = tus::MetadataGet(md, "filename")) want.filename = name->substr(0, 200);
+  want.length = static_cast<std::int64_t>(length);
+  want.id = RandomHex(16);  // 128 random bits: media URLs are public but not guessable
+
+  // The file exists (and its name is durable) before the row that points at it (U5).
+  const int fd = open(MediaFile(want.id).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd < 0 || fsync(fd) != 0 || !SyncDir(cfg_.media_dir)) {
+    if (fd >= 0) close(fd);
+    std::fprintf(stderr, "samvad-central: create %s: %s\n", MediaFile(want.id).c_str(), std::strerror(errno));
+    return TusError(503, "cannot store uploads right now");
+  }
+  close(fd);
+  Upload got;
+  UploadCreate result;
+  if (const Status st = storage_.CreateUpload(want, &got, &result); !st.ok()) {
+    unlink(MediaFile(want.id).c_str());
+    return StorageFailure(st, "create upload");
+  }
+  if (result != UploadCreate::kCreated) unlink(MediaFile(want.id).c_str());
+  if (result == UploadCreate::kConflict)
+    return TusError(409, "this complaint already has a " + want.kind + " upload of another size or from another device");
+  HttpResponse r = TusReply(201);
+  r.headers.emplace_back("Location", cfg_.base_url + o311::MediaPath(got.id));
+  return r;
+}
+
+HttpResponse Api::TusHead(const HttpRequest& req, const std::string& id) {
+  if (auto bad = CheckVersion(req)) return *bad;
+  std::string device;
+  if (auto denied = Authenticate(req, nullptr, &device)) {
+    denied->headers.emplace_back("Tus-Resumable", std::string(tus::kVersion));
+    return *denied;
+  }
+  Upload u;
+  bool found = false;
+  if (IsUploadId(id)) {
+    if (const Status st = storage_.GetUpload(id, &u, &found); !st.ok()) return StorageFailure(st, "get upload");
+  }
+  if (!found) return TusError(404, "no such upload");
+  if (u.device_id != device) return TusError(403, "this upload belongs to another device");
+  HttpResponse r = TusReply(200);
+  r.headers.emplace_back("Upload-Offset", std::to_string(u.received));
+  r.headers.emplace_back("Upload-Length", std::to_string(u.length));
+  r.headers.emplace_back("Cache-Control", "no-store");  // the spec: offsets must never be cached
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] PATCH
+// ---------------------------------------------------------------------------------------------
+
+// One PATCH: validates at the headers, writes the body at its offset as it arrives, and at the
+// end (or when the peer vanishes) decides what of it becomes durable.
+class TusPatch final : public RequestHandler {
+ public:
+  TusPatch(Api& api, const HttpRequest& req, const std::string& id) : api_(api), id_(id) { Begin(req); }
+  ~TusPatch() override {
+    if (fd_ >= 0) close(fd_);
+    if (claimed_) api_.ReleaseUpload(id_);
+  }
+  TusPatch(const TusPatch&) = delete;
+  TusPatch& operator=(const TusPatch&) = delete;
+
+  void OnBody(const char* data, size_t n) override {
+    AssertUploadState();
+    if (error_) return;  // drain the rest so the client reads our answer rather than a reset
+    if (static_cast<std::uint64_t>(written_) + n > static_cast<std::uint64_t>(upload_.length - offset_)) {
+      Fail(400, "the body runs past Upload-Length");
+      return;
+    }
+    for (size_t done = 0; done < n;) {
+      const ssize_t w = pwrite(fd_, data + done, n - done, static_cast<off_t>(offset_ + written_));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        std::fprintf(stderr, "samvad-central: write %s: %s\n", api_.MediaFile(id_).c_str(), std::strerror(errno));
+        Fail(503, "cannot store uploads right now");
+        return;
+      }
+      done += static_cast<size_t>(w);
+      written_ += w;
+    }
+    if (has_checksum_) sha_.Update(data, n);
+  }
+
+  HttpResponse OnComplete() override {
+    AssertUploadState();
+    if (error_) {
+      Discard();
+      return *error_;
+    }
+    if (has_checksum_ && !ConstantTimeEqual(sha_.Final(), checksum_.digest)) {
+      Discard();
+      return TusError(tus::kStatusChecksumMismatch, "Upload-Checksum does not match the bytes received; offset unchanged");
+    }
+    if (auto failed = Commit()) return *failed;
+    HttpResponse r = TusReply(204);
+    r.headers.emplace_back("Upload-Offset", std::to_string(offset_ + written_));
+    return r;
+  }
+
+  // The peer went away mid-body. Without a checksum we keep what arrived, as tus asks servers to
+  // ("store as much of the received data as possible"); with one, nothing can be verified (U2).
+  void OnAbort() override {
+    AssertUploadState();
+    if (error_ || has_checksum_ || written_ == 0) {
+      Discard();
+      return;
+    }
+    Commit();
+  }
+
+ private:
+  void Begin(const HttpRequest& req) {
+    if (auto bad = CheckVersion(req)) {
+      error_ = *bad;
+      return;
+    }
+    std::string device;
+    if (auto denied = api_.Authenticate(req, nullptr, &device)) {
+      denied->headers.emplace_back("Tus-Resumable", std::string(tus::kVersion));
+      error_ = *denied;
+      return;
+    }
+    const std::string* ct = req.Header("content-type");
+    if (!ct || *ct != tus::kOffsetContentType) {
+      Fail(415, "Content-Type must be application/offset+octet-stream");
+      return;
+    }
+    std::uint64_t offset = 0;
+    const std::string* off = req.Header("upload-offset");
+    if (!off || !tus::ParseUint(*off, &offset)) {
+      Fail(400, "Upload-Offset must be a whole number of bytes");
+      return;
+    }
+    if (const std::string* cs = req.Header("upload-checksum")) {
+      std::string why;
+      if (!tus::ParseChecksum(*cs, &checksum_, &why)) {
+        Fail(400, why);
+        return;
+      }
+      if (checksum_.algorithm != tus::kChecksumAlgorithm) {
+        Fail(400, "Upload-Checksum algorithm must be sha256 (see Tus-Checksum-Algorithm)");
+        return;
+      }
+      has_checksum_ = true;
+    }
+    bool found = false;
+    if (IsUploadId(id_)) {
+      if (const Status st = api_.storage_.GetUpload(id_, &upload_, &found); !st.ok()) {
+        error_ = api_.StorageFailure(st, "get upload");
+        return;
+      }
+    }
+    if (!found) {
+      Fail(404, "no such upload");
+      return;
+    }
+    if (upload_.device_id != device) {
+      Fail(403, "this upload belongs to another device");
+      return;
+    }
+    if (!api_.ClaimUpload(id_)) {
+      Fail(409, "another PATCH to this upload is in progress");
+      return;
+    }
+    claimed_ = true;
+    if (static_cast<std::int64_t>(offset) != upload_.received) {
+      Fail(409, "Upload-Offset " + std::to_string(offset) + " is not the upload's offset " +
+                    std::to_string(upload_.received) + "; ask with HEAD");
+      return;
+    }
+    offset_ = upload_.received;
+    fd_ = open(api_.MediaFile(id_).c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd_ < 0) {
+      std::fprintf(stderr, "samvad-central: open %s: %s\n", api_.MediaFile(id_).c_str(), std::strerror(errno));
+      Fail(503, "cannot store uploads right now");
+    }
+  }
+
+  void Fail(int status, std::string_view why) { error_ = TusError(status, why); }
+
+  // DESIGN.md's upload invariants as this PATCH sees them; compiled out in release builds.
+  void AssertUploadState() const {
+#ifndef NDEBUG
+    if (error_) return;  // a refused PATCH writes nothing
+    assert(claimed_ && "U3: a PATCH writes only while it holds the upload");
+    assert(fd_ >= 0 && "an accepted PATCH has its file open");
+    assert(written_ >= 0 && offset_ + written_ <= upload_.length && "bytes stay within Upload-Length");
+#endif
+  }
+
+  // Bytes past the committed offset mean nothing, but trimming them keeps the file honest.
+  void Discard() {
+    if (fd_ >= 0 && written_ > 0) {
+      if (ftruncate(fd_, static_cast<off_t>(offset_)) != 0) { /* harmless: HEAD is the truth */ }
+    }
+    written_ = 0;
+  }
+
+  // fsync, then move the offset in the database: never the other way round (U1).
+  std::optional<HttpResponse> Commit() {
+    if (written_ > 0 && fsync(fd_) != 0) {
+      std::fprintf(stderr, "samvad-central: fsync %s: %s\n", api_.MediaFile(id_).c_str(), std::strerror(errno));
+      return TusError(503, "cannot store uploads right now");
+    }
+    bool advanced = false;
+    if (const Status st = api_.storage_.AdvanceUpload(id_, offset_, offset_ + written_, &advanced); !st.ok())
+      return api_.StorageFailure(st, "advance upload");
+    if (!advanced) return TusError(409, "the upload's offset moved during this PATCH; ask with HEAD");
+    return std::nullopt;
+  }
+
+  Api& api_;
+  std::string id_;
+  Upload upload_;
+  std::optional<HttpResponse> error_;
+  bool claimed_ = false;
+  int fd_ = -1;
+  std::int64_t offset_ = 0, written_ = 0;
+  bool has_checksum_ = false;
+  tus::Checksum checksum_;
+  Sha256Stream sha_;
+};
+
+std::unique_ptr<RequestHandler> Api::TusPatchHandler(const HttpRequest& req, const std::string& id) {
+  return std::make_unique<TusPatch>(*this, req, id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] GET of finished media
+// ---------------------------------------------------------------------------------------------
+
+HttpResponse Api::ServeMedia(const std::string& id) {
+  Upload u;
+  bool found = false;
+  if (IsUploadId(id)) {
+    if (const Status st = storage_.GetUpload(id, &u, &found); !st.ok()) return StorageFailure(st, "get upload");
+  }
+  if (!found || u.received != u.length) return ErrorResponse(404, "no such media (or its upload is not finished)");
+  const int fd = open(MediaFile(id).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrorResponse(404, "no such media");
+  HttpResponse r;
+  r.fd = fd;
+  r.fd_size = static_cast<std::uint64_t>(u.length);
+  r.headers.emplace_back("Content-Type", u.content_type);
+  // A finished upload never changes: its URL can be cached for ever.
+  r.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
+  return r;
+}
+
+}  // namespace samvad::central

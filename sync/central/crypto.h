@@ -1,0 +1,44 @@
+// crypto.h — the few cryptographic primitives central needs, all from libsodium: random ids and
+// keys, SHA-256 (tus checksums, idempotency payload hashes, stored key hashes) and a constant-time
+// comparison. No cryptography of our own; nothing here decides policy.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <sodium.h>
+
+namespace samvad::central {
+
+// Call once before anything else here; false if libsodium cannot initialise (no entropy source).
+bool CryptoInit();
+
+// `n` random bytes as 2n lower-case hex digits.
+std::string RandomHex(size_t n);
+// A one-time enrolment code: 10 characters of Crockford base32 (no I, L, O, U to misread on a
+// kiosk screen), shown as "XXXXX-XXXXX"; ~50 bits, and it expires within a day.
+std::string RandomEnrolmentCode();
+// Upper-cases and drops '-' and spaces, so "abcde-fghjk" and "ABCDEFGHJK" are the same code.
+std::string NormalizeEnrolmentCode(std::string_view typed);
+
+std::string Sha256(std::string_view bytes);     // raw 32 bytes
+std::string Sha256Hex(std::string_view bytes);  // 64 hex digits
+std::string ToHex(std::string_view bytes);
+
+// Compares in time independent of where the inputs differ.
+bool ConstantTimeEqual(std::string_view a, std::string_view b);
+
+// Incremental SHA-256 for bodies that arrive in pieces (tus PATCH).
+class Sha256Stream {
+ public:
+  Sha256Stream() { crypto_hash_sha256_init(&st_); }
+  void Update(const void* data, size_t n) {
+    crypto_hash_sha256_update(&st_, static_cast<const unsigned char*>(data), n);
+  }
+  std::string Final();  // raw 32 bytes
+
+ private:
+  crypto_hash_sha256_state st_;
+};
+
+}  // namespace samvad::central

@@ -1,0 +1,636 @@
+// storage.cpp — central's data over sql.h (see storage.h; the rules are numbered in DESIGN.md).
+//
+// [SECTION] connections, pool and transactions
+// [SECTION] schema
+// [SECTION] catalog and devices
+// [SECTION] service requests, idempotency and the feed
+// [SECTION] uploads
+#include "sync/central/storage.h"
+
+#include <cassert>
+#include <chrono>
+#include <ctime>
+#include <random>
+#include <thread>
+
+namespace samvad::central {
+
+std::int64_t UnixNow() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] connections, pool and transactions
+// ---------------------------------------------------------------------------------------------
+
+class Storage::Lease {
+ public:
+  explicit Lease(Storage* s) : s_(s) {
+    std::lock_guard<std::mutex> lock(s_->mu_);
+    if (!s_->idle_.empty()) {
+      c_ = std::move(s_->idle_.back());
+      s_->idle_.pop_back();
+    }
+  }
+  ~Lease() {
+    if (c_ && c_->Healthy()) {
+      std::lock_guard<std::mutex> lock(s_->mu_);
+      s_->idle_.push_back(std::move(c_));
+    }
+  }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  // Opens a connection when the pool had none; false (and `error`) when the engine is away.
+  bool Ready(std::string* error) {
+    if (!c_) c_ = s_->Connect(error);
+    return c_ != nullptr;
+  }
+  SqlConn& conn() { return *c_; }
+
+ private:
+  Storage* s_;
+  std::unique_ptr<SqlConn> c_;
+};
+
+namespace {
+
+Status FromSql(const SqlResult& r) {
+  Status s;
+  if (r.ok()) return s;
+  s.code = r.code == SqlCode::kError ? Status::Code::kBug : Status::Code::kUnavailable;
+  s.message = r.message;
+  return s;
+}
+
+Status Unavailable(std::string why) {
+  Status s;
+  s.code = Status::Code::kUnavailable;
+  s.message = std::move(why);
+  return s;
+}
+
+}  // namespace
+
+std::int64_t SqlRow::Int(size_t i) const {
+  const auto& c = cols.at(i);
+  return c ? std::stoll(*c) : 0;
+}
+
+double SqlRow::Real(size_t i) const {
+  const auto& c = cols.at(i);
+  return c ? std::stod(*c) : 0;
+}
+
+Storage::Storage(std::string target, bool postgres) : target_(std::move(target)), postgres_(postgres) {}
+Storage::~Storage() = default;
+
+std::unique_ptr<SqlConn> Storage::Connect(std::string* error) {
+  return postgres_ ? OpenPostgres(target_, error) : OpenSqlite(target_, error);
+}
+
+std::unique_ptr<Storage> Storage::Open(const std::string& url, std::string* error) {
+  std::unique_ptr<Storage> s;
+  if (url.rfind("sqlite:", 0) == 0 && url.size() > 7) {
+    s.reset(new Storage(url.substr(7), false));
+  } else if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    s.reset(new Storage(url, true));
+  } else {
+    *error = "--db must be sqlite:PATH or postgresql://…, not '" + url + "'";
+    return nullptr;
+  }
+  const Status st = s->Migrate();
+  if (!st.ok()) {
+    *error = st.message;
+    return nullptr;
+  }
+  return s;
+}
+
+Status Storage::Read(const std::function<SqlResult(SqlConn&)>& body) {
+  Lease lease(this);
+  std::string error;
+  if (!lease.Ready(&error)) return Unavailable(error);
+  for (int attempt = 0;; ++attempt) {
+    const SqlResult r = body(lease.conn());
+    if (r.code == SqlCode::kRetry && attempt < 8) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5 * (attempt + 1)));
+      continue;
+    }
+    return FromSql(r);
+  }
+}
+
+// Runs `body` in a write transaction. A lost race (kUnique) or a busy engine (kRetry) rolls back
+// and runs it again from the start, where it re-reads what the winner committed (invariant I3).
+Status Storage::InWriteTx(const std::function<SqlResult(SqlConn&)>& body) {
+  Lease lease(this);
+  std::string error;
+  if (!lease.Ready(&error)) return Unavailable(error);
+  SqlConn& c = lease.conn();
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  for (int attempt = 0;; ++attempt) {
+    SqlResult r = c.BeginWrite();
+    if (r.ok()) r = body(c);
+    if (r.ok()) r = c.Exec("COMMIT");
+    if (r.ok()) return {};
+    c.Exec("ROLLBACK");
+    if ((r.code == SqlCode::kRetry || r.code == SqlCode::kUnique) && attempt < 10) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2 * (attempt + 1) + jitter() % 5));
+      continue;
+    }
+    return FromSql(r);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] schema
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+// {ID} is the one dialect difference: SQLite's AUTOINCREMENT never reuses an id, PostgreSQL's
+// identity column comes from a sequence. Both give ids that only grow.
+constexpr const char* kSchema[] = {
+    "CREATE TABLE IF NOT EXISTS samvad_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS services (code TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL,"
+    " grp TEXT NOT NULL, sla_hours BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS devices (device_id TEXT PRIMARY KEY, label TEXT NOT NULL,"
+    " code_hash TEXT UNIQUE, code_expires_at BIGINT, key_hash TEXT UNIQUE, created_at BIGINT NOT NULL,"
+    " enrolled_at BIGINT, revoked_at BIGINT)",
+    "CREATE TABLE IF NOT EXISTS requests (id {ID}, client_uuid TEXT NOT NULL UNIQUE,"
+    " service_code TEXT NOT NULL REFERENCES services(code), status TEXT NOT NULL,"
+    " status_notes TEXT NOT NULL, description TEXT NOT NULL, address TEXT NOT NULL, address_id TEXT NOT NULL,"
+    " lat DOUBLE PRECISION, lon DOUBLE PRECISION, ward TEXT NOT NULL, ticket TEXT NOT NULL,"
+    " ticket_digits TEXT NOT NULL, email TEXT NOT NULL, first_name TEXT NOT NULL, last_name TEXT NOT NULL,"
+    " phone TEXT NOT NULL, account_id TEXT NOT NULL, device_hw_id TEXT NOT NULL, media_url TEXT NOT NULL,"
+    " device_id TEXT NOT NULL, captured_at BIGINT, requested_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
+    " assigned_to TEXT NOT NULL, photo_upload_id TEXT NOT NULL, thumb_upload_id TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS requests_ticket ON requests(ticket_digits)",
+    "CREATE INDEX IF NOT EXISTS requests_requested ON requests(requested_at)",
+    "CREATE TABLE IF NOT EXISTS idempotency (idem_key TEXT PRIMARY KEY, device_id TEXT NOT NULL,"
+    " endpoint TEXT NOT NULL, payload_hash TEXT NOT NULL, status_code BIGINT NOT NULL, body TEXT NOT NULL,"
+    " result_id BIGINT NOT NULL, created_at BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS updates (update_id {ID}, request_id BIGINT NOT NULL REFERENCES requests(id),"
+    " status TEXT NOT NULL, description TEXT NOT NULL, media_url TEXT NOT NULL, device_id TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS uploads (upload_id TEXT PRIMARY KEY, request_id BIGINT NOT NULL"
+    " REFERENCES requests(id), kind TEXT NOT NULL, length BIGINT NOT NULL, received BIGINT NOT NULL,"
+    " content_type TEXT NOT NULL, filename TEXT NOT NULL, device_id TEXT NOT NULL, created_at BIGINT NOT NULL,"
+    " completed_at BIGINT, UNIQUE (request_id, kind))",
+    "CREATE TABLE IF NOT EXISTS assignments (id {ID}, request_id BIGINT NOT NULL REFERENCES requests(id),"
+    " assignee TEXT NOT NULL, created_at BIGINT NOT NULL)",
+};
+
+std::string Dialect(std::string sql, bool postgres) {
+  const std::string id = postgres ? "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT";
+  for (size_t p; (p = sql.find("{ID}")) != std::string::npos;) sql.replace(p, 4, id);
+  return sql;
+}
+
+}  // namespace
+
+Status Storage::Migrate() {
+  const bool pg = postgres_;
+  int found_version = 0;
+  const Status st = InWriteTx([&](SqlConn& c) {
+    // Two processes (the server and `enroll`) may start at once: PostgreSQL's CREATE … IF NOT
+    // EXISTS can still race on its catalog, so migrations take a lock of their own.
+    if (pg) {
+      SqlResult r = c.Exec("SELECT pg_advisory_xact_lock(21335)");
+      if (!r.ok()) return r;
+    }
+    for (const char* ddl : kSchema) {
+      SqlResult r = c.Exec(Dialect(ddl, pg));
+      if (!r.ok()) return r;
+    }
+    SqlResult r = c.Exec("SELECT value FROM samvad_meta WHERE name = 'schema_version'");
+    if (!r.ok()) return r;
+    if (!r.rows.empty()) {
+      found_version = std::stoi(r.rows[0].Text(0));
+      return SqlResult{};
+    }
+    found_version = kSchemaVersion;
+    return c.Exec("INSERT INTO samvad_meta (name, value) VALUES ('schema_version', ?)",
+                  {std::to_string(kSchemaVersion)});
+  });
+  if (!st.ok()) return st;
+  if (found_version > kSchemaVersion)
+    return Unavailable("the database has schema version " + std::to_string(found_version) +
+                       ", newer than this samvad-central understands (" + std::to_string(kSchemaVersion) + ")");
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] catalog and devices
+// ---------------------------------------------------------------------------------------------
+
+Status Storage::SeedServices(const std::vector<o311::Service>& services) {
+  return InWriteTx([&](SqlConn& c) {
+    for (const auto& s : services) {
+      SqlResult r = c.Exec(
+          "INSERT INTO services (code, name, description, grp, sla_hours) VALUES (?, ?, ?, ?, ?)"
+          " ON CONFLICT (code) DO UPDATE SET name = excluded.name, description = excluded.description,"
+          " grp = excluded.grp, sla_hours = excluded.sla_hours",
+          {s.code, s.name, s.description, s.group, std::int64_t{s.sla_hours}});
+      if (!r.ok()) return r;
+    }
+    return SqlResult{};
+  });
+}
+
+namespace {
+o311::Service ServiceFromRow(const SqlRow& row) {
+  o311::Service s;
+  s.code = row.Text(0);
+  s.name = row.Text(1);
+  s.description = row.Text(2);
+  s.group = row.Text(3);
+  s.sla_hours = static_cast<int>(row.Int(4));
+  return s;
+}
+}  // namespace
+
+Status Storage::ListServices(std::vector<o311::Service>* out) {
+  return Read([&](SqlConn& c) {
+    SqlResult r = c.Exec("SELECT code, name, description, grp, sla_hours FROM services ORDER BY code");
+    out->clear();
+    for (const auto& row : r.rows) out->push_back(ServiceFromRow(row));
+    return r;
+  });
+}
+
+Status Storage::GetService(std::string_view code, o311::Service* out, bool* found) {
+  return Read([&](SqlConn& c) {
+    SqlResult r = c.Exec("SELECT code, name, description, grp, sla_hours FROM services WHERE code = ?",
+                         {std::string(code)});
+    *found = !r.rows.empty();
+    if (*found) *out = ServiceFromRow(r.rows[0]);
+    return r;
+  });
+}
+
+Status Storage::AddEnrolment(const std::string& device_id, const std::string& label, const std::string& code_hash,
+                             std::int64_t expires_at) {
+  return InWriteTx([&](SqlConn& c) {
+    return c.Exec("INSERT INTO devices (device_id, label, code_hash, code_expires_at, created_at) VALUES (?, ?, ?, ?, ?)",
+                  {device_id, label, code_hash, expires_at, UnixNow()});
+  });
+}
+
+Status Storage::RedeemEnrolment(const std::string& code_hash, const std::string& key_hash, std::string* device_id) {
+  return InWriteTx([&](SqlConn& c) {
+    // One statement both checks and spends the code (invariant D1): two devices racing with the
+    // same code cannot both match a row whose code_hash the other has just cleared.
+    SqlResult r = c.Exec(
+        "UPDATE devices SET key_hash = ?, code_hash = NULL, enrolled_at = ? WHERE code_hash = ?"
+        " AND code_expires_at > ? AND revoked_at IS NULL RETURNING device_id",
+        {key_hash, UnixNow(), code_hash, UnixNow()});
+    device_id->clear();
+    if (r.ok() && !r.rows.empty()) *device_id = r.rows[0].Text(0);
+    return r;
+  });
+}
+
+Status Storage::RevokeDevice(const std::string& device_id, bool* found) {
+  return InWriteTx([&](SqlConn& c) {
+    SqlResult r = c.Exec(
+        "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?), code_hash = NULL WHERE device_id = ?"
+        " RETURNING device_id",
+        {UnixNow(), device_id});
+    *found = r.ok() && !r.rows.empty();
+    return r;
+  });
+}
+
+Status Storage::Authenticate(const std::string& key_hash, AuthResult* result, std::string* device_id) {
+  return Read([&](SqlConn& c) {
+    SqlResult r = c.Exec("SELECT device_id, revoked_at FROM devices WHERE key_hash = ?", {key_hash});
+    *result = AuthResult::kUnknown;
+    if (r.ok() && !r.rows.empty()) {
+      *device_id = r.rows[0].Text(0);
+      *result = r.rows[0].IsNull(1) ? AuthResult::kOk : AuthResult::kRevoked;
+    }
+    return r;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] service requests, idempotency and the feed
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// Looks up `idem.key`. Returns true when the key is already spent, with `out` filled: a replay of
+// the stored response when the same device sent the same payload to the same endpoint, a conflict
+// otherwise (invariants I1, I2).
+bool SpentKey(SqlConn& c, const IdemKey& idem, IdemOutcome* out, SqlResult* r) {
+  *r = c.Exec("SELECT device_id, endpoint, payload_hash, status_code, body, result_id FROM idempotency"
+              " WHERE idem_key = ?",
+              {idem.key});
+  if (!r->ok() || r->rows.empty()) return false;
+  const SqlRow& row = r->rows[0];
+  *out = IdemOutcome{};
+  out->id = row.Int(5);
+  if (row.Text(1) != idem.endpoint) {
+    out->kind = IdemOutcome::Kind::kConflict;
+    out->reason = "this Idempotency-Key was already used for a different kind of request";
+  } else if (row.Text(0) != idem.device_id) {
+    out->kind = IdemOutcome::Kind::kConflict;
+    out->reason = "this Idempotency-Key was already used by another device";
+  } else if (row.Text(2) != idem.payload_hash) {
+    out->kind = IdemOutcome::Kind::kConflict;
+    out->reason = "this Idempotency-Key was already used with a different payload; a new complaint needs a new key";
+  } else {
+    out->kind = IdemOutcome::Kind::kReplayed;
+    out->status = static_cast<int>(row.Int(3));
+    out->body = row.Text(4);
+  }
+  return true;
+}
+
+SqlResult RememberKey(SqlConn& c, const IdemKey& idem, const IdemOutcome& out) {
+  return c.Exec("INSERT INTO idempotency (idem_key, device_id, endpoint, payload_hash, status_code, body,"
+                " result_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                {idem.key, idem.device_id, idem.endpoint, idem.payload_hash, std::int64_t{out.status}, out.body,
+                 out.id, UnixNow()});
+}
+
+constexpr const char* kRequestColumns =
+    "SELECT r.id, r.service_code, s.name, s.grp, r.status, r.status_notes, r.description, r.address,"
+    " r.address_id, r.ward, r.ticket, r.assigned_to, r.lat, r.lon, r.requested_at, r.updated_at, s.sla_hours,"
+    " r.photo_upload_id, r.thumb_upload_id FROM requests r JOIN services s ON s.code = r.service_code";
+
+o311::ServiceRequest RequestFromRow(const SqlRow& row) {
+  o311::ServiceRequest q;
+  q.id = row.Int(0);
+  q.service_code = row.Text(1);
+  q.service_name = row.Text(2);
+  q.agency_responsible = row.Text(3);
+  q.status = row.Text(4);
+  q.status_notes = row.Text(5);
+  q.description = row.Text(6);
+  q.address = row.Text(7);
+  q.address_id = row.Text(8);
+  q.ward = row.Text(9);
+  q.ticket = row.Text(10);
+  q.assigned_to = row.Text(11);
+  q.has_location = !row.IsNull(12);
+  q.lat = row.Real(12);
+  q.lon = row.Real(13);
+  q.requested_at = row.Int(14);
+  q.updated_at = row.Int(15);
+  const std::int64_t sla = row.Int(16);
+  q.expected_at = sla > 0 ? q.requested_at + sla * 3600 : 0;
+  q.photo_upload_id = row.Text(17);
+  q.thumb_upload_id = row.Text(18);
+  return q;
+}
+
+}  // namespace
+
+Status Storage::CreateRequest(const o311::NewServiceRequest& req, const IdemKey& idem, const Renderer& render,
+                              IdemOutcome* out) {
+  assert(idem.key == req.client_uuid && "a create's idempotency key is its client UUID");
+  return InWriteTx([&](SqlConn& c) {
+    SqlResult r;
+    if (SpentKey(c, idem, out, &r) || !r.ok()) return r;
+    const std::int64_t now = UnixNow();
+    const SqlValue lat = req.has_location ? SqlValue(req.lat) : SqlValue();
+    const SqlValue lon = req.has_location ? SqlValue(req.lon) : SqlValue();
+    const SqlValue captured = req.captured_at ? SqlValue(req.captured_at) : SqlValue();
+    // client_uuid is UNIQUE: of two racing transactions one fails here with kUnique, rolls back,
+    // and on its second run finds the winner's key above (invariant I3).
+    r = c.Exec(
+        "INSERT INTO requests (client_uuid, service_code, status, status_notes, description, address, address_id,"
+        " lat, lon, ward, ticket, ticket_digits, email, first_name, last_name, phone, account_id, device_hw_id,"
+        " media_url, device_id, captured_at, requested_at, updated_at, assigned_to, photo_upload_id,"
+        " thumb_upload_id) VALUES (?, ?, 'open', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '')"
+        " RETURNING id",
+        {req.client_uuid, req.service_code, req.description, req.address, req.address_id, lat, lon, req.ward,
+         req.ticket, req.ticket_digits, req.email, req.first_name, req.last_name, req.phone, req.account_id,
+         req.device_hw_id, req.media_url, idem.device_id, captured, now, now});
+    if (!r.ok()) return r;
+    const std::int64_t id = r.rows.at(0).Int(0);
+    // Taken after the insert, not before: a lock first would serialise same-key racers before
+    // they reach the UNIQUE index, and the index is what we rely on (DESIGN.md F1, I3).
+    if (!(r = c.LockFeed()).ok()) return r;
+    r = c.Exec("INSERT INTO updates (request_id, status, description, media_url, device_id, created_at)"
+               " VALUES (?, 'open', 'Complaint received', '', ?, ?)",
+               {id, idem.device_id, now});
+    if (!r.ok()) return r;
+    *out = IdemOutcome{};
+    out->kind = IdemOutcome::Kind::kCreated;
+    out->id = id;
+    out->body = render(id);
+    return RememberKey(c, idem, *out);
+  });
+}
+
+Status Storage::AddUpdate(const o311::NewUpdate& update, const IdemKey& idem, const Renderer& render,
+                          IdemOutcome* out) {
+  return InWriteTx([&](SqlConn& c) {
+    SqlResult r;
+    if (SpentKey(c, idem, out, &r) || !r.ok()) return r;
+    if (!(r = c.LockFeed()).ok()) return r;  // before touching the request row (F1, no lock cycles)
+    const std::int64_t now = UnixNow();
+    r = c.Exec("UPDATE requests SET status = ?, status_notes = ?, updated_at = ? WHERE id = ? RETURNING id",
+               {std::string(o311::RequestStatusAfter(update.status)), update.description, now, update.request_id});
+    if (!r.ok()) return r;
+    if (r.rows.empty()) {
+      *out = IdemOutcome{};
+      out->kind = IdemOutcome::Kind::kNotFound;  // not remembered: the key stays free for a fix
+      return r;
+    }
+    r = c.Exec("INSERT INTO updates (request_id, status, description, media_url, device_id, created_at)"
+               " VALUES (?, ?, ?, ?, ?, ?) RETURNING update_id",
+               {update.request_id, update.status, update.description, update.media_url, idem.device_id, now});
+    if (!r.ok()) return r;
+    *out = IdemOutcome{};
+    out->kind = IdemOutcome::Kind::kCreated;
+    out->id = r.rows.at(0).Int(0);
+    out->body = render(out->id);
+    return RememberKey(c, idem, *out);
+  });
+}
+
+Status Storage::GetRequest(std::int64_t id, o311::ServiceRequest* out, bool* found) {
+  return Read([&](SqlConn& c) {
+    SqlResult r = c.Exec(std::string(kRequestColumns) + " WHERE r.id = ?", {id});
+    *found = r.ok() && !r.rows.empty();
+    if (*found) *out = RequestFromRow(r.rows[0]);
+    return r;
+  });
+}
+
+Status Storage::FindRequestByClientUuid(const std::string& uuid, std::int64_t* id, bool* found) {
+  return Read([&](SqlConn& c) {
+    SqlResult r = c.Exec("SELECT id FROM requests WHERE client_uuid = ?", {uuid});
+    *found = r.ok() && !r.rows.empty();
+    if (*found) *id = r.rows[0].Int(0);
+    return r;
+  });
+}
+
+Status Storage::QueryRequests(const RequestQuery& q, std::vector<o311::ServiceRequest>* out) {
+  std::string sql(kRequestColumns);
+  std::vector<SqlValue> params;
+  std::string where;
+  const auto add = [&](const std::string& clause) { where += (where.empty() ? " WHERE " : " AND ") + clause; };
+  const auto in_list = [&](const char* column, size_t n) {
+    std::string s = std::string(column) + " IN (";
+    for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
+    return s + ")";
+  };
+  if (!q.ids.empty()) {
+    add(in_list("r.id", q.ids.size()));
+    for (const auto id : q.ids) params.emplace_back(id);
+  }
+  if (!q.service_codes.empty()) {
+    add(in_list("r.service_code", q.service_codes.size()));
+    for (const auto& code : q.service_codes) params.emplace_back(code);
+  }
+  if (!q.status.empty()) {
+    add("r.status = ?");
+    params.emplace_back(q.status);
+  }
+  if (q.start) {
+    add("r.requested_at >= ?");
+    params.emplace_back(q.start);
+  }
+  if (q.end) {
+    add("r.requested_at <= ?");
+    params.emplace_back(q.end);
+  }
+  if (!q.ticket_digits.empty()) {
+    add("r.ticket_digits = ?");
+    params.emplace_back(q.ticket_digits);
+  }
+  // Newest first, by id: ids only grow, so pages are stable while new complaints arrive at the top.
+  sql += where + " ORDER BY r.id DESC LIMIT ? OFFSET ?";
+  params.emplace_back(std::int64_t{q.limit});
+  params.emplace_back(std::int64_t{q.offset});
+  return Read([&](SqlConn& c) {
+    SqlResult r = c.Exec(sql, params);
+    out->clear();
+    for (const auto& row : r.rows) out->push_back(RequestFromRow(row));
+    return r;
+  });
+}
+
+Status Storage::FeedAfter(std::int64_t after, int limit, std::vector<o311::RequestUpdate>* out) {
+  return Read([&](SqlConn& c) {
+    SqlResult r = c.Exec(
+        "SELECT update_id, request_id, status, description, media_url, created_at FROM updates"
+        " WHERE update_id > ? ORDER BY update_id LIMIT ?",
+        {after, std::int64_t{limit}});
+    out->clear();
+    for (const auto& row : r.rows) {
+      o311::RequestUpdate u;
+      u.update_id = row.Int(0);
+      u.request_id = row.Int(1);
+      u.status = row.Text(2);
+      u.description = row.Text(3);
+      u.media_url = row.Text(4);
+      u.updated_at = row.Int(5);
+      out->push_back(std::move(u));
+    }
+    return r;
+  });
+}
+
+Status Storage::Assign(std::int64_t request_id, const std::string& assignee, bool* found) {
+  return InWriteTx([&](SqlConn& c) {
+    SqlResult r = c.LockFeed();
+    if (!r.ok()) return r;
+    const std::int64_t now = UnixNow();
+    r = c.Exec("UPDATE requests SET assigned_to = ?, updated_at = ? WHERE id = ? RETURNING status", {assignee, now, request_id});
+    *found = r.ok() && !r.rows.empty();
+    if (!*found) return r;
+    const std::string status = r.rows[0].Text(0);
+    r = c.Exec("INSERT INTO assignments (request_id, assignee, created_at) VALUES (?, ?, ?)", {request_id, assignee, now});
+    if (!r.ok()) return r;
+    return c.Exec("INSERT INTO updates (request_id, status, description, media_url, device_id, created_at)"
+                  " VALUES (?, ?, ?, '', '', ?)",
+                  {request_id, status == "closed" ? std::string("closed") : std::string("in_progress"),
+                   "Assigned to " + assignee, now});
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] uploads
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr const char* kUploadColumns =
+    "SELECT upload_id, request_id, kind, content_type, filename, device_id, length, received, created_at,"
+    " completed_at FROM uploads";
+
+Upload UploadFromRow(const SqlRow& row) {
+  Upload u;
+  u.id = row.Text(0);
+  u.request_id = row.Int(1);
+  u.kind = row.Text(2);
+  u.content_type = row.Text(3);
+  u.filename = row.Text(4);
+  u.device_id = row.Text(5);
+  u.length = row.Int(6);
+  u.received = row.Int(7);
+  u.created_at = row.Int(8);
+  u.completed_at = row.Int(9);
+  return u;
+}
+
+}  // namespace
+
+Status Storage::CreateUpload(const Upload& want, Upload* got, UploadCreate* result) {
+  return InWriteTx([&](SqlConn& c) {
+    // UNIQUE (request_id, kind): a device that lost the 201 and POSTs again gets the same upload
+    // back and resumes it, instead of leaving an orphan beside a second copy (invariant U4).
+    SqlResult r = c.Exec(std::string(kUploadColumns) + " WHERE request_id = ? AND kind = ?", {want.request_id, want.kind});
+    if (!r.ok()) return r;
+    if (!r.rows.empty()) {
+      *got = UploadFromRow(r.rows[0]);
+      *result = got->length == want.length && got->device_id == want.device_id ? UploadCreate::kExisting
+                                                                              : UploadCreate::kConflict;
+      return r;
+    }
+    r = c.Exec("INSERT INTO uploads (upload_id, request_id, kind, length, received, content_type, filename,"
+               " device_id, created_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)",
+               {want.id, want.request_id, want.kind, want.length, want.content_type, want.filename, want.device_id,
+                UnixNow()});
+    *got = want;
+    *result = UploadCreate::kCreated;
+    return r;
+  });
+}
+
+Status Storage::GetUpload(const std::string& id, Upload* out, bool* found) {
+  return Read([&](SqlConn& c) {
+    SqlResult r = c.Exec(std::string(kUploadColumns) + " WHERE upload_id = ?", {id});
+    *found = r.ok() && !r.rows.empty();
+    if (*found) *out = UploadFromRow(r.rows[0]);
+    return r;
+  });
+}
+
+Status Storage::AdvanceUpload(const std::string& id, std::int64_t from, std::int64_t to, bool* advanced) {
+  return InWriteTx([&](SqlConn& c) {
+    const std::int64_t now = UnixNow();
+    // "AND received = ?": the offset only moves from where this PATCH started (invariant U2).
+    SqlResult r = c.Exec(
+        "UPDATE uploads SET received = ?, completed_at = CASE WHEN ? = length THEN ? ELSE NULL END"
+        " WHERE upload_id = ? AND received = ? AND ? <= length RETURNING request_id, kind, length",
+        {to, to, now, id, from, to});
+    *advanced = r.ok() && !r.rows.empty();
+    if (!*advanced) return r;
+    const std::int64_t request_id = r.rows[0].Int(0);
+    const std::string kind = r.rows[0].Text(1);
+    if (to != r.rows[0].Int(2)) return r;
+    const char* column = kind == "thumb" ? "thumb_upload_id" : "photo_upload_id";
+    return c.Exec(std::string("UPDATE requests SET ") + column + " = ?, updated_at = ? WHERE id = ?",
+                  {id, now, request_id});
+  });
+}
+
+}  // namespace samvad::central

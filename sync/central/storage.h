@@ -1,0 +1,130 @@
+// storage.h — the ONE interface the server and the CLI use for central's data: services,
+// devices, service requests with idempotent creation, the update feed, uploads and assignments.
+// Behind it, the same SQL runs on SQLite (default; one file, WAL, synchronous=FULL) or PostgreSQL
+// (city scale) through sql.h's two small drivers. Thread-safe: each call leases a connection
+// from a pool. Not a query builder and not where HTTP or JSON is decided (that is api*.cpp).
+// Rules it keeps are numbered in DESIGN.md (I1…, F1…, U1…).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sync/central/sql.h"
+#include "sync/protocol/open311.h"
+
+namespace samvad::central {
+
+namespace o311 = protocol::open311;
+
+// An environment failure (GUIDE 2.3): the database is unreachable, the disk is full, or — for
+// kBug — our own SQL is wrong. Outcomes such as "not found" or "conflict" are results, not this.
+struct Status {
+  enum class Code { kOk, kUnavailable, kBug };
+  Code code = Code::kOk;
+  std::string message;
+  bool ok() const { return code == Code::kOk; }
+};
+
+enum class AuthResult { kOk, kUnknown, kRevoked };
+
+// Who claims an idempotency key, for what, and a hash of what they sent.
+struct IdemKey {
+  std::string key;           // client UUID for creates; the Idempotency-Key header for updates
+  std::string device_id;
+  std::string endpoint;      // "requests" | "updates"
+  std::string payload_hash;  // sha256 of open311::CanonicalForm
+};
+
+struct IdemOutcome {
+  enum class Kind { kCreated, kReplayed, kConflict, kNotFound };
+  Kind kind = Kind::kCreated;
+  int status = 200;      // HTTP status to answer with (kCreated/kReplayed)
+  std::string body;      // response body to answer with (kCreated/kReplayed)
+  std::int64_t id = 0;   // the request or update it names
+  std::string reason;    // kConflict: why, in a sentence
+};
+
+// Builds the response body for a new row, inside the transaction that creates it, so the stored
+// response is exactly the one first sent (invariant I2).
+using Renderer = std::function<std::string(std::int64_t new_id)>;
+
+struct RequestQuery {
+  std::vector<std::int64_t> ids;
+  std::vector<std::string> service_codes;
+  std::string status;          // "" = any
+  std::int64_t start = 0, end = 0;  // requested_at range, inclusive; end 0 = no upper bound
+  std::string ticket_digits;   // "" = any
+  int limit = 50, offset = 0;
+};
+
+struct Upload {
+  std::string id;
+  std::int64_t request_id = 0;
+  std::string kind;  // "photo" | "thumb"
+  std::string content_type, filename, device_id;
+  std::int64_t length = 0, received = 0, created_at = 0, completed_at = 0;
+};
+
+enum class UploadCreate { kCreated, kExisting, kConflict };
+
+class Storage {
+ public:
+  // "sqlite:PATH" or "postgresql://…" (also "postgres://…"). Creates or migrates the schema.
+  static std::unique_ptr<Storage> Open(const std::string& url, std::string* error);
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+  bool IsPostgres() const { return postgres_; }
+
+  // ---- catalog
+  Status SeedServices(const std::vector<o311::Service>& services);
+  Status ListServices(std::vector<o311::Service>* out);
+  Status GetService(std::string_view code, o311::Service* out, bool* found);
+
+  // ---- devices (codes and keys arrive already hashed: plaintext never reaches the database)
+  Status AddEnrolment(const std::string& device_id, const std::string& label, const std::string& code_hash,
+                      std::int64_t expires_at);
+  // Trades an unexpired, unused code for a key, once. `device_id` empty when refused.
+  Status RedeemEnrolment(const std::string& code_hash, const std::string& key_hash, std::string* device_id);
+  Status RevokeDevice(const std::string& device_id, bool* found);
+  Status Authenticate(const std::string& key_hash, AuthResult* result, std::string* device_id);
+
+  // ---- service requests and the feed
+  Status CreateRequest(const o311::NewServiceRequest& req, const IdemKey& idem, const Renderer& render,
+                       IdemOutcome* out);
+  Status AddUpdate(const o311::NewUpdate& update, const IdemKey& idem, const Renderer& render, IdemOutcome* out);
+  Status GetRequest(std::int64_t id, o311::ServiceRequest* out, bool* found);
+  Status FindRequestByClientUuid(const std::string& uuid, std::int64_t* id, bool* found);
+  Status QueryRequests(const RequestQuery& q, std::vector<o311::ServiceRequest>* out);
+  Status FeedAfter(std::int64_t after_update_id, int limit, std::vector<o311::RequestUpdate>* out);
+  Status Assign(std::int64_t request_id, const std::string& assignee, bool* found);
+
+  // ---- uploads (bytes live in the media folder; rows say how many are durable)
+  Status CreateUpload(const Upload& want, Upload* got, UploadCreate* result);
+  Status GetUpload(const std::string& id, Upload* out, bool* found);
+  // Moves `received` from `from` to `to` (and completes the upload at its length). `advanced`
+  // is false when another writer moved it first.
+  Status AdvanceUpload(const std::string& id, std::int64_t from, std::int64_t to, bool* advanced);
+
+ private:
+  Storage(std::string target, bool postgres);
+  class Lease;
+  std::unique_ptr<SqlConn> Connect(std::string* error);
+  Status Migrate();
+  Status Read(const std::function<SqlResult(SqlConn&)>& body);
+  Status InWriteTx(const std::function<SqlResult(SqlConn&)>& body);
+
+  std::string target_;  // file path or libpq conninfo
+  bool postgres_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<SqlConn>> idle_;
+};
+
+std::int64_t UnixNow();
+
+}  // namespace samvad::central

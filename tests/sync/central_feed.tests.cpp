@@ -1,0 +1,276 @@
+// central_feed.tests.cpp — the update feed (FixMyStreet's field names, an opaque cursor that only
+// grows), updates from the field (idempotent by Idempotency-Key), device enrolment and
+// revocation, and the admin's assign command.
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "harness.h"
+
+using namespace samvad::testing;
+using samvad::protocol::JsonValue;
+
+namespace {
+
+std::string Create(const Central& c, const std::string& key) {
+  const Reply r = PostForm(c.port(), "/requests.json", CreateForm(key, NewUuid()));
+  REQUIRE(r.status == 200);
+  return r.Json().items.at(0).Str("service_request_id");
+}
+
+Reply Feed(const Central& c, const std::string& query = "") {
+  const Reply r = Http(c.port(), "GET", "/servicerequestupdates.json" + query);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  return r;
+}
+
+Reply PostUpdate(const Central& c, const std::string& key, const std::string& idem, const std::string& id,
+                 const std::string& status, const std::string& description) {
+  return PostForm(c.port(), "/servicerequestupdates.json",
+                  {{"api_key", key}, {"service_request_id", id}, {"status", status}, {"description", description}},
+                  {{"Idempotency-Key", idem}});
+}
+
+}  // namespace
+
+TEST_CASE("The update feed's cursor only grows, and updated_after returns only what is newer", "[central][feed]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  const std::string a = Create(c, key), b = Create(c, key), d = Create(c, key);
+  const Reply all = Feed(c);
+  const JsonValue items = all.Json();
+  REQUIRE(items.items.size() == 3);
+  std::vector<std::string> cursors;
+  for (const auto& u : items.items) {
+    for (const char* field : {"update_id", "service_request_id", "status", "updated_datetime", "description", "media_url"}) {
+      INFO(field);
+      CHECK(u.Find(field) != nullptr);
+    }
+    CHECK(u.Str("status") == "open");
+    cursors.push_back(u.Str("cursor"));
+  }
+  CHECK(items.items[0].Str("service_request_id") == a);
+  CHECK(items.items[2].Str("service_request_id") == d);
+  CHECK(cursors[0] < cursors[1]);
+  CHECK(cursors[1] < cursors[2]);
+  CHECK(std::stoll(items.items[0].Str("update_id")) < std::stoll(items.items[1].Str("update_id")));
+  CHECK(all.Header("samvad-next-cursor") == cursors[2]);
+
+  const JsonValue after_first = Feed(c, "?updated_after=" + cursors[0]).Json();
+  REQUIRE(after_first.items.size() == 2);
+  CHECK(after_first.items[0].Str("service_request_id") == b);
+  const Reply caught_up = Feed(c, "?updated_after=" + cursors[2]);
+  CHECK(caught_up.Json().items.empty());
+  CHECK(caught_up.Header("samvad-next-cursor") == cursors[2]);  // nothing new: the cursor stays
+
+  REQUIRE(PostUpdate(c, key, NewUuid(), b, "in_progress", "Crew sent").status == 200);
+  const JsonValue newer = Feed(c, "?updated_after=" + cursors[2]).Json();
+  REQUIRE(newer.items.size() == 1);
+  CHECK(newer.items[0].Str("service_request_id") == b);
+  CHECK(newer.items[0].Str("status") == "in_progress");
+  CHECK(newer.items[0].Str("description") == "Crew sent");
+  CHECK(newer.items[0].Str("cursor") > cursors[2]);
+
+  CHECK(Feed(c, "?limit=2").Json().items.size() == 2);
+  CHECK(Http(c.port(), "GET", "/servicerequestupdates.json?updated_after=12").status == 400);
+  CHECK(Http(c.port(), "GET", "/servicerequestupdates.json?limit=0").status == 400);
+}
+
+TEST_CASE("An update from the field changes the request and is idempotent by Idempotency-Key", "[central][feed][idempotency]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  const std::string id = Create(c, key);
+  const std::string idem = NewUuid();
+  const Reply first = PostUpdate(c, key, idem, id, "fixed", "Pothole filled");
+  REQUIRE(first.status == 200);
+  CHECK_FALSE(first.Json().items.at(0).Str("update_id").empty());
+  const auto q = Http(c.port(), "GET", "/requests/" + id + ".json").Json().items.at(0);
+  CHECK(q.Str("status") == "closed");
+  CHECK(q.Str("status_notes") == "Pothole filled");
+
+  const Reply again = PostUpdate(c, key, idem, id, "fixed", "Pothole filled");
+  REQUIRE(again.status == 200);
+  CHECK(again.body == first.body);
+  CHECK(again.Header("idempotent-replayed") == "true");
+  CHECK(PostUpdate(c, key, idem, id, "fixed", "Something else").status == 409);
+  CHECK(Feed(c).Json().items.size() == 2);  // created + one update, not three
+
+  SECTION("without an Idempotency-Key it is a 400") {
+    CHECK(PostForm(c.port(), "/servicerequestupdates.json",
+                   {{"api_key", key}, {"service_request_id", id}, {"status", "open"}, {"description", "x"}})
+              .status == 400);
+  }
+  SECTION("for an unknown request it is a 404") { CHECK(PostUpdate(c, key, NewUuid(), "424242", "open", "x").status == 404); }
+  SECTION("with a status we do not know it is a 400") { CHECK(PostUpdate(c, key, NewUuid(), id, "teleported", "x").status == 400); }
+  SECTION("without a key it is a 403") { CHECK(PostUpdate(c, "", NewUuid(), id, "open", "x").status == 403); }
+}
+
+TEST_CASE("enroll prints a one-time code as text and as a terminal QR", "[central][devices]") {
+  Central c;
+  const RunResult r = c.Cli({"enroll", "--label", "Ward G/N kiosk 3", "--url", "https://samvad.example.gov.in"});
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("label:  Ward G/N kiosk 3") != std::string::npos);
+  const size_t at = r.out.find("code:   ");
+  REQUIRE(at != std::string::npos);
+  const std::string code = r.out.substr(at + 8, 11);
+  CHECK(code[5] == '-');
+  // The QR: rows of block characters, the same width each.
+  size_t qr_rows = 0, width = 0;
+  for (size_t pos = 0; (pos = r.out.find("\u2588", pos)) != std::string::npos;) {
+    const size_t bol = r.out.rfind('\n', pos) + 1, eol = r.out.find('\n', pos);
+    size_t w = 0;  // in characters: the half blocks are 3 bytes of UTF-8, the spaces 1
+    for (size_t i = bol; i < eol; ++i) w += (static_cast<unsigned char>(r.out[i]) & 0xC0) != 0x80;
+    if (width == 0) width = w;
+    CHECK(w == width);
+    ++qr_rows;
+    pos = eol;
+  }
+  CHECK(qr_rows >= 12);
+
+  // Typed in lower case without the dash, it still works — once.
+  std::string typed;
+  for (const char ch : code)
+    if (ch != '-') typed.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+  const Reply ok = PostForm(c.port(), "/devices/enroll.json", {{"code", typed}});
+  REQUIRE(ok.status == 200);
+  CHECK(ok.Json().items.at(0).Str("api_key").size() == 64);
+  CHECK(ok.Json().items.at(0).Str("device_id").rfind("dev-", 0) == 0);
+  CHECK(PostForm(c.port(), "/devices/enroll.json", {{"code", code}}).status == 403);
+  CHECK(PostForm(c.port(), "/devices/enroll.json", {{"code", "AAAAA-AAAAA"}}).status == 403);
+  CHECK(PostForm(c.port(), "/devices/enroll.json", {}).status == 400);
+}
+
+TEST_CASE("A revoked device's key gets 403, and other devices carry on", "[central][devices][auth]") {
+  Central c;
+  std::string device;
+  const std::string key = c.EnrollDevice("kiosk to retire", &device);
+  const std::string other = c.EnrollDevice("kiosk that stays");
+  const std::string id = Create(c, key);
+  const RunResult r = c.Cli({"revoke", device});
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+
+  const Reply refused = PostForm(c.port(), "/requests.json", CreateForm(key, NewUuid()));
+  REQUIRE(refused.status == 403);
+  CHECK(refused.Json().items.at(0).Str("description").find("revoked") != std::string::npos);
+  CHECK(PostUpdate(c, key, NewUuid(), id, "open", "x").status == 403);
+  CHECK(Http(c.port(), "POST", "/media", "", {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer " + key},
+                                              {"Upload-Length", "10"}}).status == 403);
+  CHECK(PostForm(c.port(), "/requests.json", CreateForm(other, NewUuid())).status == 200);
+  CHECK(c.Cli({"revoke", "dev-000000000000"}).exit_code == 1);
+}
+
+TEST_CASE("assign records who a request is assigned to, on the request and in the feed", "[central][assign]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  const std::string id = Create(c, key);
+  const RunResult r = c.Cli({"assign", id, "--to", "je.gnward"});
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK(Http(c.port(), "GET", "/requests/" + id + ".json").Json().items.at(0).Str("assigned_to") == "je.gnward");
+  const JsonValue feed = Feed(c).Json();
+  REQUIRE(feed.items.size() == 2);
+  CHECK(feed.items[1].Str("description") == "Assigned to je.gnward");
+  CHECK(c.Cli({"assign", "999999", "--to", "x"}).exit_code == 1);
+}
+
+TEST_CASE("A reader following the cursor while devices post updates sees every update once, in order",
+          "[central][feed][concurrency]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  const std::string id = Create(c, key);
+  constexpr int kWriters = 4, kEach = 8;
+  std::atomic<int> writers_done{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i)
+        CHECK(PostUpdate(c, key, NewUuid(), id, "in_progress", "step " + std::to_string(i)).status == 200);
+      ++writers_done;
+    });
+  }
+  // Follow the feed as a tablet would, from the start, while the writers run.
+  std::string cursor = "c1-0000000000000000";
+  std::vector<long long> seen;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    // One more read after the writers finish picks up the last of their updates.
+    const bool last_round = writers_done == kWriters || std::chrono::steady_clock::now() > deadline;
+    const Reply r = Feed(c, "?updated_after=" + cursor);
+    for (const auto& u : r.Json().items) seen.push_back(std::stoll(u.Str("update_id")));
+    CHECK(r.Header("samvad-next-cursor") >= cursor);  // never goes back
+    cursor = r.Header("samvad-next-cursor");
+    if (last_round) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  for (auto& t : writers) t.join();
+  const auto all = Feed(c, "?limit=500").Json().items;
+  REQUIRE(all.size() == 1 + kWriters * kEach);
+  std::vector<long long> expected;
+  for (const auto& u : all) expected.push_back(std::stoll(u.Str("update_id")));
+  // Nothing skipped (an update committed "behind" the cursor would be lost), nothing twice.
+  CHECK(seen == expected);
+}
+
+namespace {
+
+// Holds what a feed writer must take (SQLite's write lock; PostgreSQL's feed lock) from outside
+// the server, as a slow writer in another transaction would.
+class FeedHolder {
+ public:
+  explicit FeedHolder(const std::string& url) {
+    if (url.rfind("sqlite:", 0) == 0) {
+      REQUIRE(sqlite3_open(url.substr(7).c_str(), &lite_) == SQLITE_OK);
+      REQUIRE(sqlite3_exec(lite_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    } else {
+      pg_ = PQconnectdb(url.c_str());
+      REQUIRE(PQstatus(pg_) == CONNECTION_OK);
+      PQclear(PQexec(pg_, "BEGIN"));
+      PGresult* r = PQexec(pg_, "SELECT pg_advisory_xact_lock(21334)");
+      REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
+      PQclear(r);
+    }
+  }
+  void Release() {
+    if (lite_) sqlite3_exec(lite_, "COMMIT", nullptr, nullptr, nullptr);
+    if (pg_) PQclear(PQexec(pg_, "COMMIT"));
+  }
+  ~FeedHolder() {
+    if (lite_) sqlite3_close(lite_);
+    if (pg_) PQfinish(pg_);
+  }
+  FeedHolder(const FeedHolder&) = delete;
+  FeedHolder& operator=(const FeedHolder&) = delete;
+
+ private:
+  sqlite3* lite_ = nullptr;
+  PGconn* pg_ = nullptr;
+};
+
+}  // namespace
+
+TEST_CASE("An update waits while another feed writer's transaction is open, so ids commit in order",
+          "[central][feed][concurrency]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  const std::string id = Create(c, key);
+  FeedHolder holder(c.db_url());
+  std::atomic<bool> done{false};
+  std::atomic<int> status{0};
+  std::thread writer([&] {
+    status = PostUpdate(c, key, NewUuid(), id, "in_progress", "Crew sent").status;
+    done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  CHECK_FALSE(done);  // queued behind the open transaction, not committed around it
+  holder.Release();
+  writer.join();
+  CHECK(status == 200);
+  CHECK(Feed(c).Json().items.size() == 2);
+}

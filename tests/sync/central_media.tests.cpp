@@ -1,0 +1,289 @@
+// central_media.tests.cpp — tus 1.0.0 uploads of a complaint's photo: creation, HEAD offsets,
+// PATCH with sha256 checksums, resuming after an interrupted PATCH, the spec's refusals (409
+// wrong offset, 460 checksum mismatch, 412, 415, 404, 403, 413), and the photo served at the
+// request's media_url.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
+
+#include "harness.h"
+#include "sync/protocol/tus.h"
+#include "tests/support/fault_proxy.h"
+
+using namespace samvad::testing;
+namespace tus = samvad::protocol::tus;
+
+namespace {
+
+// Bytes that look nothing like their neighbours, so an offset mistake changes the content.
+std::string PhotoBytes(size_t n) {
+  std::string s(n, '\0');
+  std::uint32_t x = 2463534242u;
+  for (auto& c : s) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    c = static_cast<char>(x & 0xFF);
+  }
+  return s;
+}
+
+struct Fixture {
+  Central c;
+  std::string key = c.EnrollDevice();
+  std::string request_id;
+  Fixture() {
+    const Reply r = PostForm(c.port(), "/requests.json", CreateForm(key, NewUuid()));
+    REQUIRE(r.status == 200);
+    request_id = r.Json().items.at(0).Str("service_request_id");
+  }
+  Headers Tus(Headers extra = {}) const {
+    extra.emplace_back("Tus-Resumable", "1.0.0");
+    extra.emplace_back("Authorization", "Bearer " + key);
+    return extra;
+  }
+  // POST /media for this request; returns the upload's path ("/media/…").
+  std::string Create(size_t length, const std::string& kind = "photo") const {
+    const Reply r = Http(c.port(), "POST", "/media", "",
+                         Tus({{"Upload-Length", std::to_string(length)},
+                              {"Upload-Metadata", tus::FormatMetadata({{"service_request_id", request_id},
+                                                                       {"kind", kind},
+                                                                       {"filetype", "image/jpeg"}})}}));
+    INFO(r.body);
+    REQUIRE(r.status == 201);
+    CHECK(r.Header("tus-resumable") == "1.0.0");
+    const std::string loc = r.Header("location");
+    REQUIRE(loc.rfind(c.base_url() + "/media/", 0) == 0);
+    return loc.substr(c.base_url().size());
+  }
+  long long Offset(const std::string& path) const {
+    const Reply r = Http(c.port(), "HEAD", path, "", Tus());
+    REQUIRE(r.status == 200);
+    CHECK(r.Header("cache-control") == "no-store");
+    return std::stoll(r.Header("upload-offset"));
+  }
+  Reply Patch(const std::string& path, long long offset, const std::string& bytes, const std::string& checksum = "") const {
+    Headers h{{"Content-Type", "application/offset+octet-stream"}, {"Upload-Offset", std::to_string(offset)}};
+    if (!checksum.empty()) h.emplace_back("Upload-Checksum", "sha256 " + checksum);
+    return Http(c.port(), "PATCH", path, bytes, Tus(h));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("OPTIONS /media advertises tus 1.0.0 with creation and sha256 checksums", "[central][tus]") {
+  Central c;
+  const Reply r = Http(c.port(), "OPTIONS", "/media");
+  CHECK(r.status == 204);
+  CHECK(r.Header("tus-version") == "1.0.0");
+  CHECK(r.Header("tus-extension") == "creation,checksum");
+  CHECK(r.Header("tus-checksum-algorithm") == "sha256");
+  CHECK(std::stoll(r.Header("tus-max-size")) > 1000000);
+}
+
+TEST_CASE("A photo uploaded with tus is served at its request's media_url", "[central][tus]") {
+  Fixture f;
+  const std::string photo = PhotoBytes(200000);
+  const std::string path = f.Create(photo.size());
+  CHECK(f.Offset(path) == 0);
+  // Two PATCHes, each with its own checksum, as a client on a slow link would send.
+  Reply r = f.Patch(path, 0, photo.substr(0, 120000), Sha256Base64(photo.substr(0, 120000)));
+  REQUIRE(r.status == 204);
+  CHECK(r.Header("upload-offset") == "120000");
+  CHECK(f.Offset(path) == 120000);
+  // Not served while incomplete.
+  CHECK(Http(f.c.port(), "GET", path).status == 404);
+  r = f.Patch(path, 120000, photo.substr(120000), Sha256Base64(photo.substr(120000)));
+  REQUIRE(r.status == 204);
+  CHECK(r.Header("upload-offset") == std::to_string(photo.size()));
+
+  const Reply req = Http(f.c.port(), "GET", "/requests/" + f.request_id + ".json");
+  const std::string media_url = req.Json().items.at(0).Str("media_url");
+  CHECK(media_url == f.c.base_url() + path);
+  const Reply got = Http(f.c.port(), "GET", media_url.substr(f.c.base_url().size()));
+  REQUIRE(got.status == 200);
+  CHECK(got.Header("content-type") == "image/jpeg");
+  CHECK(got.body == photo);
+}
+
+TEST_CASE("An interrupted PATCH keeps what arrived, and the upload resumes from HEAD's offset", "[central][tus]") {
+  Fixture f;
+  const std::string photo = PhotoBytes(100000);
+  const std::string path = f.Create(photo.size());
+  // Send the headers and the first 40000 bytes of a 100000-byte PATCH, then hang up.
+  const int fd = ConnectLoopback(f.c.port());
+  REQUIRE(fd >= 0);
+  std::string head = "PATCH " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\nAuthorization: Bearer " +
+                     f.key + "\r\nContent-Type: application/offset+octet-stream\r\nUpload-Offset: 0\r\n" +
+                     "Content-Length: " + std::to_string(photo.size()) + "\r\n\r\n";
+  REQUIRE(SendAll(fd, head + photo.substr(0, 40000)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  close(fd);
+  // The server stores the partial body once it sees the connection end.
+  long long offset = 0;
+  for (int i = 0; i < 100 && offset == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    offset = f.Offset(path);
+  }
+  REQUIRE(offset == 40000);
+  const Reply r = f.Patch(path, offset, photo.substr(static_cast<size_t>(offset)));
+  REQUIRE(r.status == 204);
+  CHECK(r.Header("upload-offset") == "100000");
+  CHECK(Http(f.c.port(), "GET", path).body == photo);
+}
+
+TEST_CASE("A PATCH whose checksum does not match is refused with 460 and moves nothing", "[central][tus]") {
+  Fixture f;
+  const std::string photo = PhotoBytes(5000);
+  const std::string path = f.Create(photo.size());
+  std::string corrupted = photo;
+  corrupted[2500] ^= 0x01;
+  const Reply bad = f.Patch(path, 0, corrupted, Sha256Base64(photo));
+  REQUIRE(bad.status == 460);
+  CHECK(bad.Header("tus-resumable") == "1.0.0");
+  CHECK(f.Offset(path) == 0);
+  REQUIRE(f.Patch(path, 0, photo, Sha256Base64(photo)).status == 204);
+  CHECK(Http(f.c.port(), "GET", path).body == photo);
+  SECTION("an algorithm we do not offer is a 400") {
+    Fixture g;
+    const std::string p = g.Create(10);
+    const Reply r = Http(g.c.port(), "PATCH", p, "0123456789",
+                         g.Tus({{"Content-Type", "application/offset+octet-stream"}, {"Upload-Offset", "0"},
+                                {"Upload-Checksum", "md5 " + tus::Base64Encode("0123456789abcdef")}}));
+    CHECK(r.status == 400);
+    CHECK(g.Offset(p) == 0);
+  }
+}
+
+TEST_CASE("A PATCH at the wrong offset is refused with 409", "[central][tus]") {
+  Fixture f;
+  const std::string photo = PhotoBytes(3000);
+  const std::string path = f.Create(photo.size());
+  REQUIRE(f.Patch(path, 0, photo.substr(0, 1000)).status == 204);
+  CHECK(f.Patch(path, 0, photo.substr(0, 1000)).status == 409);     // behind
+  CHECK(f.Patch(path, 2000, photo.substr(2000)).status == 409);     // ahead
+  CHECK(f.Offset(path) == 1000);
+  REQUIRE(f.Patch(path, 1000, photo.substr(1000)).status == 204);
+  CHECK(Http(f.c.port(), "GET", path).body == photo);
+}
+
+TEST_CASE("tus refuses what the spec refuses", "[central][tus]") {
+  Fixture f;
+  const std::string path = f.Create(100);
+  SECTION("no Tus-Resumable: 412 naming the version we speak") {
+    const Reply r = Http(f.c.port(), "HEAD", path, "", {{"Authorization", "Bearer " + f.key}});
+    CHECK(r.status == 412);
+    CHECK(r.Header("tus-version") == "1.0.0");
+  }
+  SECTION("a PATCH that is not application/offset+octet-stream: 415") {
+    CHECK(Http(f.c.port(), "PATCH", path, "x", f.Tus({{"Content-Type", "image/jpeg"}, {"Upload-Offset", "0"}})).status == 415);
+  }
+  SECTION("an unknown upload: 404") {
+    CHECK(Http(f.c.port(), "HEAD", "/media/00000000000000000000000000000000", "", f.Tus()).status == 404);
+    CHECK(f.Patch("/media/nonsense", 0, "x").status == 404);
+  }
+  SECTION("no key or a revoked key: 403") {
+    CHECK(Http(f.c.port(), "HEAD", path, "", {{"Tus-Resumable", "1.0.0"}}).status == 403);
+    std::string other_device;
+    const std::string other = f.c.EnrollDevice("other", &other_device);
+    CHECK(Http(f.c.port(), "HEAD", path, "", {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer " + other}}).status == 403);
+  }
+  SECTION("more bytes than Upload-Length: 400, and nothing moves") {
+    CHECK(f.Patch(path, 0, std::string(101, 'x')).status == 400);
+    CHECK(f.Offset(path) == 0);
+  }
+  SECTION("an upload larger than Tus-Max-Size: 413") {
+    const Reply r = Http(f.c.port(), "POST", "/media", "",
+                         f.Tus({{"Upload-Length", "999999999"},
+                                {"Upload-Metadata", tus::FormatMetadata({{"service_request_id", f.request_id}})}}));
+    CHECK(r.status == 413);
+  }
+  SECTION("metadata naming no request, or an unknown one: 400") {
+    CHECK(Http(f.c.port(), "POST", "/media", "", f.Tus({{"Upload-Length", "10"}})).status == 400);
+    CHECK(Http(f.c.port(), "POST", "/media", "",
+               f.Tus({{"Upload-Length", "10"}, {"Upload-Metadata", tus::FormatMetadata({{"service_request_id", "987654"}})}}))
+              .status == 400);
+  }
+  SECTION("creating the same kind for the same request again returns the same upload to resume") {
+    CHECK(f.Create(100) == path);
+    CHECK(f.Create(100, "thumb") != path);
+  }
+}
+
+TEST_CASE("A thumbnail can be linked by the device's client UUID alone", "[central][tus]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  const std::string uuid = NewUuid();
+  const Reply created = PostForm(c.port(), "/requests.json", CreateForm(key, uuid));
+  REQUIRE(created.status == 200);
+  const std::string thumb = PhotoBytes(777);
+  const Reply r = Http(c.port(), "POST", "/media", "",
+                       {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer " + key}, {"Upload-Length", "777"},
+                        {"Upload-Metadata", tus::FormatMetadata({{"client_uuid", uuid}, {"kind", "thumb"}, {"filetype", "image/png"}})}});
+  REQUIRE(r.status == 201);
+  const std::string path = r.Header("location").substr(c.base_url().size());
+  REQUIRE(Http(c.port(), "PATCH", path, thumb,
+               {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer " + key},
+                {"Content-Type", "application/offset+octet-stream"}, {"Upload-Offset", "0"}})
+              .status == 204);
+  const std::string id = created.Json().items.at(0).Str("service_request_id");
+  const auto q = Http(c.port(), "GET", "/requests/" + id + ".json").Json().items.at(0);
+  CHECK(q.Str("thumbnail_url") == c.base_url() + path);
+  CHECK(q.Str("media_url").empty());  // the photo itself has not come yet
+  const Reply got = Http(c.port(), "GET", path);
+  CHECK(got.Header("content-type") == "image/png");
+  CHECK(got.body == thumb);
+}
+
+TEST_CASE("A PATCH cut by a network reset loses nothing that was acknowledged, and resuming from HEAD completes the photo",
+          "[central][tus][faults]") {
+  Fixture f;
+  const std::string photo = PhotoBytes(150000);
+  const std::string path = f.Create(photo.size());
+  FaultProxy proxy(f.c.port());
+  Faults cut;
+  cut.up.reset_after = 60000;  // the headers and some 59 KB of the body, then RST both ways
+  proxy.SetFaults(cut);
+  std::string error;
+  REQUIRE(proxy.Start(&error));
+  const Reply broken = Http(proxy.port(), "PATCH", path, photo,
+                            f.Tus({{"Content-Type", "application/offset+octet-stream"}, {"Upload-Offset", "0"}}));
+  CHECK(broken.status == 0);
+  // However much the server kept, HEAD says so, and the rest from there makes the exact photo.
+  long long offset = -1;
+  for (int i = 0; i < 50; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const long long now = f.Offset(path);
+    if (now == offset) break;  // settled
+    offset = now;
+  }
+  CHECK(offset >= 0);
+  CHECK(offset < 60000);
+  const Reply r = f.Patch(path, offset, photo.substr(static_cast<size_t>(offset)), Sha256Base64(photo.substr(static_cast<size_t>(offset))));
+  REQUIRE(r.status == 204);
+  CHECK(Http(f.c.port(), "GET", path).body == photo);
+}
+
+TEST_CASE("A second PATCH to an upload while one is in flight is refused with 409", "[central][tus][concurrency]") {
+  Fixture f;
+  const std::string photo = PhotoBytes(20000);
+  const std::string path = f.Create(photo.size());
+  const int fd = ConnectLoopback(f.c.port());
+  REQUIRE(fd >= 0);
+  const std::string head = "PATCH " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\nAuthorization: Bearer " +
+                           f.key + "\r\nContent-Type: application/offset+octet-stream\r\nUpload-Offset: 0\r\n" +
+                           "Content-Length: " + std::to_string(photo.size()) + "\r\nConnection: close\r\n\r\n";
+  REQUIRE(SendAll(fd, head + photo.substr(0, 5000)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the first PATCH now holds the upload
+  CHECK(f.Patch(path, 0, photo).status == 409);
+  REQUIRE(SendAll(fd, photo.substr(5000)));
+  std::string answer;
+  char buf[4096];
+  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) answer.append(buf, static_cast<size_t>(n));
+  close(fd);
+  CHECK(answer.rfind("HTTP/1.1 204", 0) == 0);
+  CHECK(Http(f.c.port(), "GET", path).body == photo);
+}

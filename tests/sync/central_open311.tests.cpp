@@ -1,0 +1,305 @@
+// central_open311.tests.cpp — samvad-central speaks Open311 GeoReport v2: discovery, services,
+// service definitions, creating and reading requests, filters, pagination, ticket search, and
+// the spec's errors (403 bad key, 404 unknown, 400 otherwise), against a real server process.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <set>
+
+#include "harness.h"
+#include "sync/protocol/open311.h"
+
+using namespace samvad::testing;
+using samvad::protocol::JsonValue;
+
+namespace {
+
+// The spec's error body: exactly [{"code": status, "description": non-empty}].
+void RequireOpen311Error(const Reply& r, int status) {
+  INFO(r.status << " " << r.body);
+  REQUIRE(r.status == status);
+  const JsonValue v = r.Json();
+  REQUIRE(v.type == JsonValue::Type::Array);
+  REQUIRE(v.items.size() == 1);
+  CHECK(v.items[0].Find("code")->number == status);
+  CHECK_FALSE(v.items[0].Str("description").empty());
+}
+
+std::string CreateOk(const Central& c, const samvad::protocol::Form& form) {
+  const Reply r = PostForm(c.port(), "/requests.json", form);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  const JsonValue v = r.Json();
+  REQUIRE(v.items.size() == 1);
+  const std::string id = v.items[0].Str("service_request_id");
+  REQUIRE_FALSE(id.empty());
+  return id;
+}
+
+size_t CatalogRows(const std::string& file) {
+  std::ifstream in(std::string(SAMVAD_SOURCE_DIR "/assets/catalog/") + file);
+  size_t n = 0;
+  for (std::string line; std::getline(in, line);) n += !line.empty() && line[0] != '#';
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("GET /discovery.json names the GeoReport v2 endpoint in JSON", "[central][open311]") {
+  Central c;
+  const Reply r = Http(c.port(), "GET", "/discovery.json");
+  REQUIRE(r.status == 200);
+  CHECK(r.Header("content-type").rfind("application/json", 0) == 0);
+  const JsonValue v = r.Json();
+  REQUIRE(v.Find("endpoints"));
+  const JsonValue& ep = v.Find("endpoints")->items.at(0);
+  CHECK(ep.Str("specification") == "http://wiki.open311.org/GeoReport_v2");
+  CHECK(ep.Str("url") == c.base_url());
+  CHECK(ep.Find("formats")->items.at(0).text == "application/json");
+}
+
+TEST_CASE("GET /services.json lists every category of the seed catalog as a service", "[central][open311]") {
+  Central c;
+  const Reply r = Http(c.port(), "GET", "/services.json");
+  REQUIRE(r.status == 200);
+  const JsonValue v = r.Json();
+  CHECK(v.items.size() == CatalogRows("categories.tsv"));
+  const JsonValue* pothole = nullptr;
+  for (const auto& s : v.items)
+    if (s.Str("service_code") == "pothole") pothole = &s;
+  REQUIRE(pothole);
+  CHECK(pothole->Str("service_name") == "Pothole or damaged road");
+  CHECK(pothole->Str("group") == "Roads");
+  CHECK(pothole->Str("type") == "realtime");
+  CHECK(pothole->Find("metadata")->boolean);
+}
+
+TEST_CASE("GET /services/{code}.json defines our attributes, and an unknown code is a 404", "[central][open311]") {
+  Central c;
+  const Reply r = Http(c.port(), "GET", "/services/pothole.json");
+  REQUIRE(r.status == 200);
+  const JsonValue v = r.Json();
+  CHECK(v.Str("service_code") == "pothole");
+  std::set<std::string> codes;
+  const JsonValue* ward = nullptr;
+  for (const auto& a : v.Find("attributes")->items) {
+    codes.insert(a.Str("code"));
+    if (a.Str("code") == "client_uuid") CHECK(a.Find("required")->boolean);
+    if (a.Str("code") == "ward") ward = &a;
+  }
+  CHECK(codes == std::set<std::string>{"client_uuid", "ticket", "ward", "captured_at"});
+  REQUIRE(ward);
+  CHECK(ward->Str("datatype") == "singlevaluelist");
+  CHECK(ward->Find("values")->items.size() == CatalogRows("wards.tsv"));
+  RequireOpen311Error(Http(c.port(), "GET", "/services/volcano.json"), 404);
+}
+
+TEST_CASE("A created request reads back with the spec's fields, its ticket and its SLA", "[central][open311]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  auto form = CreateForm(key, NewUuid());
+  form.push_back({"attribute[ticket]", "08-001-00042-7"});
+  form.push_back({"address_string", "Near Dadar TT circle"});
+  const std::string id = CreateOk(c, form);
+
+  const Reply r = Http(c.port(), "GET", "/requests/" + id + ".json");
+  REQUIRE(r.status == 200);
+  const JsonValue v = r.Json();
+  REQUIRE(v.items.size() == 1);  // the spec answers one request as a one-element array
+  const JsonValue& q = v.items[0];
+  for (const char* field : {"service_request_id", "status", "status_notes", "service_name", "service_code",
+                            "description", "agency_responsible", "service_notice", "requested_datetime",
+                            "updated_datetime", "expected_datetime", "address", "address_id", "zipcode", "lat",
+                            "long", "media_url"}) {
+    INFO(field);
+    CHECK(q.Find(field) != nullptr);
+  }
+  CHECK(q.Str("service_request_id") == id);
+  CHECK(q.Str("status") == "open");
+  CHECK(q.Str("service_code") == "pothole");
+  CHECK(q.Str("service_name") == "Pothole or damaged road");
+  CHECK(q.Str("agency_responsible") == "Roads");
+  CHECK(q.Str("description") == "Deep pothole near the bus stop");
+  CHECK(q.Str("address") == "Near Dadar TT circle");
+  CHECK(q.Find("lat")->number == Approx(19.0176));
+  CHECK(q.Find("long")->number == Approx(72.8562));
+  CHECK(q.Str("ticket") == "08-001-00042-7");
+  CHECK(q.Str("ward") == "08");
+  std::int64_t requested = 0, expected = 0;
+  REQUIRE(samvad::protocol::open311::ParseDatetime(q.Str("requested_datetime"), &requested));
+  REQUIRE(samvad::protocol::open311::ParseDatetime(q.Str("expected_datetime"), &expected));
+  CHECK(expected - requested == 48 * 3600);  // pothole: 48 hours in categories.tsv
+}
+
+TEST_CASE("Creating a request refuses a missing or bad key with 403", "[central][open311][auth]") {
+  Central c;
+  auto form = CreateForm("", NewUuid());
+  form.erase(form.begin());  // no api_key at all
+  RequireOpen311Error(PostForm(c.port(), "/requests.json", form), 403);
+  RequireOpen311Error(PostForm(c.port(), "/requests.json", CreateForm("not-a-key", NewUuid())), 403);
+}
+
+TEST_CASE("Creating a request refuses bad input with 400 and an unknown service with 404", "[central][open311]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  const std::string uuid = NewUuid();
+  SECTION("no service_code") {
+    auto f = CreateForm(key, uuid);
+    f.erase(f.begin() + 1);
+    RequireOpen311Error(PostForm(c.port(), "/requests.json", f), 400);
+  }
+  SECTION("an unknown service_code") {
+    RequireOpen311Error(PostForm(c.port(), "/requests.json", CreateForm(key, uuid, "volcano")), 404);
+  }
+  SECTION("no location") {
+    RequireOpen311Error(PostForm(c.port(), "/requests.json",
+                                 {{"api_key", key}, {"service_code", "pothole"}, {"attribute[client_uuid]", uuid}}),
+                        400);
+  }
+  SECTION("a latitude off the planet") {
+    auto f = CreateForm(key, uuid);
+    f[2].value = "91";
+    RequireOpen311Error(PostForm(c.port(), "/requests.json", f), 400);
+  }
+  SECTION("a description that is not UTF-8") {
+    const std::string body = samvad::protocol::EncodeForm(CreateForm(key, uuid)) + "&description=%FF%FE";
+    RequireOpen311Error(Http(c.port(), "POST", "/requests.json", body,
+                             {{"Content-Type", "application/x-www-form-urlencoded"}}),
+                        400);
+  }
+  SECTION("an Idempotency-Key that is not the client UUID") {
+    RequireOpen311Error(PostForm(c.port(), "/requests.json", CreateForm(key, uuid), {{"Idempotency-Key", NewUuid()}}),
+                        400);
+  }
+  SECTION("a JSON body instead of a form") {
+    RequireOpen311Error(Http(c.port(), "POST", "/requests.json", "{\"service_code\":\"pothole\"}",
+                             {{"Content-Type", "application/json"}}),
+                        400);
+  }
+  SECTION("a body far larger than any complaint") {
+    auto f = CreateForm(key, uuid);
+    f.push_back({"email", std::string(70000, 'x')});
+    RequireOpen311Error(PostForm(c.port(), "/requests.json", f), 413);
+  }
+  // Nothing above was stored.
+  CHECK(Http(c.port(), "GET", "/requests.json").Json().items.empty());
+}
+
+TEST_CASE("GET /requests/{id}.json of an unknown or malformed id is a 404", "[central][open311]") {
+  Central c;
+  RequireOpen311Error(Http(c.port(), "GET", "/requests/999.json"), 404);
+  RequireOpen311Error(Http(c.port(), "GET", "/requests/abc.json"), 404);
+}
+
+TEST_CASE("GET /requests.json filters by id, service, status, dates and ticket", "[central][open311]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  auto f1 = CreateForm(key, NewUuid(), "pothole");
+  f1.push_back({"attribute[ticket]", "08-001-00042-7"});
+  const std::string a = CreateOk(c, f1);
+  const std::string b = CreateOk(c, CreateForm(key, NewUuid(), "garbage"));
+  const std::string d = CreateOk(c, CreateForm(key, NewUuid(), "garbage"));
+  const auto ids = [&](const std::string& query) {
+    const Reply r = Http(c.port(), "GET", "/requests.json" + query);
+    INFO(query << " -> " << r.body);
+    REQUIRE(r.status == 200);
+    std::set<std::string> out;
+    for (const auto& q : r.Json().items) out.insert(q.Str("service_request_id"));
+    return out;
+  };
+  CHECK(ids("") == std::set<std::string>{a, b, d});
+  CHECK(ids("?service_request_id=" + a + "," + d) == std::set<std::string>{a, d});
+  CHECK(ids("?service_code=garbage") == std::set<std::string>{b, d});
+  CHECK(ids("?ticket=08-001-00042-7") == std::set<std::string>{a});
+  CHECK(ids("?ticket=08001000427") == std::set<std::string>{a});
+  CHECK(ids("?ticket=%E0%A5%A6%E0%A5%AE001000427") == std::set<std::string>{a});  // "०८…": Devanagari digits
+  CHECK(ids("?ticket=99-999-99999-9").empty());
+  CHECK(ids("?start_date=2000-01-01T00:00:00Z&end_date=2000-12-31T00:00:00Z").empty());
+  CHECK(ids("?start_date=2000-01-01T00:00:00%2B05:30") == std::set<std::string>{a, b, d});
+
+  // Close one through a field update; status filters follow.
+  const Reply up = PostForm(c.port(), "/servicerequestupdates.json",
+                            {{"api_key", key}, {"service_request_id", b}, {"status", "fixed"}, {"description", "Cleared"}},
+                            {{"Idempotency-Key", NewUuid()}});
+  REQUIRE(up.status == 200);
+  CHECK(ids("?status=closed") == std::set<std::string>{b});
+  CHECK(ids("?status=open") == std::set<std::string>{a, d});
+  CHECK(ids("?status=open,closed") == std::set<std::string>{a, b, d});
+
+  RequireOpen311Error(Http(c.port(), "GET", "/requests.json?start_date=yesterday"), 400);
+  RequireOpen311Error(Http(c.port(), "GET", "/requests.json?status=pending"), 400);
+  RequireOpen311Error(Http(c.port(), "GET", "/requests.json?service_request_id=1,x"), 400);
+  RequireOpen311Error(Http(c.port(), "GET", "/requests.json?ticket=abc"), 400);
+}
+
+TEST_CASE("By default GET /requests.json covers the last 90 days, but a ticket or a date range reaches further back",
+          "[central][open311]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  auto old_form = CreateForm(key, NewUuid());
+  old_form.push_back({"attribute[ticket]", "08-001-00007-3"});
+  const std::string old_id = CreateOk(c, old_form);
+  const std::string new_id = CreateOk(c, CreateForm(key, NewUuid()));
+  ExecSql(c.db_url(), "UPDATE requests SET requested_at = requested_at - 200 * 86400 WHERE id = " + old_id);
+  const auto ids = [&](const std::string& query) {
+    std::set<std::string> out;
+    for (const auto& q : Http(c.port(), "GET", "/requests.json" + query).Json().items) out.insert(q.Str("service_request_id"));
+    return out;
+  };
+  CHECK(ids("") == std::set<std::string>{new_id});
+  CHECK(ids("?ticket=08-001-00007-3") == std::set<std::string>{old_id});
+  CHECK(ids("?start_date=2000-01-01T00:00:00Z") == std::set<std::string>{old_id, new_id});
+  CHECK(ids("?service_request_id=" + old_id) == std::set<std::string>{old_id});
+}
+
+TEST_CASE("GET /requests.json pages newest first with page and page_size", "[central][open311][pagination]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  std::vector<std::string> made;
+  for (int i = 0; i < 5; ++i) made.push_back(CreateOk(c, CreateForm(key, NewUuid())));
+  std::vector<std::string> seen;
+  std::vector<size_t> sizes;
+  for (int page = 1; page <= 4; ++page) {
+    const Reply r = Http(c.port(), "GET", "/requests.json?page_size=2&page=" + std::to_string(page));
+    REQUIRE(r.status == 200);
+    const JsonValue v = r.Json();
+    sizes.push_back(v.items.size());
+    for (const auto& q : v.items) seen.push_back(q.Str("service_request_id"));
+  }
+  CHECK(sizes == std::vector<size_t>{2, 2, 1, 0});
+  CHECK(seen == std::vector<std::string>(made.rbegin(), made.rend()));  // each once, newest first
+  RequireOpen311Error(Http(c.port(), "GET", "/requests.json?page_size=0"), 400);
+  RequireOpen311Error(Http(c.port(), "GET", "/requests.json?page_size=201"), 400);
+  RequireOpen311Error(Http(c.port(), "GET", "/requests.json?page=-1"), 400);
+}
+
+TEST_CASE("Unknown paths are 404, XML is 400, a wrong method is 405, a bad query is 400", "[central][open311]") {
+  Central c;
+  RequireOpen311Error(Http(c.port(), "GET", "/nothing-here.json"), 404);
+  RequireOpen311Error(Http(c.port(), "GET", "/services.xml"), 400);
+  const Reply r = Http(c.port(), "DELETE", "/requests.json");
+  RequireOpen311Error(r, 405);
+  CHECK(r.Header("allow") == "GET, POST");
+  RequireOpen311Error(Http(c.port(), "PUT", "/requests/1.json", "status=closed"), 405);  // a body changes nothing
+  RequireOpen311Error(Http(c.port(), "GET", "/requests.json?service_code=%FF"), 400);
+}
+
+TEST_CASE("serve refuses a non-loopback address unless --public is given", "[central][cli]") {
+  const std::string dir = MakeTempDir("samvad-cli");
+  const RunResult r = Run({SAMVAD_CENTRAL_BINARY, "serve", "--db", "sqlite:" + dir + "/db", "--listen", "0.0.0.0:0",
+                           "--media", dir + "/media", "--catalog", SAMVAD_SOURCE_DIR "/assets/catalog"});
+  RemoveTree(dir);
+  INFO(r.out);
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find("not a loopback address") != std::string::npos);
+  CHECK(r.out.find("listening") == std::string::npos);
+}
+
+TEST_CASE("samvad-central --help describes every command", "[central][cli]") {
+  const RunResult r = Run({SAMVAD_CENTRAL_BINARY, "--help"});
+  CHECK(r.exit_code == 0);
+  for (const char* cmd : {"serve", "enroll", "revoke", "assign", "--public", "postgresql://"}) {
+    INFO(cmd);
+    CHECK(r.out.find(cmd) != std::string::npos);
+  }
+  CHECK(Run({SAMVAD_CENTRAL_BINARY, "frobnicate"}).exit_code == 2);
+}

@@ -1,0 +1,96 @@
+// harness.h — what the central protocol tests stand on: a tiny blocking HTTP/1.1 client (one
+// request per connection, Connection: close), a way to run samvad-central as a real process on a
+// free loopback port against SQLite or a throwaway PostgreSQL cluster, and CLI runs.
+// Test-only code; nothing here is linked into the product.
+#pragma once
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sync/protocol/form.h"
+#include "sync/protocol/json.h"
+
+namespace samvad::testing {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Reply {
+  int status = 0;                              // 0 when the transport failed
+  std::string error;                           // why the transport failed
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string Header(const std::string& lower_name) const;
+  protocol::JsonValue Json() const;  // REQUIREs that the body parses
+};
+
+// One request to 127.0.0.1:port. Content-Length is sent when `body` is non-empty or the method
+// is POST/PATCH. Times out after 15 s.
+Reply Http(int port, const std::string& method, const std::string& target, const std::string& body = {},
+           const Headers& headers = {});
+// A form POST (application/x-www-form-urlencoded).
+Reply PostForm(int port, const std::string& target, const protocol::Form& form, const Headers& headers = {});
+
+// A connected TCP socket to 127.0.0.1:port, or -1.
+int ConnectLoopback(int port);
+bool SendAll(int fd, std::string_view data);
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+// Runs argv[0] (a path) with its arguments and waits.
+RunResult Run(const std::vector<std::string>& argv);
+
+std::string MakeTempDir(const char* prefix);
+void RemoveTree(const std::string& path);
+
+// The storage backend this test binary runs against: SAMVAD_TEST_BACKEND=sqlite|postgresql.
+bool UsingPostgres();
+
+// Starts the shared throwaway PostgreSQL cluster (once per process); false, with `why`, when it
+// cannot start here. Stopped and removed at exit.
+bool StartPostgres(std::string* why);
+// A fresh, empty database in that cluster, as a URL samvad-central accepts.
+std::string NewPostgresDatabase();
+
+// Runs one SQL statement on a test database directly (sqlite:PATH or postgresql://…), as an
+// operator with psql would: for setting up states the API cannot make, such as an old request.
+void ExecSql(const std::string& db_url, const std::string& sql);
+
+// samvad-central serving on a free loopback port with its own empty database and media folder.
+class Central {
+ public:
+  Central();
+  ~Central();
+  Central(const Central&) = delete;
+  Central& operator=(const Central&) = delete;
+
+  int port() const { return port_; }
+  const std::string& db_url() const { return db_url_; }
+  const std::string& dir() const { return dir_; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  // `samvad-central ARGS… --db <this db>`.
+  RunResult Cli(std::vector<std::string> args) const;
+  // Enrols a device through the CLI and POST /devices/enroll.json; returns its api_key.
+  std::string EnrollDevice(const std::string& label = "test device", std::string* device_id = nullptr) const;
+
+ private:
+  std::string dir_, db_url_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// A fresh random client UUID, as a device would make.
+std::string NewUuid();
+std::string Sha256Base64(std::string_view bytes);
+
+// A valid create for `service_code` with location, description and client UUID `uuid`.
+protocol::Form CreateForm(const std::string& api_key, const std::string& uuid, const std::string& service_code = "pothole",
+                          const std::string& description = "Deep pothole near the bus stop");
+
+}  // namespace samvad::testing
