@@ -3,6 +3,8 @@
 // entry's name is checked before anything else is done with it.
 #include "app/capture/import.h"
 
+#include "sync/model/utf8_check.h"
+
 #include <algorithm>
 #include <system_error>
 
@@ -57,36 +59,7 @@ void Walk(const fs::path& dir, int depth, const ImportOptions& o, ImportListing*
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) {
-      ++i;
-      continue;
-    }
-    int len = 0;
-    std::uint32_t cp = 0, min = 0;
-    if ((b0 & 0xE0) == 0xC0) {
-      len = 2, cp = b0 & 0x1Fu, min = 0x80;
-    } else if ((b0 & 0xF0) == 0xE0) {
-      len = 3, cp = b0 & 0x0Fu, min = 0x800;
-    } else if ((b0 & 0xF8) == 0xF0) {
-      len = 4, cp = b0 & 0x07u, min = 0x10000;
-    } else {
-      return false;
-    }
-    if (s.size() - i < static_cast<std::size_t>(len)) return false;
-    for (int k = 1; k < len; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-      if ((b & 0xC0) != 0x80) return false;
-      cp = cp << 6 | (b & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += static_cast<std::size_t>(len);
-  }
-  return true;
-}
+bool IsValidUtf8(std::string_view s) { return model::IsValidUtf8(s); }
 
 ImportListing ListImportablePhotos(const fs::path& folder, const ImportOptions& options) {
   ImportListing out;
