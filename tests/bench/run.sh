@@ -21,7 +21,11 @@ echo "== Samvad benchmarks ($(date -u +%FT%TZ), $(nproc) cores, Mesa llvmpipe un
 # leave the program alone as a person would, and read /proc.
 "$samvad" --size 1280x800 --script "$here/idle.script" &
 pid=$!
-sleep 4
+sleep 6
+if ! kill -0 "$pid" 2>/dev/null; then
+  echo "idle/memory: the app exited before it went idle (see its message above): no figures" >&2
+  exit 1
+fi
 hz=$(getconf CLK_TCK)
 read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
 sleep 10
