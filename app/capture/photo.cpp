@@ -8,7 +8,6 @@
 // [SECTION] the pipeline
 #include "app/capture/photo.h"
 
-#include <sodium.h>
 #include <stb_image.h>
 #include <turbojpeg.h>
 
@@ -23,6 +22,7 @@
 #include <string_view>
 
 #include "app/capture/image_ops.h"
+#include "sync/model/sha256.h"
 
 namespace samvad::capture {
 
@@ -331,10 +331,7 @@ PhotoResult Finish(PhotoResult r, RgbImage img, const PhotoOptions& o, const Pro
   r.thumb_height = img.height;
   Tell(progress, 0.95f);
 
-  // sodium_init is idempotent and thread-safe; SHA-256 itself needs no randomness, but the
-  // library asks to be initialised before any call.
-  if (sodium_init() < 0) return Failure(std::move(r), PhotoError::CodecFailure, "sodium_init failed");
-  crypto_hash_sha256(r.sha256.data(), r.jpeg.data(), r.jpeg.size());
+  r.sha256 = model::Sha256Of(r.jpeg.data(), r.jpeg.size());
   Tell(progress, 1.0f);
   return r;
 }

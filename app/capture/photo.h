@@ -2,7 +2,7 @@
 //
 //   sniff (magic bytes) → structural walk + size budget → decode (TurboJPEG with DCT scaling,
 //   or stb_image for PNG) → area downscale to ≤ 1600 px → EXIF orientation → JPEG q80
-//   → thumbnail 320 px q70 → SHA-256 (libsodium)
+//   → thumbnail 320 px q70 → SHA-256 (sync/model)
 //
 // What comes out carries NO metadata — no EXIF, no GPS, no comment, no ICC profile — because
 // the pixels are re-encoded by TurboJPEG, which writes only a JFIF header: a citizen's photo
@@ -38,7 +38,7 @@ enum class PhotoError : std::uint8_t {
   // Environment: not the citizen's fault; the UI says "try again".
   IoError,            // the file could not be read (USB stick pulled, permissions)
   OutOfMemory,
-  CodecFailure,       // TurboJPEG/libsodium failed to initialise or to encode
+  CodecFailure,       // TurboJPEG failed to initialise or to encode
 };
 
 // Stable ASCII name for logs and for the UI's catalog key ("photo.error." + name).

@@ -1,5 +1,7 @@
-// crypto.cpp — libsodium wrappers (see crypto.h).
+// crypto.cpp — see crypto.h.
 #include "sync/central/crypto.h"
+
+#include <sodium.h>
 
 namespace samvad::central {
 
@@ -38,10 +40,8 @@ std::string NormalizeEnrolmentCode(std::string_view typed) {
 }
 
 std::string Sha256(std::string_view bytes) {
-  std::string out(crypto_hash_sha256_BYTES, '\0');
-  crypto_hash_sha256(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size());
-  return out;
+  const auto d = model::Sha256Of(bytes.data(), bytes.size());
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
 }
 
 std::string Sha256Hex(std::string_view bytes) { return ToHex(Sha256(bytes)); }
@@ -52,9 +52,8 @@ bool ConstantTimeEqual(std::string_view a, std::string_view b) {
 }
 
 std::string Sha256Stream::Final() {
-  std::string out(crypto_hash_sha256_BYTES, '\0');
-  crypto_hash_sha256_final(&st_, reinterpret_cast<unsigned char*>(out.data()));
-  return out;
+  const auto d = h_.Final();
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
 }
 
 }  // namespace samvad::central

@@ -1,12 +1,12 @@
-// crypto.h — the few cryptographic primitives central needs, all from libsodium: random ids and
-// keys, SHA-256 (tus checksums, idempotency payload hashes, stored key hashes) and a constant-time
-// comparison. No cryptography of our own; nothing here decides policy.
+// crypto.h — the few cryptographic primitives central needs: random ids and keys and a
+// constant-time comparison from libsodium; SHA-256 (tus checksums, idempotency payload hashes,
+// stored key hashes) from sync/model, the one SHA-256 both ends of the wire use. No cryptography of our own; nothing here decides policy.
 #pragma once
 #include <cstddef>
 #include <string>
 #include <string_view>
 
-#include <sodium.h>
+#include "sync/model/sha256.h"
 
 namespace samvad::central {
 
@@ -31,14 +31,11 @@ bool ConstantTimeEqual(std::string_view a, std::string_view b);
 // Incremental SHA-256 for bodies that arrive in pieces (tus PATCH).
 class Sha256Stream {
  public:
-  Sha256Stream() { crypto_hash_sha256_init(&st_); }
-  void Update(const void* data, size_t n) {
-    crypto_hash_sha256_update(&st_, static_cast<const unsigned char*>(data), n);
-  }
+  void Update(const void* data, size_t n) { h_.Update(data, n); }
   std::string Final();  // raw 32 bytes
 
  private:
-  crypto_hash_sha256_state st_;
+  model::Sha256 h_;
 };
 
 }  // namespace samvad::central

@@ -1,45 +1,52 @@
 // sha256.cpp — see sha256.h.
 #include "sync/model/sha256.h"
 
-#include <sodium.h>
+#include <openssl/evp.h>
 
-#include <cassert>
-#include <cstring>
+#include <cstdlib>
 
 namespace samvad::model {
 
-static_assert(sizeof(crypto_hash_sha256_state) <= 128, "Sha256::state_ holds libsodium's state");
-
 namespace {
-crypto_hash_sha256_state* State(std::array<unsigned char, 128>& s) {
-  return reinterpret_cast<crypto_hash_sha256_state*>(s.data());
+
+// Fetched once: EVP_sha256() would look the implementation up in the provider on every init.
+const EVP_MD* Md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
 }
+
+// libcrypto fails here only when it cannot allocate or has no SHA-256 at all; a wrong digest
+// would name a photo wrongly or let a damaged one through, so there is no carrying on.
+void Require(bool ok) {
+  if (!ok) std::abort();
+}
+
 }  // namespace
 
-Sha256::Sha256() {
-  // sodium_init is idempotent and thread-safe; SHA-256 needs it only for its CPU feature probe.
-  [[maybe_unused]] const int rc = sodium_init();
-  assert(rc >= 0 && "libsodium failed to initialise");
-  crypto_hash_sha256_init(State(state_));
-}
+void Sha256::Free::operator()(evp_md_ctx_st* ctx) const { EVP_MD_CTX_free(ctx); }
 
-void Sha256::Update(const void* data, size_t n) {
-  crypto_hash_sha256_update(State(state_), static_cast<const unsigned char*>(data), n);
-}
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) { Require(ctx_ && Md() && EVP_DigestInit_ex(ctx_.get(), Md(), nullptr) == 1); }
+
+void Sha256::Update(const void* data, size_t n) { Require(EVP_DigestUpdate(ctx_.get(), data, n) == 1); }
 
 std::array<std::uint8_t, 32> Sha256::Final() {
   std::array<std::uint8_t, 32> out{};
-  crypto_hash_sha256_final(State(state_), out.data());
+  unsigned int len = 0;
+  Require(EVP_DigestFinal_ex(ctx_.get(), out.data(), &len) == 1 && len == out.size());
   return out;
 }
 
-std::string Sha256Hex(const void* data, size_t n) {
+std::array<std::uint8_t, 32> Sha256Of(const void* data, size_t n) {
   Sha256 s;
   s.Update(data, n);
+  return s.Final();
+}
+
+std::string Sha256Hex(const void* data, size_t n) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(64);
-  for (std::uint8_t b : s.Final()) {
+  for (std::uint8_t b : Sha256Of(data, n)) {
     out.push_back(kHex[b >> 4]);
     out.push_back(kHex[b & 15]);
   }
