@@ -92,6 +92,7 @@ struct DeviceConfig {
   std::string device_number = "001";
   std::string printer;     // an ESC/POS device path (or a file, in tests); "" for none
   std::string import_dir;  // where a USB stick's photos are; "" for none
+  std::string central_url, central_key;  // the central queue and this device's key; "" = no sync
   double idle_warn_s = 60, idle_reset_s = 90;
 };
 

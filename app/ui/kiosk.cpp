@@ -21,6 +21,7 @@
 #include "app/capture/worker.h"
 #include "app/store/complaint_store.h"
 #include "app/ui/app.h"
+#include "sync/client/engine.h"
 #include "sync/model/ticket.h"
 
 namespace samvad::ui {
@@ -46,6 +47,8 @@ bool LoadDeviceConfig(const std::string& path, DeviceConfig* cfg, std::string* e
     else if (k == "device") cfg->device_number = v;
     else if (k == "printer") cfg->printer = v;
     else if (k == "import") cfg->import_dir = v;
+    else if (k == "central") cfg->central_url = v;
+    else if (k == "key") cfg->central_key = v;
     else if (k == "idle_warn") cfg->idle_warn_s = std::atof(v.c_str());
     else if (k == "idle_reset") cfg->idle_reset_s = std::atof(v.c_str());
     else {
@@ -166,6 +169,9 @@ struct Kiosk::Impl {
   std::atomic<bool> submitting{false};
   DeviceConfig config;
   std::string ward_code;
+  // Declared last so it is destroyed first: it stops (leaving no entry in `sending`) before the
+  // store it reads closes.
+  std::unique_ptr<sync::SyncEngine> sync;
 };
 
 Kiosk::Kiosk(std::function<void()> wake) : impl_(std::make_unique<Impl>(std::move(wake))) {}
@@ -192,6 +198,15 @@ bool Kiosk::Open(const std::string& data_dir, AppState& app, std::string* error)
   if (clean.temp_removed || clean.orphans_removed)
     std::fprintf(stderr, "samvad: removed %d temporary and %d orphan photo files from an interrupted save\n",
                  clean.temp_removed, clean.orphans_removed);
+  if (!app.config.central_url.empty() && !app.config.central_key.empty()) {
+    sync::SyncConfig sc;
+    sc.base_url = app.config.central_url;
+    sc.api_key = app.config.central_key;
+    sc.photos_dir = impl_->store.photos_dir();
+    sc.data_dir = data_dir;
+    impl_->sync = std::make_unique<sync::SyncEngine>(sc, impl_->store.outbox());
+    impl_->sync->Start();
+  }
   const int w = std::atoi(app.config.ward_number.c_str()), d = std::atoi(app.config.device_number.c_str());
   const store::DeviceConfig dc = impl_->store.device();
   if ((!dc.enrolled || dc.ward != w || dc.device != d) && impl_->store.Enrol(w, d) != store::EnrolStatus::Ok) {
@@ -223,6 +238,7 @@ void Kiosk::Submit(AppState& app) {
     return [this, r](AppState& a) {
       impl_->submitting = false;
       if (r.status == store::SubmitStatus::Ok) {
+        if (impl_->sync) impl_->sync->RequestSync();  // on its way at once when the link is up
         a.receipt.ticket = r.ticket_display;
         a.receipt.qr = r.ticket_canonical;
         a.draft.Wipe();

@@ -335,11 +335,22 @@ HttpResponse Api::ListRequests(const HttpRequest& req) {
   query.offset = static_cast<int>((page - 1) * page_size);
   std::vector<o311::ServiceRequest> rows;
   if (const Status st = storage_.QueryRequests(query, &rows); !st.ok()) return StorageFailure(st, "query requests");
+  if (const Status st = AddExtraPhotos(&rows); !st.ok()) return StorageFailure(st, "list photos");
   JsonWriter w;
   w.BeginArray();
   for (const auto& r : rows) o311::WriteServiceRequest(w, r, cfg_.base_url);
   w.EndArray();
   return HttpResponse::Json(200, w.str());
+}
+
+Status Api::AddExtraPhotos(std::vector<o311::ServiceRequest>* rows) {
+  std::vector<std::int64_t> ids;
+  for (const auto& r : *rows) ids.push_back(r.id);
+  std::map<std::int64_t, std::vector<std::string>> extra;
+  if (Status st = storage_.ExtraPhotos(ids, &extra); !st.ok()) return st;
+  for (auto& r : *rows)
+    if (auto it = extra.find(r.id); it != extra.end()) r.extra_photo_upload_ids = std::move(it->second);
+  return {};
 }
 
 HttpResponse Api::GetRequest(const std::string& id_text) {
@@ -349,6 +360,9 @@ HttpResponse Api::GetRequest(const std::string& id_text) {
   bool found = false;
   if (const Status st = storage_.GetRequest(id, &r, &found); !st.ok()) return StorageFailure(st, "get request");
   if (!found) return ErrorResponse(404, "no service request " + id_text);
+  std::vector<o311::ServiceRequest> one{std::move(r)};
+  if (const Status st = AddExtraPhotos(&one); !st.ok()) return StorageFailure(st, "list photos");
+  r = std::move(one[0]);
   JsonWriter w;
   w.BeginArray();  // the spec answers a single request as a one-element array
   o311::WriteServiceRequest(w, r, cfg_.base_url);

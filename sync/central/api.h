@@ -40,6 +40,8 @@ class Api {
   HttpResponse CreateRequest(const HttpRequest& req, const Body& body);
   HttpResponse ListRequests(const HttpRequest& req);
   HttpResponse GetRequest(const std::string& id_text);
+  // Fills extra_photo_upload_ids (photos after the first) for the rows about to be answered.
+  Status AddExtraPhotos(std::vector<o311::ServiceRequest>* rows);
   // Extensions (api.cpp)
   HttpResponse Feed(const HttpRequest& req);
   HttpResponse PostUpdate(const HttpRequest& req, const Body& body);

@@ -25,6 +25,7 @@
 
 #include "sync/central/api.h"
 #include "sync/central/crypto.h"
+#include "sync/model/sha256.h"
 #include "sync/protocol/tus.h"
 
 namespace samvad::central {
@@ -146,6 +147,16 @@ HttpResponse Api::TusCreate(const HttpRequest& req, const Body& body) {
   const std::string* kind = tus::MetadataGet(md, "kind");
   want.kind = kind ? *kind : "photo";
   if (want.kind != "photo" && want.kind != "thumb") return TusError(400, "kind must be photo or thumb");
+  // index: which of the complaint's photos (0 = the first, the Open311 media_url). One upload per
+  // (request, kind, index) — invariant U4 — kept in the kind column as "photo.1", "thumb.2".
+  if (const std::string* index = tus::MetadataGet(md, "index"); index && *index != "0") {
+    if (*index != "1" && *index != "2") return TusError(400, "index must be 0, 1 or 2 (a complaint has at most three photos)");
+    want.kind += "." + *index;
+  }
+  if (const std::string* sha = tus::MetadataGet(md, "sha256")) {
+    if (!model::IsSha256Hex(*sha)) return TusError(400, "Upload-Metadata sha256 must be 64 lower-case hex digits");
+    want.sha256 = *sha;
+  }
   const std::string* type = tus::MetadataGet(md, "filetype");
   want.content_type = type ? *type : "image/jpeg";
   if (want.content_type != "image/jpeg" && want.content_type != "image/png")
@@ -154,23 +165,14 @@ HttpResponse Api::TusCreate(const HttpRequest& req, const Body& body) {
   want.length = static_cast<std::int64_t>(length);
   want.id = RandomHex(16);  // 128 random bits: media URLs are public but not guessable
 
-  // The file exists (and its name is durable) before the row that points at it (U5).
-  const int fd = open(MediaFile(want.id).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-  if (fd < 0 || fsync(fd) != 0 || !SyncDir(cfg_.media_dir)) {
-    if (fd >= 0) close(fd);
-    std::fprintf(stderr, "samvad-central: create %s: %s\n", MediaFile(want.id).c_str(), std::strerror(errno));
-    return TusError(503, "cannot store uploads right now");
-  }
-  close(fd);
+  // No file yet: the first PATCH creates it and makes its name durable before the first offset
+  // is committed (U5). A row with nothing received needs no file.
   Upload got;
   UploadCreate result;
-  if (const Status st = storage_.CreateUpload(want, &got, &result); !st.ok()) {
-    unlink(MediaFile(want.id).c_str());
-    return StorageFailure(st, "create upload");
-  }
-  if (result != UploadCreate::kCreated) unlink(MediaFile(want.id).c_str());
+  if (const Status st = storage_.CreateUpload(want, &got, &result); !st.ok()) return StorageFailure(st, "create upload");
   if (result == UploadCreate::kConflict)
-    return TusError(409, "this complaint already has a " + want.kind + " upload of another size or from another device");
+    return TusError(409, "this complaint already has a " + want.kind +
+                             " upload of another size, checksum or from another device");
   HttpResponse r = TusReply(201);
   r.headers.emplace_back("Location", cfg_.base_url + o311::MediaPath(got.id));
   return r;
@@ -231,7 +233,7 @@ class TusPatch final : public RequestHandler {
       done += static_cast<size_t>(w);
       written_ += w;
     }
-    if (has_checksum_) sha_.Update(data, n);
+    sha_.Update(data, n);
   }
 
   HttpResponse OnComplete() override {
@@ -240,9 +242,13 @@ class TusPatch final : public RequestHandler {
       Discard();
       return *error_;
     }
-    if (has_checksum_ && !ConstantTimeEqual(sha_.Final(), checksum_.digest)) {
+    const std::string digest = sha_.Final();
+    if (has_checksum_ && !ConstantTimeEqual(digest, checksum_.digest)) {
       Discard();
       return TusError(tus::kStatusChecksumMismatch, "Upload-Checksum does not match the bytes received; offset unchanged");
+    }
+    if (offset_ + written_ == upload_.length && !upload_.sha256.empty()) {
+      if (auto failed = VerifyWholeFile(digest)) return *failed;
     }
     if (auto failed = Commit()) return *failed;
     HttpResponse r = TusReply(204);
@@ -322,7 +328,8 @@ class TusPatch final : public RequestHandler {
       return;
     }
     offset_ = upload_.received;
-    fd_ = open(api_.MediaFile(id_).c_str(), O_WRONLY | O_CLOEXEC);
+    // O_CREAT: the first PATCH makes the file (TusCreate does not; see U5).
+    fd_ = open(api_.MediaFile(id_).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
     if (fd_ < 0) {
       std::fprintf(stderr, "samvad-central: open %s: %s\n", api_.MediaFile(id_).c_str(), std::strerror(errno));
       Fail(503, "cannot store uploads right now");
@@ -349,9 +356,10 @@ class TusPatch final : public RequestHandler {
     written_ = 0;
   }
 
-  // fsync, then move the offset in the database: never the other way round (U1).
+  // fsync, then move the offset in the database: never the other way round (U1). The first
+  // bytes also make the file's name durable (U5).
   std::optional<HttpResponse> Commit() {
-    if (written_ > 0 && fsync(fd_) != 0) {
+    if (written_ > 0 && (fsync(fd_) != 0 || (offset_ == 0 && !SyncDir(api_.cfg_.media_dir)))) {
       std::fprintf(stderr, "samvad-central: fsync %s: %s\n", api_.MediaFile(id_).c_str(), std::strerror(errno));
       return TusError(503, "cannot store uploads right now");
     }
@@ -360,6 +368,41 @@ class TusPatch final : public RequestHandler {
       return api_.StorageFailure(st, "advance upload");
     if (!advanced) return TusError(409, "the upload's offset moved during this PATCH; ask with HEAD");
     return std::nullopt;
+  }
+
+  // The last byte has arrived but is not committed yet: the whole file must be what the device
+  // declared at creation (U7). A PATCH that carried the whole file has hashed it already;
+  // otherwise the file is read back. On a mismatch the upload starts again from 0 — which of its
+  // bytes are wrong cannot be told — and nothing was ever complete or served.
+  std::optional<HttpResponse> VerifyWholeFile(const std::string& this_patch_digest) {
+    std::string digest = this_patch_digest;
+    if (offset_ != 0) {
+      Sha256Stream whole;
+      char buf[1 << 16];
+      for (off_t at = 0; at < upload_.length;) {
+        const ssize_t n = pread(fd_, buf, sizeof buf, at);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          std::fprintf(stderr, "samvad-central: read back %s: %s\n", api_.MediaFile(id_).c_str(),
+                       n < 0 ? std::strerror(errno) : "short file");
+          Discard();
+          return TusError(503, "cannot check uploads right now");
+        }
+        whole.Update(buf, static_cast<size_t>(n));
+        at += n;
+      }
+      digest = whole.Final();
+    }
+    if (ToHex(digest) == upload_.sha256) return std::nullopt;
+    bool reset = false;
+    if (const Status st = api_.storage_.ResetUpload(id_, offset_, &reset); !st.ok()) {
+      Discard();
+      return api_.StorageFailure(st, "reset upload");
+    }
+    offset_ = 0;  // Discard now trims to the new offset
+    Discard();
+    return TusError(tus::kStatusChecksumMismatch,
+                    "the finished file does not match the sha256 in Upload-Metadata; the upload starts again at offset 0");
   }
 
   Api& api_;

@@ -46,7 +46,11 @@ class SqlConn {
   virtual SqlResult Exec(std::string_view sql, const std::vector<SqlValue>& params = {}) = 0;
   // Opens a transaction that will write. SQLite takes the write lock now (BEGIN IMMEDIATE), so two
   // writers queue instead of deadlocking on a lock upgrade; PostgreSQL uses plain BEGIN.
-  virtual SqlResult BeginWrite() = 0;
+  // `durable` false: COMMIT returns before the transaction is on disk — it becomes durable with
+  // the next durable commit, and a crash before that loses it whole, never half (SQLite WAL with
+  // synchronous=NORMAL for it; PostgreSQL's synchronous_commit=off). Only for rows whose loss a
+  // client recovers from by itself (Storage::CreateUpload says which).
+  virtual SqlResult BeginWrite(bool durable) = 0;
   // Serialises writers of the update feed until commit, so update_ids become visible in order
   // (DESIGN.md, invariant F1). SQLite writers are serial already: a no-op there.
   virtual SqlResult LockFeed() = 0;

@@ -93,7 +93,11 @@ class PgConn final : public SqlConn {
     return res;
   }
 
-  SqlResult BeginWrite() override { return Exec("BEGIN", {}); }
+  SqlResult BeginWrite(bool durable) override {
+    SqlResult r = Exec("BEGIN", {});
+    if (r.ok() && !durable) r = Exec("SET LOCAL synchronous_commit = off", {});
+    return r;
+  }
   // Any constant works; this one spells "SV" (Samvad) and is used for nothing else.
   SqlResult LockFeed() override { return Exec("SELECT pg_advisory_xact_lock(21334)", {}); }
   bool IsPostgres() const override { return true; }

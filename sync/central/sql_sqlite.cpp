@@ -81,7 +81,15 @@ class SqliteConn final : public SqlConn {
     return res;
   }
 
-  SqlResult BeginWrite() override { return Exec("BEGIN IMMEDIATE", {}); }
+  SqlResult BeginWrite(bool durable) override {
+    // synchronous applies to the connection's next commits: set it per transaction, as asked.
+    if (durable != durable_) {
+      SqlResult r = Exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", {});
+      if (!r.ok()) return r;
+      durable_ = durable;
+    }
+    return Exec("BEGIN IMMEDIATE", {});
+  }
   SqlResult LockFeed() override { return {}; }
   bool IsPostgres() const override { return false; }
   bool Healthy() const override { return true; }
@@ -95,6 +103,7 @@ class SqliteConn final : public SqlConn {
     return r;
   }
   sqlite3* db_;
+  bool durable_ = true;  // OpenSqlite sets synchronous=FULL
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -64,8 +65,9 @@ struct RequestQuery {
 struct Upload {
   std::string id;
   std::int64_t request_id = 0;
-  std::string kind;  // "photo" | "thumb"
+  std::string kind;  // "photo" | "thumb" (the first photo), "photo.1" | "thumb.1" | "photo.2" | … (further ones)
   std::string content_type, filename, device_id;
+  std::string sha256;  // hex of the whole file, as the device declared it; "" = not declared
   std::int64_t length = 0, received = 0, created_at = 0, completed_at = 0;
 };
 
@@ -110,6 +112,10 @@ class Storage {
   // Moves `received` from `from` to `to` (and completes the upload at its length). `advanced`
   // is false when another writer moved it first.
   Status AdvanceUpload(const std::string& id, std::int64_t from, std::int64_t to, bool* advanced);
+  // Back to offset 0 from `from` (the finished file did not match its declared SHA-256).
+  Status ResetUpload(const std::string& id, std::int64_t from, bool* reset);
+  // The finished further photos ("photo.1", "photo.2") of each request, as upload ids in order.
+  Status ExtraPhotos(const std::vector<std::int64_t>& request_ids, std::map<std::int64_t, std::vector<std::string>>* out);
 
  private:
   Storage(std::string target, bool postgres);
@@ -117,11 +123,12 @@ class Storage {
   std::unique_ptr<SqlConn> Connect(std::string* error);
   Status Migrate();
   Status Read(const std::function<SqlResult(SqlConn&)>& body);
-  Status InWriteTx(const std::function<SqlResult(SqlConn&)>& body);
+  Status InWriteTx(const std::function<SqlResult(SqlConn&)>& body, bool durable = true);
 
   std::string target_;  // file path or libpq conninfo
   bool postgres_;
   std::mutex mu_;
+  std::mutex write_mu_;  // SQLite only: one write transaction at a time in this process
   std::vector<std::unique_ptr<SqlConn>> idle_;
 };
 

@@ -371,6 +371,11 @@ void WriteServiceRequest(JsonWriter& w, const ServiceRequest& r, std::string_vie
   // Samvad extensions (PROTOCOL.md): clients that do not know them ignore them.
   w.Field("ticket", r.ticket).Field("ward", r.ward).Field("assigned_to", r.assigned_to);
   w.Field("thumbnail_url", url(r.thumb_upload_id));
+  // Every finished photo, the first (media_url) included: Open311 has room for one.
+  w.Key("media_urls").BeginArray();
+  if (!r.photo_upload_id.empty()) w.String(url(r.photo_upload_id));
+  for (const auto& id : r.extra_photo_upload_ids) w.String(url(id));
+  w.EndArray();
   w.EndObject();
 }
 

@@ -39,6 +39,7 @@ struct ServiceRequest {
   double lat = 0, lon = 0;
   std::int64_t requested_at = 0, updated_at = 0, expected_at = 0;  // unix seconds; 0 = none
   std::string photo_upload_id, thumb_upload_id;                    // "" = none yet
+  std::vector<std::string> extra_photo_upload_ids;                 // finished photos after the first
 };
 
 // One entry of the update feed (FixMyStreet's field names on the wire).

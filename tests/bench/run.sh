@@ -51,3 +51,6 @@ echo "idle: CPU over 10 s at rest  samvad ${idle} %  (a sleeping process ${bidle
 echo "memory: after visiting every screen  samvad peak RSS $((hwm/1024)) MB  PSS $((pss/1024)) MB  |  bare ImGui window after 10 frames: peak RSS $((bhwm/1024)) MB  PSS $((bpss/1024)) MB  |  samvad adds $(( (pss-bpss)/1024 )) MB PSS  (target PSS < 70 MB)"
 "$build/tests/bench/bench_photo"
 "$build/tests/bench/bench_commit" "$build"
+"$build/tests/bench/bench_sync_link"
+"$build/tests/bench/bench_central_ingest"
+"$build/tests/bench/bench_central_upload"

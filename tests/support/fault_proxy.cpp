@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <string>
 
 namespace samvad::testing {
 
@@ -38,8 +40,16 @@ bool WriteAll(int fd, const char* p, size_t n) {
   return true;
 }
 
+// Pieces go out as they come: with Nagle on, a request's body waits behind its unacknowledged
+// headers for the server's delayed ACK (40 ms), a delay no fault asked for.
+void NoDelay(int fd) {
+  const int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
 int ConnectUpstream(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0) NoDelay(fd);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));
@@ -89,6 +99,32 @@ bool Forward(Pipe& p, int to, int from, const char* data, size_t n, bool* reset)
   return true;
 }
 
+// Reads the request's headers, answers 503 + Retry-After with Connection: close, then reads
+// (and drops) whatever body follows until the client closes, so it sees our answer rather than
+// a reset.
+void Answer503(int client, int retry_after_s) {
+  std::string head;
+  char buf[16384];
+  while (head.find("\r\n\r\n") == std::string::npos && head.size() < 65536) {
+    pollfd p{client, POLLIN, 0};
+    if (poll(&p, 1, 5000) <= 0) break;
+    const ssize_t n = recv(client, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    head.append(buf, static_cast<size_t>(n));
+  }
+  const std::string body = "[{\"code\":503,\"description\":\"busy (fault proxy)\"}]";
+  const std::string reply = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: " + std::to_string(retry_after_s) +
+                            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                            "\r\nConnection: close\r\n\r\n" + body;
+  WriteAll(client, reply.data(), reply.size());
+  shutdown(client, SHUT_WR);
+  for (;;) {
+    pollfd p{client, POLLIN, 0};
+    if (poll(&p, 1, 2000) <= 0 || recv(client, buf, sizeof buf, 0) <= 0) break;
+  }
+  close(client);
+}
+
 }  // namespace
 
 FaultProxy::FaultProxy(int upstream_port) : upstream_port_(upstream_port) {}
@@ -136,19 +172,29 @@ void FaultProxy::SetFaults(const Faults& f) {
   faults_ = f;
 }
 
+void FaultProxy::SetFaultPlan(std::function<Faults(std::int64_t)> plan) {
+  std::lock_guard<std::mutex> lock(mu_);
+  plan_ = std::move(plan);
+}
+
 void FaultProxy::AcceptLoop() {
   while (!stop_) {
     pollfd p{listen_fd_, POLLIN, 0};
     if (poll(&p, 1, 100) <= 0) continue;
     const int client = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) continue;
-    ++connections_;
+    NoDelay(client);
+    const std::int64_t n = connections_++;
     std::lock_guard<std::mutex> lock(mu_);
-    workers_.emplace_back([this, client, f = faults_] { Serve(client, f); });
+    workers_.emplace_back([this, client, f = plan_ ? plan_(n) : faults_] { Serve(client, f); });
   }
 }
 
 void FaultProxy::Serve(int client, Faults faults) {
+  if (faults.respond_503) {
+    Answer503(client, faults.retry_after_s);
+    return;
+  }
   const int server = ConnectUpstream(upstream_port_);
   if (server < 0) {
     Reset(client);

@@ -7,6 +7,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -29,6 +30,10 @@ struct Faults {
   // Forward the request, read the server's whole answer (it has committed by then) and throw it
   // away, then reset the client: the "did my POST land?" case idempotency exists for.
   bool drop_response = false;
+  // Answer the connection's first request ourselves with 503 and "Retry-After: retry_after_s",
+  // forwarding nothing, then close: central (or a gateway before it) too busy to take it.
+  bool respond_503 = false;
+  int retry_after_s = 1;
 };
 
 class FaultProxy {
@@ -44,6 +49,9 @@ class FaultProxy {
   int port() const { return port_; }
   // Applies to connections accepted after the call.
   void SetFaults(const Faults& f);
+  // Faults chosen per connection: `plan(n)` for the n-th connection accepted (from 0), for
+  // connections accepted after the call; takes precedence over SetFaults until cleared ({}).
+  void SetFaultPlan(std::function<Faults(std::int64_t connection)> plan);
 
   std::int64_t connections() const { return connections_; }
   std::int64_t bytes_up() const { return bytes_up_; }      // forwarded to the server
@@ -59,6 +67,7 @@ class FaultProxy {
   std::atomic<bool> stop_{false};
   std::mutex mu_;
   Faults faults_;
+  std::function<Faults(std::int64_t)> plan_;
   std::thread acceptor_;
   std::vector<std::thread> workers_;
   std::atomic<std::int64_t> connections_{0}, bytes_up_{0}, bytes_down_{0};

@@ -46,12 +46,11 @@ struct Fixture {
     return extra;
   }
   // POST /media for this request; returns the upload's path ("/media/…").
-  std::string Create(size_t length, const std::string& kind = "photo") const {
+  std::string Create(size_t length, const std::string& kind = "photo", tus::Metadata extra = {}) const {
+    tus::Metadata md{{"service_request_id", request_id}, {"kind", kind}, {"filetype", "image/jpeg"}};
+    md.insert(md.end(), extra.begin(), extra.end());
     const Reply r = Http(c.port(), "POST", "/media", "",
-                         Tus({{"Upload-Length", std::to_string(length)},
-                              {"Upload-Metadata", tus::FormatMetadata({{"service_request_id", request_id},
-                                                                       {"kind", kind},
-                                                                       {"filetype", "image/jpeg"}})}}));
+                         Tus({{"Upload-Length", std::to_string(length)}, {"Upload-Metadata", tus::FormatMetadata(md)}}));
     INFO(r.body);
     REQUIRE(r.status == 201);
     CHECK(r.Header("tus-resumable") == "1.0.0");
@@ -107,6 +106,78 @@ TEST_CASE("A photo uploaded with tus is served at its request's media_url", "[ce
   REQUIRE(got.status == 200);
   CHECK(got.Header("content-type") == "image/jpeg");
   CHECK(got.body == photo);
+}
+
+TEST_CASE("A complaint's three photos are each an upload, listed in order in media_urls", "[central][tus]") {
+  Fixture f;
+  std::vector<std::string> photos, paths;
+  for (int k = 0; k < 3; ++k) {
+    photos.push_back(PhotoBytes(50000 + 1000 * static_cast<size_t>(k)).substr(static_cast<size_t>(k)));
+    tus::Metadata md;
+    if (k > 0) md.emplace_back("index", std::to_string(k));
+    md.emplace_back("sha256", Sha256Hex(photos.back()));
+    paths.push_back(f.Create(photos.back().size(), "photo", md));
+  }
+  CHECK(paths[0] != paths[1]);
+  CHECK(paths[1] != paths[2]);
+  // Upload them out of order: the list follows the index, not the arrival.
+  for (const int k : {2, 0, 1})
+    REQUIRE(f.Patch(paths[static_cast<size_t>(k)], 0, photos[static_cast<size_t>(k)]).status == 204);
+  const auto json = Http(f.c.port(), "GET", "/requests/" + f.request_id + ".json").Json();
+  const auto& req = json.items.at(0);
+  CHECK(req.Str("media_url") == f.c.base_url() + paths[0]);
+  const auto* urls = req.Find("media_urls");
+  REQUIRE(urls);
+  REQUIRE(urls->items.size() == 3);
+  for (size_t k = 0; k < 3; ++k) {
+    CHECK(urls->items[k].text == f.c.base_url() + paths[k]);
+    CHECK(Http(f.c.port(), "GET", paths[k]).body == photos[k]);
+  }
+  // The list of requests carries them too.
+  const auto list = Http(f.c.port(), "GET", "/requests.json").Json();
+  CHECK(list.items.at(0).Find("media_urls")->items.size() == 3);
+
+  SECTION("an index past the third photo, or not a number, is a 400") {
+    for (const char* bad : {"3", "-1", "x"}) {
+      const Reply r = Http(f.c.port(), "POST", "/media", "",
+                           f.Tus({{"Upload-Length", "10"},
+                                  {"Upload-Metadata", tus::FormatMetadata({{"service_request_id", f.request_id},
+                                                                           {"index", bad}})}}));
+      CHECK(r.status == 400);
+    }
+  }
+}
+
+TEST_CASE("The finished file must match the sha256 declared at creation, whatever the PATCHes carried", "[central][tus]") {
+  Fixture f;
+  const std::string photo = PhotoBytes(90000);
+  std::string wrong = photo;
+  wrong[70000] = static_cast<char>(wrong[70000] ^ 0x20);  // one bit, in the second PATCH's half
+  const std::string path = f.Create(photo.size(), "photo", {{"sha256", Sha256Hex(photo)}});
+
+  // Two PATCHes without per-PATCH checksums (what a device sends on a flaky link), the second
+  // carrying a damaged byte: the last one is refused with 460 and the upload starts again.
+  REQUIRE(f.Patch(path, 0, wrong.substr(0, 45000)).status == 204);
+  const Reply bad = f.Patch(path, 45000, wrong.substr(45000));
+  CHECK(bad.status == 460);
+  CHECK(bad.body.find("sha256") != std::string::npos);
+  CHECK(f.Offset(path) == 0);
+  CHECK(Http(f.c.port(), "GET", path).status == 404);  // never served
+  CHECK(Http(f.c.port(), "GET", "/requests/" + f.request_id + ".json").Json().items.at(0).Str("media_url").empty());
+
+  // The right bytes complete it.
+  REQUIRE(f.Patch(path, 0, photo.substr(0, 45000)).status == 204);
+  REQUIRE(f.Patch(path, 45000, photo.substr(45000)).status == 204);
+  CHECK(Http(f.c.port(), "GET", path).body == photo);
+
+  SECTION("a sha256 that is not 64 hex digits is a 400 at creation") {
+    const Reply r = Http(f.c.port(), "POST", "/media", "",
+                         f.Tus({{"Upload-Length", "10"},
+                                {"Upload-Metadata", tus::FormatMetadata({{"service_request_id", f.request_id},
+                                                                         {"kind", "thumb"},
+                                                                         {"sha256", "abc"}})}}));
+    CHECK(r.status == 400);
+  }
 }
 
 TEST_CASE("An interrupted PATCH keeps what arrived, and the upload resumes from HEAD's offset", "[central][tus]") {

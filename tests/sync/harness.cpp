@@ -1,41 +1,28 @@
-// harness.cpp — HTTP client, process runner and throwaway PostgreSQL for the central tests
-// (see harness.h).
+// harness.cpp — HTTP client and Catch2 wrappers over tests/support/central_process.h for the
+// central tests (see harness.h).
 //
 // [SECTION] HTTP client
 // [SECTION] Processes and files
-// [SECTION] PostgreSQL: one throwaway cluster per test process
+// [SECTION] PostgreSQL
 // [SECTION] samvad-central as a process
 #include "harness.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
-#include <glob.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <pwd.h>
-#include <signal.h>
 #include <sqlite3.h>
 #include <sodium.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <mutex>
-#include <thread>
 
+#include "sync/model/sha256.h"
 #include "sync/protocol/tus.h"
-
-extern char** environ;
 
 namespace samvad::testing {
 
@@ -147,49 +134,9 @@ Reply PostForm(int port, const std::string& target, const protocol::Form& form, 
 // [SECTION] Processes and files
 // ---------------------------------------------------------------------------------------------
 
-namespace {
-
-// Spawns argv with stdout+stderr into a pipe (read end returned in *out_fd); -1 pid on failure.
-pid_t Spawn(const std::vector<std::string>& argv, int* out_fd, bool merge_stderr) {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) return -1;
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-  if (merge_stderr) posix_spawn_file_actions_adddup2(&fa, p[1], 2);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  if (posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&fa);
-  close(p[1]);
-  *out_fd = p[0];
-  return pid;
-}
-
-}  // namespace
-
 RunResult Run(const std::vector<std::string>& argv) {
   RunResult r;
-  int fd = -1;
-  const pid_t pid = Spawn(argv, &fd, true);
-  if (pid < 0) {
-    if (fd >= 0) close(fd);
-    r.out = "cannot run " + argv[0];
-    return r;
-  }
-  char buf[4096];
-  for (ssize_t n; (n = read(fd, buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    r.out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.exit_code = RunProcess(argv, &r.out);
   return r;
 }
 
@@ -216,10 +163,11 @@ std::string NewUuid() {
 }
 
 std::string Sha256Base64(std::string_view bytes) {
-  unsigned char h[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  return protocol::tus::Base64Encode(std::string_view(reinterpret_cast<const char*>(h), sizeof h));
+  const auto h = model::Sha256Of(bytes.data(), bytes.size());
+  return protocol::tus::Base64Encode(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
 }
+
+std::string Sha256Hex(std::string_view bytes) { return model::Sha256Hex(bytes); }
 
 protocol::Form CreateForm(const std::string& api_key, const std::string& uuid, const std::string& service_code,
                           const std::string& description) {
@@ -229,8 +177,7 @@ protocol::Form CreateForm(const std::string& api_key, const std::string& uuid, c
 }
 
 // ---------------------------------------------------------------------------------------------
-// [SECTION] PostgreSQL: one throwaway cluster per test process, in a temp folder, on a Unix
-// socket only
+// [SECTION] PostgreSQL (the cluster itself: tests/support/central_process.cpp)
 // ---------------------------------------------------------------------------------------------
 
 bool UsingPostgres() {
@@ -238,117 +185,14 @@ bool UsingPostgres() {
   return b && std::strcmp(b, "postgresql") == 0;
 }
 
-namespace {
-
-struct PgCluster {
-  std::string dir, bin;
-  std::vector<std::string> as_user;  // prefix that runs a command as the unprivileged owner
-  bool started = false;
-  std::atomic<int> next_db{0};
-  std::mutex mu;
-
-  std::vector<std::string> Cmd(const std::string& tool, std::vector<std::string> args) const {
-    std::vector<std::string> argv = as_user;
-    argv.push_back(bin + "/" + tool);
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
-  }
-  ~PgCluster() {
-    if (started) Run(Cmd("pg_ctl", {"-D", dir + "/data", "-m", "immediate", "-w", "stop"}));
-    if (!dir.empty()) RemoveTree(dir);
-  }
-};
-
-// util-linux's tools live in sbin, which a CI job's PATH may lack.
-std::string Tool(const char* name) {
-  for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"}) {
-    const std::string path = std::string(dir) + name;
-    if (access(path.c_str(), X_OK) == 0) return path;
-  }
-  return name;
-}
-
-PgCluster& Cluster() {
-  static PgCluster c;
-  return c;
-}
-
-}  // namespace
-
-bool StartPostgres(std::string* why) {
-  PgCluster& c = Cluster();
-  std::lock_guard<std::mutex> lock(c.mu);
-  if (c.started) return true;
-  // SAMVAD_TEST_PG_BINDIR picks another installation (and, set to a bad path, shows the skip).
-  if (const char* dir = std::getenv("SAMVAD_TEST_PG_BINDIR")) {
-    c.bin = dir;
-  } else {
-    glob_t g{};
-    if (glob("/usr/lib/postgresql/*/bin/initdb", 0, nullptr, &g) == 0 && g.gl_pathc > 0)
-      c.bin = std::filesystem::path(g.gl_pathv[g.gl_pathc - 1]).parent_path();  // highest version
-    globfree(&g);
-  }
-  if (c.bin.empty() || access((c.bin + "/initdb").c_str(), X_OK) != 0) {
-    *why = "no PostgreSQL server binaries (initdb) in " + (c.bin.empty() ? std::string("/usr/lib/postgresql/*/bin") : c.bin) +
-           "; apt-get install postgresql-15";
-    return false;
-  }
-  // Runs before Catch's session exists (central_main.cpp), so no REQUIRE in here.
-  std::string templ = "/tmp/samvad-pg-XXXXXX";
-  if (!mkdtemp(templ.data())) {
-    *why = std::string("mkdtemp: ") + std::strerror(errno);
-    return false;
-  }
-  c.dir = templ;
-  // PostgreSQL refuses to run as root. As root (CI), the cluster belongs to the 'postgres' user
-  // the Debian package creates, run through runuser; failing that, to 'nobody' through setpriv.
-  if (geteuid() == 0) {
-    if (const passwd* pw = getpwnam("postgres")) {
-      if (chown(c.dir.c_str(), pw->pw_uid, pw->pw_gid) != 0) { *why = "chown of the cluster folder failed"; return false; }
-      c.as_user = {Tool("runuser"), "-u", "postgres", "--"};
-    } else if (const passwd* nb = getpwnam("nobody")) {
-      if (chown(c.dir.c_str(), nb->pw_uid, nb->pw_gid) != 0) { *why = "chown of the cluster folder failed"; return false; }
-      c.as_user = {Tool("setpriv"), "--reuid=" + std::to_string(nb->pw_uid), "--regid=" + std::to_string(nb->pw_gid),
-                   "--clear-groups", "--"};
-    } else {
-      *why = "running as root and there is neither a 'postgres' nor a 'nobody' user to run PostgreSQL as";
-      return false;
-    }
-  }
-  RunResult r = Run(c.Cmd("initdb", {"-D", c.dir + "/data", "-A", "trust", "-U", "samvad", "-E", "UTF8", "--no-sync"}));
-  if (r.exit_code != 0) {
-    *why = "initdb failed: " + r.out;
-    return false;
-  }
-  // No TCP at all: a Unix socket in our own folder, so nothing listens on any address.
-  r = Run(c.Cmd("pg_ctl", {"-D", c.dir + "/data", "-l", c.dir + "/log", "-w", "-t", "30", "-o",
-                           "-k " + c.dir + " -c listen_addresses='' -c fsync=off -c max_connections=200", "start"}));
-  if (r.exit_code != 0) {
-    std::FILE* f = std::fopen((c.dir + "/log").c_str(), "r");
-    std::string log;
-    char buf[512];
-    while (f && std::fgets(buf, sizeof buf, f)) log += buf;
-    if (f) std::fclose(f);
-    *why = "pg_ctl start failed: " + r.out + log;
-    return false;
-  }
-  c.started = true;
-  return true;
-}
+bool StartPostgres(std::string* why) { return StartTestCluster(/*durable=*/false, why); }
 
 std::string NewPostgresDatabase() {
-  PgCluster& c = Cluster();
-  REQUIRE(c.started);
-  const std::string name = "central_" + std::to_string(c.next_db++);
-  PGconn* conn = PQconnectdb(("host=" + c.dir + " user=samvad dbname=postgres").c_str());
-  INFO(PQerrorMessage(conn));
-  REQUIRE(PQstatus(conn) == CONNECTION_OK);
-  PGresult* res = PQexec(conn, ("CREATE DATABASE " + name).c_str());
-  const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-  PQclear(res);
-  PQfinish(conn);
-  REQUIRE(ok);
-  return "postgresql:///" + name + "?host=" + c.dir + "&user=samvad";
+  std::string why;
+  const std::string url = NewClusterDatabase(&why);
+  INFO(why);
+  REQUIRE(!url.empty());
+  return url;
 }
 
 void ExecSql(const std::string& db_url, const std::string& sql) {
@@ -379,59 +223,29 @@ void ExecSql(const std::string& db_url, const std::string& sql) {
 Central::Central() {
   dir_ = MakeTempDir("samvad-central");
   db_url_ = UsingPostgres() ? NewPostgresDatabase() : "sqlite:" + dir_ + "/central.db";
-  int fd = -1;
-  pid_ = Spawn({SAMVAD_CENTRAL_BINARY, "serve", "--db", db_url_, "--listen", "127.0.0.1:0", "--media",
-                dir_ + "/media", "--catalog", SAMVAD_SOURCE_DIR "/assets/catalog", "--threads", "4"},
-               &fd, false);
-  REQUIRE(pid_ > 0);
-  // Wait for "listening on http://127.0.0.1:PORT"; the server binds port 0, so no port races.
-  std::string out;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (port_ == 0 && std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 200) <= 0) continue;
-    char buf[512];
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-    const size_t at = out.find("listening on http://127.0.0.1:");
-    if (at != std::string::npos && out.find('\n', at) != std::string::npos) port_ = std::atoi(out.c_str() + at + 30);
-  }
-  close(fd);
-  INFO("samvad-central said: " << out);
-  REQUIRE(port_ > 0);
+  std::string why;
+  const bool started = process_.Start(db_url_, dir_ + "/media", 0, "", &why);
+  INFO(why);
+  REQUIRE(started);
+  port_ = process_.port();
 }
 
 Central::~Central() {
-  if (pid_ > 0) {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 100 && waitpid(pid_, &status, WNOHANG) == 0; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (waitpid(pid_, &status, WNOHANG) == 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-    }
-  }
+  process_.Stop();
   RemoveTree(dir_);
 }
 
 RunResult Central::Cli(std::vector<std::string> args) const {
-  std::vector<std::string> argv{SAMVAD_CENTRAL_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.push_back("--db");
-  argv.push_back(db_url_);
-  return Run(argv);
+  RunResult r;
+  r.exit_code = process_.Cli(std::move(args), &r.out);
+  return r;
 }
 
 std::string Central::EnrollDevice(const std::string& label, std::string* device_id) const {
-  const RunResult r = Cli({"enroll", "--label", label});
-  INFO(r.out);
-  REQUIRE(r.exit_code == 0);
-  const size_t at = r.out.find("code:");
-  REQUIRE(at != std::string::npos);
-  std::string code = r.out.substr(at + 5, r.out.find('\n', at) - at - 5);
-  code.erase(0, code.find_first_not_of(' '));
+  std::string why;
+  const std::string code = process_.NewEnrolmentCode(label, &why);
+  INFO(why);
+  REQUIRE(!code.empty());
   const Reply reply = PostForm(port_, "/devices/enroll.json", {{"code", code}});
   INFO(reply.body);
   REQUIRE(reply.status == 200);

@@ -1,6 +1,7 @@
 // harness.h — what the central protocol tests stand on: a tiny blocking HTTP/1.1 client (one
-// request per connection, Connection: close), a way to run samvad-central as a real process on a
-// free loopback port against SQLite or a throwaway PostgreSQL cluster, and CLI runs.
+// request per connection, Connection: close), and samvad-central as a real process on a free
+// loopback port against SQLite or a throwaway PostgreSQL cluster — Catch2 wrappers (REQUIRE on
+// failure) over tests/support/central_process.h, which the sync client's tests share.
 // Test-only code; nothing here is linked into the product.
 #pragma once
 #include <sys/types.h>
@@ -13,6 +14,7 @@
 
 #include "sync/protocol/form.h"
 #include "sync/protocol/json.h"
+#include "tests/support/central_process.h"
 
 namespace samvad::testing {
 
@@ -81,13 +83,14 @@ class Central {
 
  private:
   std::string dir_, db_url_;
-  pid_t pid_ = -1;
+  CentralProcess process_;
   int port_ = 0;
 };
 
 // A fresh random client UUID, as a device would make.
 std::string NewUuid();
 std::string Sha256Base64(std::string_view bytes);
+std::string Sha256Hex(std::string_view bytes);
 
 // A valid create for `service_code` with location, description and client UUID `uuid`.
 protocol::Form CreateForm(const std::string& api_key, const std::string& uuid, const std::string& service_code = "pothole",

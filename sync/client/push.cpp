@@ -1,0 +1,367 @@
+// push.cpp — the PUSHING phase of a session: due outbox entries to central, a batch at a time,
+// complaint records first, then thumbnails, then full photos (on a 2G link the text of twenty
+// complaints reaches the ward office before the first photo has finished).
+//
+// Per entry (DESIGN.md, "One outbox entry in a session"):
+//   MarkSending → create (POST /requests.json, Idempotency-Key = client_uuid) → thumbnail (tus)
+//   → photo (tus) → MarkSent(central id). Transient failure: every entry of the batch still held
+//   is released with MarkRetry (S2) and the session ends. Permanent or Conflict: MarkFailed, the
+//   rest of the batch goes on. AuthExpired: like Transient, but the session waits long.
+//
+// [SECTION] The create form and reading photos
+// [SECTION] Item bookkeeping (snapshot, release)
+// [SECTION] Push
+#include <algorithm>
+#include <cassert>
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <iterator>
+
+#include "sync/client/engine_impl.h"
+#include "sync/model/sha256.h"
+#include "sync/model/wards.h"
+#include "sync/protocol/json.h"
+#include "sync/protocol/open311.h"
+
+namespace samvad::sync {
+
+// =============================================================================================
+// [SECTION] The create form and reading photos
+// =============================================================================================
+
+namespace {
+
+// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
+std::string Utf8Prefix(std::string_view s, size_t max) {
+  if (s.size() <= max) return std::string(s);
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return std::string(s.substr(0, n));
+}
+
+// "17" from [{"service_request_id":"17",…}], or "".
+std::string CreatedId(const std::string& body) {
+  std::string why;
+  const auto v = protocol::ParseJson(body, &why);
+  if (!v || v->type != protocol::JsonValue::Type::Array || v->items.empty()) return {};
+  std::string id = v->items[0].Str("service_request_id");
+  if (id.empty() || id.size() > 20) return {};
+  for (const char c : id)
+    if (c < '0' || c > '9') return {};
+  return id;
+}
+
+}  // namespace
+
+protocol::Form CreateForm(const model::Complaint& c, const std::string& api_key) {
+  protocol::Form f;
+  f.push_back({"api_key", api_key});
+  f.push_back({"service_code", c.category});
+  f.push_back({"description", c.description});
+  // Kiosks have no GPS: the location is the landmark the citizen gave and the ward, which
+  // Open311 takes as address_string. Central caps it at 500 bytes.
+  std::string where = c.landmark;
+  where.append(where.empty() ? "Ward " : " (ward ");
+  where.append(c.ward_code);
+  if (!c.landmark.empty()) where.push_back(')');
+  f.push_back({"address_string", Utf8Prefix(where, 500)});
+  if (c.phone && !c.phone->empty()) f.push_back({"phone", *c.phone});
+  f.push_back({"attribute[client_uuid]", c.client_uuid});
+  f.push_back({"attribute[ticket]", model::DisplayTicket(c.ticket)});
+  if (const int ward = model::WardNumber(c.ward_code); ward > 0) {
+    char w[16];
+    std::snprintf(w, sizeof w, "%02d", ward);
+    f.push_back({"attribute[ward]", w});
+  }
+  f.push_back({"attribute[captured_at]", protocol::open311::FormatDatetime(c.created_at)});
+  return f;
+}
+
+bool SyncEngine::Impl::ReadPhoto(const std::string& file, const std::string& sha256, std::string* bytes,
+                                 std::string* cause) {
+  const std::string path = cfg.photos_dir.empty() ? outbox.PhotoPath(file) : cfg.photos_dir + "/" + file;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *cause = "photo file missing on this device (" + file + ")";
+    return false;
+  }
+  bytes->assign(std::istreambuf_iterator<char>(in), {});
+  // The name promises the content (app/store/DESIGN.md); a file that breaks the promise is
+  // damaged, and sending it would give central a photo that is not the citizen's.
+  if (model::Sha256Hex(*bytes) != sha256) {
+    *cause = "photo file damaged on this device (SHA-256 does not match its name)";
+    return false;
+  }
+  return true;
+}
+
+// =============================================================================================
+// [SECTION] Item bookkeeping (snapshot, release)
+// =============================================================================================
+
+void SyncEngine::Impl::SetItem(Item& it, ItemPhase phase, const std::string& cause) {
+  Publish([&](SyncSnapshot& s) {
+    ItemProgress& p = s.items[it.index];
+    const bool leaving = phase == ItemPhase::Sent || phase == ItemPhase::Failed || phase == ItemPhase::Retrying;
+    const bool left = p.phase == ItemPhase::Sent || p.phase == ItemPhase::Failed || p.phase == ItemPhase::Retrying;
+    if (leaving && !left) ++s.items_done;
+    if (phase == ItemPhase::Sent && p.phase != ItemPhase::Sent) ++s.items_sent;
+    p.phase = phase;
+    p.cause = cause;
+  });
+}
+
+// `confirmed_total`: what central holds of this entry's payload; `in_flight`: a PATCH body on
+// its way. The session's bytes_done is shown as the larger of its old value and confirmed +
+// in-flight, so it never goes back when a PATCH is cut off (S5).
+void SyncEngine::Impl::Confirm(Item& it, std::int64_t confirmed_total, std::int64_t in_flight) {
+  if (confirmed_total > it.confirmed) {
+    progress_since_failure = true;
+    session_bytes_confirmed += confirmed_total - it.confirmed;
+    it.confirmed = confirmed_total;
+  }
+  Publish([&](SyncSnapshot& s) {
+    ItemProgress& p = s.items[it.index];
+    p.bytes_done = std::max(p.bytes_done, std::min(p.bytes_total, it.confirmed + in_flight));
+    s.bytes_done = std::max(s.bytes_done, std::min(s.bytes_total, session_bytes_confirmed + in_flight));
+  });
+}
+
+// Gives entries [from, to) that are still held back to the outbox as pending (S2), due when the
+// session's wait ends: the same backoff draw the engine will wait for.
+void SyncEngine::Impl::Release(std::vector<Item>& items, size_t from, size_t to, const SessionEnd& why) {
+  // Rounded down: the engine's own timer decides when to try; the stored time only has to make
+  // the entry due by then (and after a restart, ~1 s early at worst).
+  const std::int64_t due = (Now() * 1000 + std::max<std::int64_t>(why.delay_ms, 0)) / 1000;
+  const std::string cause = why.cause.empty() ? std::string("interrupted") : why.cause;
+  for (size_t i = from; i < to; ++i) {
+    Item& it = items[i];
+    if (!it.active) continue;
+    outbox.MarkRetry(it.entry.complaint.ticket, cause, due);
+    it.active = false;
+    SetItem(it, ItemPhase::Retrying, cause);
+  }
+}
+
+// =============================================================================================
+// [SECTION] Push
+// =============================================================================================
+
+SessionEnd SyncEngine::Impl::Push(bool forced) {
+  session_bytes_confirmed = 0;
+  std::vector<model::OutboxEntry> due;
+  // "Sync now" means every pending entry, whatever its backoff said.
+  const std::int64_t list_at = forced ? Now() + 10LL * 365 * 86400 : Now();
+  if (outbox.ListDue(list_at, cfg.max_entries_per_session, &due) != model::OutboxResult::Ok) {
+    Publish([](SyncSnapshot& s) { s.phase = SessionPhase::Pushing; }, true);
+    return SessionEnd{Action::Transient, "device storage error while reading the outbox", -1, -1};
+  }
+  std::vector<Item> items(due.size());
+  Publish([&](SyncSnapshot& s) {
+    s.phase = SessionPhase::Pushing;
+    s.cause.clear();
+    s.items.clear();
+    s.items_done = s.items_sent = 0;
+    s.items_total = static_cast<int>(due.size());
+    s.bytes_done = s.bytes_total = 0;
+    for (size_t i = 0; i < due.size(); ++i) {
+      Item& it = items[i];
+      it.entry = std::move(due[i]);
+      it.index = i;
+      const model::Complaint& c = it.entry.complaint;
+      it.record_bytes = static_cast<std::int64_t>(protocol::EncodeForm(CreateForm(c, cfg.api_key)).size());
+      for (const model::PhotoRef& ph : c.photos) {
+        it.photo_bytes += ph.bytes;
+        it.thumb_bytes += ph.thumb_file.empty() ? 0 : ph.thumb_bytes;
+      }
+      ItemProgress p;
+      p.ticket = model::DisplayTicket(c.ticket);
+      p.bytes_total = it.record_bytes + it.thumb_bytes + it.photo_bytes;
+      s.bytes_total += p.bytes_total;
+      s.items.push_back(std::move(p));
+    }
+  }, true);
+
+  for (size_t start = 0; start < items.size(); start += cfg.batch) {
+    const size_t end = std::min(items.size(), start + cfg.batch);
+    if (transport.cancelled()) return SessionEnd{Action::Transient, "stopped", -1, 0};
+    for (size_t i = start; i < end; ++i) {
+      // S1: held before the first byte goes out. Anything but Ok means the entry changed under
+      // us (staff requeued it, say): leave it alone.
+      items[i].active = outbox.MarkSending(items[i].entry.complaint.ticket, Now()) == model::OutboxResult::Ok;
+      if (!items[i].active) SetItem(items[i], ItemPhase::Retrying, "skipped: the entry changed on the device");
+    }
+    // The next upload's CREATE, made on the second connection while this one sends a PATCH.
+    // Joined before anything can erase the memo it writes to.
+    std::future<void> prefetch;
+    const auto join = [&] {
+      if (prefetch.valid()) prefetch.get();
+    };
+    const auto fail = [&](Item& it, const std::string& cause) {
+      join();
+      outbox.MarkFailed(it.entry.complaint.ticket, cause, Now());
+      it.active = false;
+      memos.erase(model::CanonicalTicket(it.entry.complaint.ticket));
+      SetItem(it, ItemPhase::Failed, cause);
+    };
+    const auto sent = [&](Item& it, EntryMemo& memo) {
+      join();
+      const model::Complaint& c = it.entry.complaint;
+      // S3: only now — central gave an id and holds every byte the entry needs.
+      if (outbox.MarkSent(c.ticket, memo.central_id, Now()) != model::OutboxResult::Ok) {
+        const std::string why = "device storage error while recording the send";
+        outbox.MarkRetry(c.ticket, why, Now());
+        it.active = false;
+        SetItem(it, ItemPhase::Retrying, why);
+        return;
+      }
+      it.active = false;
+      Confirm(it, it.record_bytes + it.thumb_bytes + it.photo_bytes, 0);
+      memos.erase(model::CanonicalTicket(c.ticket));
+      SetItem(it, ItemPhase::Sent);
+    };
+    // After a failed call: wait and try the same step again (false), or release the batch and
+    // end the session (true; the session's end is in `ended`).
+    SessionEnd ended;
+    const auto give_up = [&](const Verdict& v) {
+      if (RetryInSession(v, &ended)) return false;
+      join();
+      Release(items, start, end, ended);
+      return true;
+    };
+
+    // 1. Complaint records.
+    for (size_t i = start; i < end; ++i) {
+      Item& it = items[i];
+      if (!it.active) continue;
+      const model::Complaint& c = it.entry.complaint;
+      EntryMemo& memo = memos[model::CanonicalTicket(c.ticket)];
+      SetItem(it, ItemPhase::Record);
+      const std::string body = protocol::EncodeForm(CreateForm(c, cfg.api_key));
+      while (memo.central_id.empty()) {
+        const HttpCall call{"POST", cfg.base_url + "/requests.json",
+                            {{"Content-Type", "application/x-www-form-urlencoded"}, {"Idempotency-Key", c.client_uuid}},
+                            body, true};
+        const HttpResult r = transport.Perform(call);
+        const Verdict v = Classify(r, Op::Create, Now());
+        if (v.action == Action::Transient || v.action == Action::AuthExpired) {
+          if (give_up(v)) return ended;
+          continue;
+        }
+        if (v.action != Action::Ok) {
+          fail(it, v.cause);
+          break;
+        }
+        memo.central_id = CreatedId(r.body);
+        if (memo.central_id.empty()) {
+          fail(it, "central accepted the complaint but its answer had no id");
+          break;
+        }
+        memo.fresh = r.Header("idempotent-replayed") != "true";
+      }
+      if (!it.active) continue;
+      Confirm(it, it.record_bytes, 0);
+      if (c.photos.empty()) sent(it, memo);
+    }
+
+    // 2. Thumbnails, then 3. full photos: every photo of every complaint in the batch, in order.
+    // A complaint is sent once its last full photo is in (S3).
+    struct Job {
+      size_t i;
+      bool thumb;
+      int photo;  // index into the complaint's photos
+    };
+    std::vector<Job> jobs;
+    std::vector<int> photos_left(items.size(), 0);
+    for (const bool thumbs : {true, false})
+      for (size_t i = start; i < end; ++i) {
+        if (!items[i].active) continue;
+        const auto& photos = items[i].entry.complaint.photos;
+        for (int k = 0; k < static_cast<int>(std::min<size_t>(photos.size(), model::kMaxPhotos)); ++k) {
+          if (thumbs && photos[static_cast<size_t>(k)].thumb_file.empty()) continue;
+          jobs.push_back({i, thumbs, k});
+          if (!thumbs) ++photos_left[i];
+        }
+      }
+    const auto memo_of = [&](EntryMemo& memo, const Job& job) -> UploadMemo& {
+      return (job.thumb ? memo.thumbs : memo.photos)[static_cast<size_t>(job.photo)];
+    };
+    const auto target_of = [&](const Item& it, const EntryMemo& memo, const Job& job) {
+      const model::Complaint& c = it.entry.complaint;
+      const model::PhotoRef& ph = c.photos.at(static_cast<size_t>(job.photo));
+      return UploadTarget{cfg.base_url, cfg.api_key, memo.central_id, c.client_uuid, job.thumb ? "thumb" : "photo",
+                          job.photo, job.thumb ? ph.thumb_file : ph.file, job.thumb ? ph.thumb_sha256 : ph.sha256,
+                          memo.fresh};
+    };
+    // Bytes of an item confirmed before `job` starts: its record, the thumbnails (and for a full
+    // photo, the full photos) before it.
+    const auto bytes_before = [&](const Item& it, const Job& job) {
+      std::int64_t b = it.record_bytes;
+      const auto& photos = it.entry.complaint.photos;
+      for (int k = 0; k < static_cast<int>(photos.size()); ++k) {
+        const model::PhotoRef& ph = photos[static_cast<size_t>(k)];
+        const std::int64_t thumb = ph.thumb_file.empty() ? 0 : ph.thumb_bytes;
+        if (job.thumb) b += k < job.photo ? thumb : 0;
+        else b += thumb + (k < job.photo ? ph.bytes : 0);
+      }
+      return b;
+    };
+    for (size_t j = 0; j < jobs.size(); ++j) {
+      join();
+      const Job& job = jobs[j];
+      Item& it = items[job.i];
+      if (!it.active) continue;
+      const model::Complaint& c = it.entry.complaint;
+      const model::PhotoRef& ph = c.photos.at(static_cast<size_t>(job.photo));
+      EntryMemo& memo = memos[model::CanonicalTicket(c.ticket)];
+      UploadMemo& um = memo_of(memo, job);
+      const std::int64_t before = bytes_before(it, job);
+      const std::int64_t size = job.thumb ? ph.thumb_bytes : ph.bytes;
+      if (!um.done) {
+        SetItem(it, job.thumb ? ItemPhase::Thumbnail : ItemPhase::Photo);
+        std::string bytes, cause;
+        if (!ReadPhoto(job.thumb ? ph.thumb_file : ph.file, job.thumb ? ph.thumb_sha256 : ph.sha256, &bytes, &cause)) {
+          fail(it, cause);
+          continue;
+        }
+        // Make the next upload while this one streams: its CREATE round trip then costs nothing.
+        for (size_t k = j + 1; k < jobs.size(); ++k) {
+          Item& next = items[jobs[k].i];
+          if (!next.active) continue;
+          EntryMemo& nm = memos[model::CanonicalTicket(next.entry.complaint.ticket)];
+          UploadMemo* num = &memo_of(nm, jobs[k]);
+          if (!num->done && num->location.empty() && !transport.cancelled()) {
+            const model::PhotoRef& nph = next.entry.complaint.photos.at(static_cast<size_t>(jobs[k].photo));
+            const std::int64_t length = jobs[k].thumb ? nph.thumb_bytes : nph.bytes;
+            prefetch = std::async(std::launch::async, [this, t = target_of(next, nm, jobs[k]), length, num] {
+              // Any failure is left for the upload itself to meet again, and classify, in turn.
+              uploader.Create(control, t, length, num, Now(), true);
+            });
+          }
+          break;
+        }
+        const UploadTarget target = target_of(it, memo, job);
+        for (;;) {
+          const Verdict v = uploader.Upload(target, bytes, &um, [&](std::int64_t confirmed, std::int64_t in_flight) {
+            Confirm(it, before + confirmed, in_flight);
+          }, Now());
+          if (v.action == Action::Transient || v.action == Action::AuthExpired) {
+            if (give_up(v)) return ended;
+            continue;
+          }
+          if (v.action != Action::Ok) fail(it, v.cause);
+          break;
+        }
+        if (!it.active) continue;
+      }
+      Confirm(it, before + size, 0);
+      if (!job.thumb && --photos_left[job.i] == 0) sent(it, memo);
+    }
+    join();
+    for (size_t i = start; i < end; ++i) assert(!items[i].active && "S2: a batch ends with none of its entries held");
+  }
+  return SessionEnd{};
+}
+
+}  // namespace samvad::sync

@@ -1,0 +1,91 @@
+// tus_upload.h — one photo or thumbnail sent to central by tus 1.0.0 (core, creation, checksum),
+// resumable across dropped connections and across sessions: the state machine "one photo
+// upload" of DESIGN.md. Internal to sync/client (the engine drives it; tests reach it directly).
+//
+// This file is: creating the upload (POST /media), asking where to resume (HEAD), sending
+// (PATCH with Upload-Checksum), and the rules that keep us from sending a byte central already
+// has. It is not: reading or verifying the photo file (the engine does, before), retries and
+// backoff (the engine), or the outbox.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "sync/client/transport.h"
+
+namespace samvad::sync {
+
+struct UploadTarget {
+  std::string base_url;       // central, no trailing slash
+  std::string api_key;
+  std::string request_id;     // central's service_request_id; "" = name it by client_uuid
+  std::string client_uuid;
+  std::string kind;           // "photo" or "thumb"
+  int index = 0;              // which of the complaint's photos (0 = the first, Open311's media_url)
+  std::string filename;       // "<sha256>.jpg"
+  std::string sha256_hex;     // of the whole file; sent as metadata for central's records
+  // The complaint was created (not replayed) by this engine just now, so central cannot hold
+  // bytes of this upload yet: after POST /media the offset is 0 without asking.
+  bool fresh_request = false;
+};
+
+// What the engine remembers of one upload between attempts (in memory; after a restart the
+// POST is simply repeated, and central answers with the same Location — PROTOCOL.md, U4).
+struct UploadMemo {
+  std::string location;       // the upload's URL; "" = not created (or forgotten)
+  std::int64_t offset = -1;   // central's offset as it last told us; -1 = unknown: ask with HEAD
+  bool cut = false;           // a PATCH of this upload was cut off at least once
+  bool careful = false;       // the next PATCH is a small one (see UploadOptions::resume_probe_bytes)
+  std::int64_t chunk = 0;     // PATCH size in always-checksum mode; 0 = not yet chosen
+  bool done = false;
+};
+
+struct UploadOptions {
+  std::int64_t max_chunk_bytes = 1 << 20;
+  // Every PATCH carries Upload-Checksum: central then keeps all of a PATCH or none of it, so
+  // after a cut the next PATCHes get smaller (halved, down to min_chunk_bytes) to fit between
+  // drops. When false (the default), PATCHes go without a checksum while the link is known to
+  // drop (a cut of this upload, or of any upload in the last `flaky_memory_s`), and central
+  // keeps every byte that arrived (tus core) — see DESIGN.md, "Checksums and flaky links".
+  bool always_checksum = false;
+  std::int64_t min_chunk_bytes = 16 << 10;
+  // The first PATCH after a cut carries at most this much. Central may still be finishing the
+  // cut-off PATCH (keeping its bytes, holding the upload) when our HEAD arrives, so that HEAD
+  // can report an offset about to move; a PATCH from it is refused with 409 only after its whole
+  // body was sent. A small first PATCH bounds that waste; once it is acknowledged the upload is
+  // settled and the rest goes in one PATCH.
+  std::int64_t resume_probe_bytes = 2 << 10;
+  std::int64_t flaky_memory_s = 600;
+};
+
+// Progress of the running upload: bytes central has confirmed, and body bytes of the PATCH in
+// flight (not yet confirmed).
+using UploadProgress = std::function<void(std::int64_t confirmed, std::int64_t in_flight)>;
+
+class TusUploader {
+ public:
+  TusUploader(Transport& transport, UploadOptions options) : t_(transport), opt_(options) {}
+
+  // Runs the upload of `bytes` as far as it goes. Ok: central has every byte (memo->done).
+  // Anything else: the verdict of the call that stopped it; `memo` says where to resume.
+  Verdict Upload(const UploadTarget& target, std::string_view bytes, UploadMemo* memo,
+                 const UploadProgress& progress, std::int64_t now);
+
+  // Only the CREATE step (POST /media), on `t`: the engine makes the next upload on a second
+  // connection while this one streams a PATCH, so a slow link does not sit idle for the round
+  // trip. Ok: memo->location is set (and memo->offset, when known). `first`: no earlier create
+  // of this memo in this attempt. Touches nothing but `memo` and `t`.
+  Verdict Create(Transport& t, const UploadTarget& target, std::int64_t length, UploadMemo* memo,
+                 std::int64_t now, bool first) const;
+
+ private:
+  Transport& t_;
+  UploadOptions opt_;
+  std::int64_t flaky_until_ = 0;  // steady-clock seconds: until then the link counts as dropping
+};
+
+// `location` made absolute against `base_url` (a Location may be a path, RFC 9110 10.2.2).
+std::string ResolveLocation(std::string_view base_url, std::string_view location);
+
+}  // namespace samvad::sync

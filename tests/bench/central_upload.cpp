@@ -1,0 +1,149 @@
+// central_upload.cpp — samvad-central's loopback throughput for 300 KB photo uploads against
+// nginx (Debian's, started here on loopback with a temporary config) receiving the same bytes.
+// Central: what a device does per photo — tus POST /media, then one PATCH of 300 KB with
+// Upload-Checksum (central hashes it, writes it, fsyncs it and commits the offset in SQLite
+// before answering). nginx: one PUT of the same 300 KB to its WebDAV module (body to a temp file,
+// renamed into place; no fsync — nginx has no setting for one). Same client (the sync client's
+// Transport, keep-alive), 4 threads, same number of uploads. Target: central >= 0.5 × nginx.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "central_load.h"
+#include "sync/model/sha256.h"
+#include "sync/protocol/form.h"
+#include "sync/protocol/json.h"
+#include "sync/protocol/tus.h"
+#include "sync_client_support.h"
+
+using namespace samvad;
+using namespace samvad::testing::client;
+
+namespace {
+
+constexpr int kThreads = 4;
+constexpr int kUploads = 1000;  // 300 MB: long enough (~0.3 s for nginx) to measure
+constexpr size_t kBytes = 300 * 1000;
+
+std::string Checksum(const std::string& bytes) {
+  model::Sha256 h;
+  h.Update(bytes.data(), bytes.size());
+  const auto d = h.Final();
+  return "sha256 " + protocol::tus::Base64Encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+}
+
+struct Figures {
+  double central_mb_s = -1, central_photos_s = -1, nginx_mb_s = -1;
+  std::string nginx_problem;
+};
+
+// Both servers with their files (and central's SQLite database) under `parent`.
+bool Measure(const std::string& parent, const std::string& photo, const std::string& checksum, Figures* out) {
+  TempDir dir("bench-upload", parent);
+  CentralServer central;
+  std::string why;
+  if (!central.Start("sqlite:" + dir.str() + "/central.db", dir.str() + "/media", 0, "", &why)) {
+    std::fprintf(stderr, "bench_central_upload: %s\n", why.c_str());
+    return false;
+  }
+  const std::string key = central.EnrollDevice(&why);
+  const std::string url = central.url();
+  std::vector<std::string> ids(kUploads);
+  const double setup = bench::Timed(kThreads, kUploads, [&](sync::Transport& t, int i) {  // untimed: the complaints
+    char uuid[40];
+    std::snprintf(uuid, sizeof uuid, "00000000-0000-4000-8000-%012x", i);
+    const auto r = t.Perform(sync::HttpCall{"POST", url + "/requests.json",
+                                            {{"Content-Type", "application/x-www-form-urlencoded"}},
+                                            protocol::EncodeForm({{"api_key", key}, {"service_code", "pothole"},
+                                                                  {"address_string", "bench"}, {"description", "bench"},
+                                                                  {"attribute[client_uuid]", uuid}}), true});
+    std::string err;
+    const auto json = protocol::ParseJson(r.body, &err);
+    if (r.status != 200 || !json) return false;
+    ids[static_cast<size_t>(i)] = json->items.at(0).Str("service_request_id");
+    return true;
+  });
+  if (key.empty() || setup < 0) {
+    std::fprintf(stderr, "bench_central_upload: setup failed %s\n", why.c_str());
+    return false;
+  }
+  const sync::Headers tus = {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer " + key}};
+  const double central_s = bench::Timed(kThreads, kUploads, [&](sync::Transport& t, int i) {
+    sync::HttpCall post{"POST", url + "/media", tus, {}, true};
+    post.headers.emplace_back("Upload-Length", std::to_string(kBytes));
+    post.headers.emplace_back("Upload-Metadata", protocol::tus::FormatMetadata({{"service_request_id", ids[static_cast<size_t>(i)]}}));
+    const auto made = t.Perform(post);
+    if (made.status != 201) {
+      std::fprintf(stderr, "bench_central_upload: POST /media answered %d %s\n", made.status, made.body.c_str());
+      return false;
+    }
+    sync::HttpCall patch{"PATCH", made.Header("location"), tus, photo, false};
+    patch.headers.emplace_back("Content-Type", "application/offset+octet-stream");
+    patch.headers.emplace_back("Upload-Offset", "0");
+    patch.headers.emplace_back("Upload-Checksum", checksum);
+    const auto r = t.Perform(patch);
+    if (r.status != 204) std::fprintf(stderr, "bench_central_upload: PATCH answered %d %s\n", r.status, r.body.c_str());
+    return r.status == 204;
+  });
+  central.Stop();
+  if (central_s < 0) return false;
+  const double mb = static_cast<double>(kBytes) * kUploads / 1e6;
+  out->central_mb_s = mb / central_s;
+  out->central_photos_s = kUploads / central_s;
+
+  // nginx: the same bytes, the same client.
+  TempDir ndir("bench-nginx", parent);
+  const int port = FreeLoopbackPort();
+  const pid_t nginx = StartNginx(ndir.str(),
+                                 "    listen 127.0.0.1:" + std::to_string(port) + ";\n    client_body_buffer_size 16k;\n"
+                                 "    location /upload/ { dav_methods PUT; create_full_put_path on; dav_access user:rw; }",
+                                 port, &why);
+  if (nginx < 0) {
+    out->nginx_problem = why;
+    return true;
+  }
+  const std::string base = "http://127.0.0.1:" + std::to_string(port) + "/upload/";
+  const double nginx_s = bench::Timed(kThreads, kUploads, [&](sync::Transport& t, int i) {
+    const auto r = t.Perform(sync::HttpCall{"PUT", base + std::to_string(i) + ".jpg", {{"Content-Type", "image/jpeg"}}, photo, true});
+    if (r.status != 201 && r.status != 204) std::fprintf(stderr, "bench_central_upload: nginx PUT answered %d\n", r.status);
+    return r.status == 201 || r.status == 204;
+  });
+  StopProcess(nginx);
+  if (nginx_s < 0) out->nginx_problem = "nginx refused the uploads";
+  else out->nginx_mb_s = mb / nginx_s;
+  return true;
+}
+
+std::string Line(const char* where, const Figures& f) {
+  char buf[256];
+  if (f.nginx_mb_s < 0) {
+    std::snprintf(buf, sizeof buf, "%s: central %.1f MB/s (%.0f photos/s)  nginx COULD NOT RUN (%s)", where, f.central_mb_s,
+                  f.central_photos_s, f.nginx_problem.substr(0, 100).c_str());
+  } else {
+    std::snprintf(buf, sizeof buf, "%s: central %.1f MB/s (%.0f photos/s)  nginx %.1f MB/s  ratio %.2f", where, f.central_mb_s,
+                  f.central_photos_s, f.nginx_mb_s, f.central_mb_s / f.nginx_mb_s);
+  }
+  return buf;
+}
+
+}  // namespace
+
+int main() {
+  std::mt19937_64 rng(300);
+  std::string photo(kBytes, '\0');
+  for (auto& c : photo) c = static_cast<char>(rng());
+  const std::string checksum = Checksum(photo);
+  Figures disk, tmpfs;
+  if (!Measure("/tmp", photo, checksum, &disk)) return 1;
+  // The same on tmpfs, where fsync costs nothing: what is left is the servers' own work.
+  const bool have_tmpfs = access("/dev/shm", W_OK) == 0 && Measure("/dev/shm", photo, checksum, &tmpfs);
+  std::printf("central upload: %d × 300 KB photos over loopback, %d connections; central = tus POST + PATCH with "
+              "sha256, fsync'd; nginx = PUT to dav, no fsync  |  %s  |  %s  (target >= 0.5)\n",
+              kUploads, kThreads, Line("on disk", disk).c_str(),
+              have_tmpfs ? Line("on tmpfs", tmpfs).c_str() : "tmpfs: not available");
+  return 0;
+}
