@@ -294,8 +294,8 @@ LookupResult ComplaintStore::Lookup(const model::Ticket& ticket, std::string_vie
   std::lock_guard lock(db_mu_);
   sqlite3* db = store_.db();
   sql::Stmt q(db,
-              "SELECT c.status, c.phone, c.category, c.ward_code, c.created_at, o.state, o.last_sync_at "
-              "FROM complaints c JOIN outbox o USING(ticket) WHERE c.ticket = ?");
+              "SELECT c.status, c.phone, c.category, c.ward_code, c.created_at, o.state, o.last_sync_at, "
+              "c.purged_at, c.purged_photos FROM complaints c JOIN outbox o USING(ticket) WHERE c.ticket = ?");
   q.Bind(1, key);
   const int rc = q.Step();
   if (rc == SQLITE_DONE) { r.status = LookupStatus::NotFound; return r; }
@@ -316,6 +316,8 @@ LookupResult ComplaintStore::Lookup(const model::Ticket& ticket, std::string_vie
   r.created_at = q.Int(4);
   r.sent = q.Text(5) == "sent";
   if (!q.IsNull(6)) r.last_sync_at = q.Int(6);
+  if (!q.IsNull(7)) r.purged_at = q.Int(7);
+  r.purged_photos = static_cast<int>(q.Int(8));
   sql::Stmt h(db, "SELECT status, at, note FROM status_events WHERE ticket = ? ORDER BY at, id");
   h.Bind(1, key);
   int hrc;

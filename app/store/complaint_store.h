@@ -34,9 +34,9 @@
 //   }
 //   store.WipeSessionTemp();                                // on the idle reset
 //
-// Threads: every method may be called from any thread. Submit, CleanOrphans and
-// WipeSessionTemp are serialised with each other (a wipe waits for a submission in flight rather
-// than pulling its files away); database work is serialised with the outbox (the sync thread).
+// Threads: every method may be called from any thread. Submit, CleanOrphans, WipeSessionTemp
+// and ApplyRetention (retention.h) are serialised with each other (a wipe waits for a submission
+// in flight rather than pulling its files away); database work is serialised with the outbox (the sync thread).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -109,6 +109,12 @@ struct LookupResult {
   std::string category, ward_code;
   std::int64_t created_at = 0;
   std::string masked_phone;          // "******3456", or "" when none was given. Never the phone.
+  // Set once retention (retention.h) removed the phone number and photos, central having had
+  // them: the screen says so. Such a complaint answers without the phone check, as one filed
+  // without a phone does — no number is left to check, and the answer (status, category, ward)
+  // says nothing about who filed it.
+  std::optional<std::int64_t> purged_at;
+  int purged_photos = 0;             // how many photos retention removed
   std::string detail;                // for the log on StorageError
 };
 
@@ -128,6 +134,8 @@ struct CleanReport {
   bool ok = true;
   std::string detail;
 };
+
+struct RetentionResult;
 
 class ComplaintStore {
  public:
@@ -173,9 +181,12 @@ class ComplaintStore {
   std::mutex& db_mutex() { return db_mu_; }
 
  private:
+  // Retention deletes photo files, so it takes files_mu_ as Submit and CleanOrphans do.
+  friend RetentionResult ApplyRetention(ComplaintStore& cs, int keep_days, std::int64_t now);
+
   Store store_;
   std::string data_dir_, photos_dir_, session_dir_;
-  std::mutex files_mu_;  // Submit, CleanOrphans, WipeSessionTemp; taken before db_mu_
+  std::mutex files_mu_;  // Submit, CleanOrphans, WipeSessionTemp, ApplyRetention; before db_mu_
   std::mutex db_mu_;     // every use of store_, shared with outbox_
   std::unique_ptr<OutboxStore> outbox_;
 };

@@ -65,6 +65,14 @@ constexpr const char* kSteps[] = {
     "  at INTEGER NOT NULL,"
     "  note TEXT NOT NULL DEFAULT '') STRICT;"
     "CREATE INDEX status_events_ticket ON status_events(ticket, at, id);",
+
+    // 2 → 3: retention (retention.h). purged_at: when the device removed the citizen's phone
+    // number and photos, central having had them for the configured days; purged_photos: how
+    // many photos went, so the status screen can say so. A purged complaint keeps no phone.
+    "ALTER TABLE complaints ADD COLUMN purged_at INTEGER"
+    "  CHECK(purged_at IS NULL OR phone IS NULL);"
+    "ALTER TABLE complaints ADD COLUMN purged_photos INTEGER NOT NULL DEFAULT 0"
+    "  CHECK(purged_photos BETWEEN 0 AND 3 AND (purged_photos = 0 OR purged_at IS NOT NULL));",
 };
 
 }  // namespace

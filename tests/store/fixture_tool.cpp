@@ -48,6 +48,37 @@ constexpr const char* kDataV2 =
     "INSERT INTO outbox VALUES('12007000026', 'pending', 2, 'HTTP 503', 1718007200, NULL, NULL, NULL);"
     "INSERT INTO status_events(ticket, status, at, note) VALUES ('12007000026', 'filed', 1718003600, '');";
 
+// Version 3: version 2's two complaints, and a third that retention purged (no phone, no photo
+// rows, purged_at and purged_photos set) with its history kept.
+constexpr const char* kDataV3 =
+    "INSERT INTO meta(key, value) VALUES('fixture', 'v3 written by store_fixture_tool');"
+    "INSERT INTO device(id, ward_no, device_no, next_seq, enrolled_at) VALUES(1, 12, 7, 4, 1718000000);"
+    "INSERT INTO complaints VALUES('12007000018', 12, 7, 1, '0f8fad5b-d9cb-469f-a165-70867728950e',"
+    "  'pothole', 'K/E', 'अंधेरी स्टेशनजवळ', 'रस्त्यावर मोठा खड्डा आहे', '9820123456', 'mr', 1718000000, 'in_progress',"
+    "  NULL, 0);"
+    "INSERT INTO photos VALUES('12007000018', 0,"
+    "  'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 3, 1600, 1200,"
+    "  'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad.jpg',"
+    "  'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 1,"
+    "  'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855.jpg');"
+    "INSERT INTO outbox VALUES('12007000018', 'sent', 1, NULL, 1718000000, 'BMC-2024-000123', 1718000100, 1718090000);"
+    "INSERT INTO status_events(ticket, status, at, note) VALUES"
+    "  ('12007000018', 'filed', 1718000000, ''),"
+    "  ('12007000018', 'received', 1718000100, ''),"
+    "  ('12007000018', 'in_progress', 1718090000, 'कंत्राटदाराला कळवले');"
+    "INSERT INTO complaints VALUES('12007000026', 12, 7, 2, '7c9e6679-7425-40de-944b-e07fc1f90ae7',"
+    "  'garbage', 'K/E', '', 'কাঁচা আবর্জনা জমে আছে', NULL, 'bn', 1718003600, 'filed', NULL, 0);"
+    "INSERT INTO outbox VALUES('12007000026', 'pending', 2, 'HTTP 503', 1718007200, NULL, NULL, NULL);"
+    "INSERT INTO status_events(ticket, status, at, note) VALUES ('12007000026', 'filed', 1718003600, '');"
+    "INSERT INTO complaints VALUES('12007000039', 12, 7, 3, '16fd2706-8baf-433b-82eb-8c7fada847da',"
+    "  'streetlight', 'K/E', 'गल्ली क्र. ३', 'दिवा बंद आहे', NULL, 'mr', 1718007200, 'resolved',"
+    "  1721000000, 2);"
+    "INSERT INTO outbox VALUES('12007000039', 'sent', 1, NULL, 1718007200, 'BMC-2024-000150', 1718007300, 1718500000);"
+    "INSERT INTO status_events(ticket, status, at, note) VALUES"
+    "  ('12007000039', 'filed', 1718007200, ''),"
+    "  ('12007000039', 'received', 1718007300, ''),"
+    "  ('12007000039', 'resolved', 1718500000, 'दिवा बदलला');";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,7 +96,7 @@ int main(int argc, char** argv) {
   }
   sqlite3* db = nullptr;
   if (sqlite3_open(out.c_str(), &db) != SQLITE_OK) return 1;
-  const char* data = version == 1 ? kDataV1 : version == 2 ? kDataV2 : nullptr;
+  const char* data = version == 1 ? kDataV1 : version == 2 ? kDataV2 : version == 3 ? kDataV3 : nullptr;
   bool ok = data != nullptr;
   if (!ok) std::fprintf(stderr, "store_fixture_tool: no fixture data for version %d yet\n", version);
   // 1 KB pages keep the committed file small; VACUUM rewrites it compactly.

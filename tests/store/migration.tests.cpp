@@ -87,7 +87,25 @@ TEST_CASE("every fixture migrates to the current version with its data intact", 
         REQUIRE(due.size() == 1);
         CHECK(due[0].complaint.description == "কাঁচা আবর্জনা জমে আছে");
         CHECK(due[0].last_error == "HTTP 503");
-        CHECK(s.device().next_sequence == 3);
+        CHECK(s.device().next_sequence == (v >= 3 ? 4 : 3));
+        CHECK_FALSE(l.purged_at);  // from v3 on; a migrated row was never purged
+        CHECK(l.purged_photos == 0);
+      }
+      if (v >= 3) {  // retention's marks exist from v3 on: a purged complaint reads back purged
+        model::Ticket t;
+        REQUIRE(model::ParseTicket("12-007-00003-9", &t) == model::TicketError::None);
+        const store::LookupResult l = s.Lookup(t);  // no phone left: no digits asked
+        REQUIRE(l.status == store::LookupStatus::Found);
+        CHECK(l.purged_at == 1721000000);
+        CHECK(l.purged_photos == 2);
+        CHECK(l.current == model::Status::Resolved);
+        REQUIRE(l.history.size() == 3);
+        CHECK(l.history[2].note == "दिवा बदलला");
+        model::OutboxEntry e;
+        REQUIRE(s.outbox().Get(t, &e) == model::OutboxResult::Ok);
+        CHECK(e.central_id == "BMC-2024-000150");
+        CHECK(e.complaint.photos.empty());
+        CHECK_FALSE(e.complaint.phone);
       }
 
       // The migrated database takes new complaints.
