@@ -69,7 +69,6 @@ class Fixed final : public RequestHandler {
   HttpResponse r_;
 };
 
-std::unique_ptr<RequestHandler> Respond(HttpResponse r) { return std::make_unique<Fixed>(std::move(r)); }
 
 // The form of a POST: the body, which must be application/x-www-form-urlencoded (Open311).
 bool ReadForm(const HttpRequest& req, const std::string& body, Form* form, HttpResponse* err) {
@@ -119,6 +118,8 @@ HttpResponse FromOutcome(const IdemOutcome& out) {
 }
 
 }  // namespace
+
+std::unique_ptr<RequestHandler> Respond(HttpResponse r) { return std::make_unique<Fixed>(std::move(r)); }
 
 Api::Api(Storage& storage, ApiConfig config) : storage_(storage), cfg_(std::move(config)) {}
 
@@ -173,7 +174,7 @@ std::unique_ptr<RequestHandler> Api::Route(const HttpRequest& req) {
   // tus first: its paths have no format suffix.
   if (p == "/media" || p == "/media/") {
     if (m == "OPTIONS") return Respond(TusOptions());
-    if (m == "POST") return body(&Api::TusCreate);
+    if (m == "POST") return TusCreateHandler(req);
     return not_allowed("OPTIONS, POST");
   }
   if (p.rfind("/media/", 0) == 0) {

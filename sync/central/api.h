@@ -24,6 +24,10 @@ struct ApiConfig {
   std::uint64_t max_upload_bytes = 16u << 20;  // a kiosk photo is ~300 KB; 16 MiB is generous
 };
 
+// A handler whose answer is decided at the headers; any body is read and dropped, so the client
+// reads the answer rather than a reset.
+std::unique_ptr<RequestHandler> Respond(HttpResponse r);
+
 class Api {
  public:
   Api(Storage& storage, ApiConfig config);
@@ -48,7 +52,10 @@ class Api {
   HttpResponse Enroll(const HttpRequest& req, const Body& body);
   // tus 1.0.0 (api_media.cpp)
   HttpResponse TusOptions();
-  HttpResponse TusCreate(const HttpRequest& req, const Body& body);
+  // POST /media, with or without the first bytes (creation, creation-with-upload).
+  std::unique_ptr<RequestHandler> TusCreateHandler(const HttpRequest& req);
+  // The creation itself: 201 with Location (and the upload in `got`), or the refusal.
+  HttpResponse TusCreate(const HttpRequest& req, Upload* got);
   HttpResponse TusHead(const HttpRequest& req, const std::string& id);
   std::unique_ptr<RequestHandler> TusPatchHandler(const HttpRequest& req, const std::string& id);
   HttpResponse ServeMedia(const std::string& id);

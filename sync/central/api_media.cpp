@@ -96,20 +96,19 @@ void Api::ReleaseUpload(const std::string& id) {
 HttpResponse Api::TusOptions() {
   HttpResponse r = TusReply(204);
   r.headers.emplace_back("Tus-Version", std::string(tus::kVersion));
-  r.headers.emplace_back("Tus-Extension", "creation,checksum");
+  r.headers.emplace_back("Tus-Extension", "creation,creation-with-upload,checksum");
   r.headers.emplace_back("Tus-Max-Size", std::to_string(cfg_.max_upload_bytes));
   r.headers.emplace_back("Tus-Checksum-Algorithm", std::string(tus::kChecksumAlgorithm));
   return r;
 }
 
-HttpResponse Api::TusCreate(const HttpRequest& req, const Body& body) {
+HttpResponse Api::TusCreate(const HttpRequest& req, Upload* got) {
   if (auto bad = CheckVersion(req)) return *bad;
   Upload want;
   if (auto denied = Authenticate(req, nullptr, &want.device_id)) {
     denied->headers.emplace_back("Tus-Resumable", std::string(tus::kVersion));
     return *denied;
   }
-  if (!body.empty()) return TusError(400, "creation-with-upload is not supported: POST with an empty body, then PATCH");
   if (req.Header("upload-defer-length")) return TusError(400, "Upload-Defer-Length is not supported: send Upload-Length");
   const std::string* len_text = req.Header("upload-length");
   std::uint64_t length = 0;
@@ -167,14 +166,13 @@ HttpResponse Api::TusCreate(const HttpRequest& req, const Body& body) {
 
   // No file yet: the first PATCH creates it and makes its name durable before the first offset
   // is committed (U5). A row with nothing received needs no file.
-  Upload got;
   UploadCreate result;
-  if (const Status st = storage_.CreateUpload(want, &got, &result); !st.ok()) return StorageFailure(st, "create upload");
+  if (const Status st = storage_.CreateUpload(want, got, &result); !st.ok()) return StorageFailure(st, "create upload");
   if (result == UploadCreate::kConflict)
     return TusError(409, "this complaint already has a " + want.kind +
                              " upload of another size, checksum or from another device");
   HttpResponse r = TusReply(201);
-  r.headers.emplace_back("Location", cfg_.base_url + o311::MediaPath(got.id));
+  r.headers.emplace_back("Location", cfg_.base_url + o311::MediaPath(got->id));
   return r;
 }
 
@@ -208,6 +206,13 @@ HttpResponse Api::TusHead(const HttpRequest& req, const std::string& id) {
 class TusPatch final : public RequestHandler {
  public:
   TusPatch(Api& api, const HttpRequest& req, const std::string& id) : api_(api), id_(id) { Begin(req); }
+  // creation-with-upload: the POST's body, for the upload `created` (its 201) just made, which
+  // has nothing received yet. The answer is always that 201 with Upload-Offset: the upload
+  // exists whatever became of the bytes, and the client resumes it like any other.
+  TusPatch(Api& api, const HttpRequest& req, const std::string& id, HttpResponse created)
+      : api_(api), id_(id), created_(std::move(created)) {
+    Begin(req);
+  }
   ~TusPatch() override {
     if (fd_ >= 0) close(fd_);
     if (claimed_) api_.ReleaseUpload(id_);
@@ -237,6 +242,26 @@ class TusPatch final : public RequestHandler {
   }
 
   HttpResponse OnComplete() override {
+    if (!created_) return Finish();
+    HttpResponse outcome = Finish();
+    HttpResponse r = std::move(*created_);
+    r.headers.emplace_back("Upload-Offset", std::to_string(outcome.status == 204 ? offset_ + written_ : offset_));
+    return r;
+  }
+
+  // The peer went away mid-body. Without a checksum we keep what arrived, as tus asks servers to
+  // ("store as much of the received data as possible"); with one, nothing can be verified (U2).
+  void OnAbort() override {
+    AssertUploadState();
+    if (error_ || has_checksum_ || written_ == 0) {
+      Discard();
+      return;
+    }
+    Commit();
+  }
+
+ private:
+  HttpResponse Finish() {
     AssertUploadState();
     if (error_) {
       Discard();
@@ -256,39 +281,29 @@ class TusPatch final : public RequestHandler {
     return r;
   }
 
-  // The peer went away mid-body. Without a checksum we keep what arrived, as tus asks servers to
-  // ("store as much of the received data as possible"); with one, nothing can be verified (U2).
-  void OnAbort() override {
-    AssertUploadState();
-    if (error_ || has_checksum_ || written_ == 0) {
-      Discard();
-      return;
-    }
-    Commit();
-  }
-
- private:
   void Begin(const HttpRequest& req) {
-    if (auto bad = CheckVersion(req)) {
-      error_ = *bad;
-      return;
-    }
     std::string device;
-    if (auto denied = api_.Authenticate(req, nullptr, &device)) {
-      denied->headers.emplace_back("Tus-Resumable", std::string(tus::kVersion));
-      error_ = *denied;
-      return;
-    }
-    const std::string* ct = req.Header("content-type");
-    if (!ct || *ct != tus::kOffsetContentType) {
-      Fail(415, "Content-Type must be application/offset+octet-stream");
-      return;
-    }
-    std::uint64_t offset = 0;
-    const std::string* off = req.Header("upload-offset");
-    if (!off || !tus::ParseUint(*off, &offset)) {
-      Fail(400, "Upload-Offset must be a whole number of bytes");
-      return;
+    std::uint64_t offset = 0;  // a creation's body starts at 0
+    if (!created_) {
+      if (auto bad = CheckVersion(req)) {
+        error_ = *bad;
+        return;
+      }
+      if (auto denied = api_.Authenticate(req, nullptr, &device)) {
+        denied->headers.emplace_back("Tus-Resumable", std::string(tus::kVersion));
+        error_ = *denied;
+        return;
+      }
+      const std::string* ct = req.Header("content-type");
+      if (!ct || *ct != tus::kOffsetContentType) {
+        Fail(415, "Content-Type must be application/offset+octet-stream");
+        return;
+      }
+      const std::string* off = req.Header("upload-offset");
+      if (!off || !tus::ParseUint(*off, &offset)) {
+        Fail(400, "Upload-Offset must be a whole number of bytes");
+        return;
+      }
     }
     if (const std::string* cs = req.Header("upload-checksum")) {
       std::string why;
@@ -313,7 +328,7 @@ class TusPatch final : public RequestHandler {
       Fail(404, "no such upload");
       return;
     }
-    if (upload_.device_id != device) {
+    if (!created_ && upload_.device_id != device) {
       Fail(403, "this upload belongs to another device");
       return;
     }
@@ -407,6 +422,7 @@ class TusPatch final : public RequestHandler {
 
   Api& api_;
   std::string id_;
+  std::optional<HttpResponse> created_;  // set for creation-with-upload (its 201)
   Upload upload_;
   std::optional<HttpResponse> error_;
   bool claimed_ = false;
@@ -419,6 +435,24 @@ class TusPatch final : public RequestHandler {
 
 std::unique_ptr<RequestHandler> Api::TusPatchHandler(const HttpRequest& req, const std::string& id) {
   return std::make_unique<TusPatch>(*this, req, id);
+}
+
+std::unique_ptr<RequestHandler> Api::TusCreateHandler(const HttpRequest& req) {
+  const std::string* ct = req.Header("content-type");
+  const std::string* cl = req.Header("content-length");
+  const bool with_body = cl && *cl != "0";
+  if (with_body && (!ct || *ct != tus::kOffsetContentType))
+    return Respond(TusError(415, "a POST /media body (creation-with-upload) must be application/offset+octet-stream"));
+  Upload got;
+  HttpResponse created = TusCreate(req, &got);
+  if (created.status != 201 || !with_body) return Respond(std::move(created));
+  // U4 gave back an upload that already has bytes (a repeated POST): those stay, this body is
+  // dropped, and the offset tells the client where to go on with PATCH.
+  if (got.received != 0) {
+    created.headers.emplace_back("Upload-Offset", std::to_string(got.received));
+    return Respond(std::move(created));
+  }
+  return std::make_unique<TusPatch>(*this, req, got.id, std::move(created));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -211,7 +211,10 @@ bool HttpServer::Start(int listen_fd, unsigned threads, Router router, std::stri
       MHD_OPTION_EXTERNAL_LOGGER, &LogMhd, nullptr,  // first, or MHD logs the options' errors its own way
       MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
       // tus recommends a 30 s timeout; a stalled kiosk on 2G should not hold a thread for ever.
-      MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_NOTIFY_COMPLETED,
+      MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1000u,
+      // MHD hands a body over in pieces no larger than a connection's buffer (32 KiB by
+      // default): 256 KiB makes a photo ~2 writes instead of ~10, at 1000 connections' worst.
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(256 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
       &Completed, nullptr, MHD_OPTION_UNESCAPE_CALLBACK, &KeepRaw, nullptr, MHD_OPTION_END);
   if (!daemon_) {
     *error = "libmicrohttpd could not start";

@@ -126,12 +126,6 @@ Status Storage::InWriteTx(const std::function<SqlResult(SqlConn&)>& body, bool d
   std::string error;
   if (!lease.Ready(&error)) return Unavailable(error);
   SqlConn& c = lease.conn();
-  // SQLite has one writer at a time. Left to its lock, the other threads' BEGIN IMMEDIATE meets
-  // SQLITE_BUSY and the busy handler sleeps 1, 2, 5… ms before trying again — measured, that
-  // idled central a third of the time under 4 concurrent uploads. Queue them here instead, and
-  // keep the busy timeout for other processes (the CLI). PostgreSQL writers run concurrently.
-  std::unique_lock<std::mutex> one_writer;
-  if (!postgres_) one_writer = std::unique_lock<std::mutex>(write_mu_);
   thread_local std::minstd_rand jitter(std::random_device{}());
   for (int attempt = 0;; ++attempt) {
     SqlResult r = c.BeginWrite(durable);

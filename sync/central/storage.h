@@ -128,7 +128,6 @@ class Storage {
   std::string target_;  // file path or libpq conninfo
   bool postgres_;
   std::mutex mu_;
-  std::mutex write_mu_;  // SQLite only: one write transaction at a time in this process
   std::vector<std::unique_ptr<SqlConn>> idle_;
 };
 

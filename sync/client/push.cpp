@@ -326,12 +326,14 @@ SessionEnd SyncEngine::Impl::Push(bool forced) {
           continue;
         }
         // Make the next upload while this one streams: its CREATE round trip then costs nothing.
+        // Not for a request made just now: its POST will carry the photo (creation-with-upload),
+        // which saves the same round trip and a request besides.
         for (size_t k = j + 1; k < jobs.size(); ++k) {
           Item& next = items[jobs[k].i];
           if (!next.active) continue;
           EntryMemo& nm = memos[model::CanonicalTicket(next.entry.complaint.ticket)];
           UploadMemo* num = &memo_of(nm, jobs[k]);
-          if (!num->done && num->location.empty() && !transport.cancelled()) {
+          if (!num->done && num->location.empty() && !nm.fresh && !transport.cancelled()) {
             const model::PhotoRef& nph = next.entry.complaint.photos.at(static_cast<size_t>(jobs[k].photo));
             const std::int64_t length = jobs[k].thumb ? nph.thumb_bytes : nph.bytes;
             prefetch = std::async(std::launch::async, [this, t = target_of(next, nm, jobs[k]), length, num] {

@@ -2,6 +2,7 @@
 // P1–P4 there are what AssertUploadState checks in debug builds).
 //
 //   CREATE ──201──► PROBE ──offset < length──► SEND ──204, offset < length──► SEND
+//     │  (fresh request: the POST carries the photo; 201 says the offset) ─► DONE or SEND
 //     │  (fresh request: offset 0 known) ────────▲ │ ──204, offset = length──► DONE
 //     │               │ offset = length ► DONE    │ ──409 (offset moved)────► PROBE
 //     │               └─404 (upload gone)─► CREATE◄┘ ──404──────────────────► CREATE
@@ -9,6 +10,7 @@
 //        after a cut, so the next attempt starts at PROBE: never resend what central has)
 #include "sync/client/tus_upload.h"
 
+#include <algorithm>
 #include <cassert>
 #include <chrono>
 #include <string>
@@ -72,7 +74,7 @@ std::int64_t SteadySeconds() {
 }  // namespace
 
 Verdict TusUploader::Create(Transport& t, const UploadTarget& target, std::int64_t length, UploadMemo* memo,
-                            std::int64_t now, bool first) const {
+                            std::int64_t now, bool first, std::string_view body, const UploadProgress& progress) const {
   const std::string what = target.kind == "thumb" ? "thumbnail" : "photo";
   tus::Metadata md;
   if (!target.request_id.empty()) md.emplace_back("service_request_id", target.request_id);
@@ -86,7 +88,16 @@ Verdict TusUploader::Create(Transport& t, const UploadTarget& target, std::int64
                 {{"Tus-Resumable", std::string(tus::kVersion)}, {"Authorization", "Bearer " + target.api_key}}, {}, true};
   call.headers.emplace_back("Upload-Length", std::to_string(length));
   call.headers.emplace_back("Upload-Metadata", tus::FormatMetadata(md));
-  const HttpResult r = t.Perform(call);
+  if (!body.empty()) {
+    call.body = body;
+    call.rewindable = false;  // P4: a photo body goes once; after a cut HEAD says what arrived
+    call.headers.emplace_back("Content-Type", std::string(tus::kOffsetContentType));
+    if (opt_.always_checksum) call.headers.emplace_back("Upload-Checksum", "sha256 " + Base64Sha256(body));
+  }
+  const HttpResult r = t.Perform(call, [&](std::int64_t up) {
+    if (progress) progress(0, up);
+    return true;
+  });
   Verdict v = Classify(r, Op::TusCreate, now);
   if (v.action == Action::Conflict) v.action = Action::Permanent;  // another length: not ours to fix
   if (v.action != Action::Ok) return v;
@@ -96,6 +107,14 @@ Verdict TusUploader::Create(Transport& t, const UploadTarget& target, std::int64
   // A request we created just now cannot have bytes of this upload yet, unless this memo sent
   // some before central lost the upload (then HEAD must say).
   memo->offset = target.fresh_request && first && !memo->cut ? 0 : -1;
+  if (!body.empty()) {
+    // What central kept of the body (all of it, or less after a checksum refusal or a repeated
+    // POST). An answer without it leaves the offset to HEAD.
+    std::int64_t kept = -1;
+    if (!ReadOffset(r, &kept) || kept < 0 || kept > length) kept = -1;
+    memo->offset = kept;
+    if (kept >= 0 && progress) progress(kept, 0);
+  }
   // An upload we did not just make may have a PATCH of ours still running on central (the
   // device restarted mid-upload): start small until one is acknowledged.
   if (memo->offset < 0) memo->careful = true;
@@ -120,6 +139,21 @@ Verdict TusUploader::Upload(const UploadTarget& target, std::string_view bytes, 
         // Two creates in one call means the upload vanished right after we made it: not a
         // state to loop in.
         if (++creates > 2) return Permanent(what + " upload keeps disappearing on central");
+        // creation-with-upload, once per upload: only for a request made just now (central
+        // cannot hold bytes of it) and never after a cut, so nothing central kept is resent.
+        if (opt_.create_with_upload && target.fresh_request && creates == 1 && !memo->cut && !memo->body_tried) {
+          memo->body_tried = true;
+          const std::int64_t n = opt_.always_checksum ? std::min(length, memo->chunk) : length;
+          const Verdict v = Create(t_, target, length, memo, now, true, bytes.substr(0, static_cast<size_t>(n)), progress);
+          if (v.action == Action::Transient) {  // cut mid-body: ask where central stopped
+            memo->cut = true;
+            memo->careful = true;
+            flaky_until_ = SteadySeconds() + opt_.flaky_memory_s;
+          }
+          if (v.action != Action::Ok) return v;
+          state = memo->offset == length ? UploadState::Done : memo->offset >= 0 ? UploadState::Send : UploadState::Probe;
+          break;
+        }
         const Verdict v = Create(t_, target, length, memo, now, creates == 1);
         if (v.action != Action::Ok) return v;
         state = memo->offset == 0 ? UploadState::Send : UploadState::Probe;

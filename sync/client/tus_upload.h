@@ -37,6 +37,7 @@ struct UploadMemo {
   std::int64_t offset = -1;   // central's offset as it last told us; -1 = unknown: ask with HEAD
   bool cut = false;           // a PATCH of this upload was cut off at least once
   bool careful = false;       // the next PATCH is a small one (see UploadOptions::resume_probe_bytes)
+  bool body_tried = false;    // a POST of this upload carried bytes once (never again: see Upload)
   std::int64_t chunk = 0;     // PATCH size in always-checksum mode; 0 = not yet chosen
   bool done = false;
 };
@@ -57,6 +58,11 @@ struct UploadOptions {
   // settled and the rest goes in one PATCH.
   std::int64_t resume_probe_bytes = 2 << 10;
   std::int64_t flaky_memory_s = 600;
+  // For a request this engine created just now, the POST that makes the upload carries the
+  // photo (tus creation-with-upload): one request and one round trip per photo instead of two.
+  // Only once per upload: after a cut, the POST goes empty and HEAD says where to resume, so no
+  // byte central kept is sent twice.
+  bool create_with_upload = true;
 };
 
 // Progress of the running upload: bytes central has confirmed, and body bytes of the PATCH in
@@ -76,8 +82,10 @@ class TusUploader {
   // connection while this one streams a PATCH, so a slow link does not sit idle for the round
   // trip. Ok: memo->location is set (and memo->offset, when known). `first`: no earlier create
   // of this memo in this attempt. Touches nothing but `memo` and `t`.
+  // With `body`, the POST carries those first bytes (creation-with-upload) and memo->offset is
+  // what central kept of them.
   Verdict Create(Transport& t, const UploadTarget& target, std::int64_t length, UploadMemo* memo,
-                 std::int64_t now, bool first) const;
+                 std::int64_t now, bool first, std::string_view body = {}, const UploadProgress& progress = {}) const;
 
  private:
   Transport& t_;

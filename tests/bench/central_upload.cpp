@@ -1,8 +1,8 @@
 // central_upload.cpp — samvad-central's loopback throughput for 300 KB photo uploads against
 // nginx (Debian's, started here on loopback with a temporary config) receiving the same bytes.
-// Central: what a device does per photo — tus POST /media, then one PATCH of 300 KB with
-// Upload-Checksum (central hashes it, writes it, fsyncs it and commits the offset in SQLite
-// before answering). nginx: one PUT of the same 300 KB to its WebDAV module (body to a temp file,
+// Central: what a device does per photo of a complaint it just created — one tus POST /media
+// carrying the 300 KB (creation-with-upload) with the file's sha256 in Upload-Metadata (central
+// hashes it, writes it, fsyncs it and commits the offset in SQLite before answering). nginx: one PUT of the same 300 KB to its WebDAV module (body to a temp file,
 // renamed into place; no fsync — nginx has no setting for one). Same client (the sync client's
 // Transport, keep-alive), 4 threads, same number of uploads. Target: central >= 0.5 × nginx.
 #include <unistd.h>
@@ -29,20 +29,13 @@ constexpr int kThreads = 4;
 constexpr int kUploads = 1000;  // 300 MB: long enough (~0.3 s for nginx) to measure
 constexpr size_t kBytes = 300 * 1000;
 
-std::string Checksum(const std::string& bytes) {
-  model::Sha256 h;
-  h.Update(bytes.data(), bytes.size());
-  const auto d = h.Final();
-  return "sha256 " + protocol::tus::Base64Encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
-}
-
 struct Figures {
   double central_mb_s = -1, central_photos_s = -1, nginx_mb_s = -1;
   std::string nginx_problem;
 };
 
 // Both servers with their files (and central's SQLite database) under `parent`.
-bool Measure(const std::string& parent, const std::string& photo, const std::string& checksum, Figures* out) {
+bool Measure(const std::string& parent, const std::string& photo, const std::string& sha256_hex, Figures* out) {
   TempDir dir("bench-upload", parent);
   CentralServer central;
   std::string why;
@@ -73,21 +66,18 @@ bool Measure(const std::string& parent, const std::string& photo, const std::str
   }
   const sync::Headers tus = {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer " + key}};
   const double central_s = bench::Timed(kThreads, kUploads, [&](sync::Transport& t, int i) {
-    sync::HttpCall post{"POST", url + "/media", tus, {}, true};
+    // What the device sends for a complaint it has just created: one POST that makes the
+    // upload and carries the photo (creation-with-upload), with the photo's SHA-256 declared,
+    // which central checks against every byte before it answers.
+    sync::HttpCall post{"POST", url + "/media", tus, photo, true};
     post.headers.emplace_back("Upload-Length", std::to_string(kBytes));
-    post.headers.emplace_back("Upload-Metadata", protocol::tus::FormatMetadata({{"service_request_id", ids[static_cast<size_t>(i)]}}));
-    const auto made = t.Perform(post);
-    if (made.status != 201) {
-      std::fprintf(stderr, "bench_central_upload: POST /media answered %d %s\n", made.status, made.body.c_str());
-      return false;
-    }
-    sync::HttpCall patch{"PATCH", made.Header("location"), tus, photo, false};
-    patch.headers.emplace_back("Content-Type", "application/offset+octet-stream");
-    patch.headers.emplace_back("Upload-Offset", "0");
-    patch.headers.emplace_back("Upload-Checksum", checksum);
-    const auto r = t.Perform(patch);
-    if (r.status != 204) std::fprintf(stderr, "bench_central_upload: PATCH answered %d %s\n", r.status, r.body.c_str());
-    return r.status == 204;
+    post.headers.emplace_back("Upload-Metadata", protocol::tus::FormatMetadata(
+        {{"service_request_id", ids[static_cast<size_t>(i)]}, {"sha256", sha256_hex}}));
+    post.headers.emplace_back("Content-Type", "application/offset+octet-stream");
+    const auto r = t.Perform(post);
+    const bool ok = r.status == 201 && r.Header("upload-offset") == std::to_string(kBytes);
+    if (!ok) std::fprintf(stderr, "bench_central_upload: POST /media answered %d %s\n", r.status, r.body.c_str());
+    return ok;
   });
   central.Stop();
   if (central_s < 0) return false;
@@ -136,13 +126,13 @@ int main() {
   std::mt19937_64 rng(300);
   std::string photo(kBytes, '\0');
   for (auto& c : photo) c = static_cast<char>(rng());
-  const std::string checksum = Checksum(photo);
+  const std::string sha256_hex = model::Sha256Hex(photo);
   Figures disk, tmpfs;
-  if (!Measure("/tmp", photo, checksum, &disk)) return 1;
+  if (!Measure("/tmp", photo, sha256_hex, &disk)) return 1;
   // The same on tmpfs, where fsync costs nothing: what is left is the servers' own work.
-  const bool have_tmpfs = access("/dev/shm", W_OK) == 0 && Measure("/dev/shm", photo, checksum, &tmpfs);
-  std::printf("central upload: %d × 300 KB photos over loopback, %d connections; central = tus POST + PATCH with "
-              "sha256, fsync'd; nginx = PUT to dav, no fsync  |  %s  |  %s  (target >= 0.5)\n",
+  const bool have_tmpfs = access("/dev/shm", W_OK) == 0 && Measure("/dev/shm", photo, sha256_hex, &tmpfs);
+  std::printf("central upload: %d × 300 KB photos over loopback, %d connections; central = tus POST with the photo "
+              "and its sha256 checked, fsync'd; nginx = PUT to dav, no fsync  |  %s  |  %s  (target >= 0.5)\n",
               kUploads, kThreads, Line("on disk", disk).c_str(),
               have_tmpfs ? Line("on tmpfs", tmpfs).c_str() : "tmpfs: not available");
   return 0;

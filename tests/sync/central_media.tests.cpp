@@ -73,12 +73,12 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("OPTIONS /media advertises tus 1.0.0 with creation and sha256 checksums", "[central][tus]") {
+TEST_CASE("OPTIONS /media advertises tus 1.0.0 with creation (also with upload) and sha256 checksums", "[central][tus]") {
   Central c;
   const Reply r = Http(c.port(), "OPTIONS", "/media");
   CHECK(r.status == 204);
   CHECK(r.Header("tus-version") == "1.0.0");
-  CHECK(r.Header("tus-extension") == "creation,checksum");
+  CHECK(r.Header("tus-extension") == "creation,creation-with-upload,checksum");
   CHECK(r.Header("tus-checksum-algorithm") == "sha256");
   CHECK(std::stoll(r.Header("tus-max-size")) > 1000000);
 }
@@ -106,6 +106,57 @@ TEST_CASE("A photo uploaded with tus is served at its request's media_url", "[ce
   REQUIRE(got.status == 200);
   CHECK(got.Header("content-type") == "image/jpeg");
   CHECK(got.body == photo);
+}
+
+TEST_CASE("creation-with-upload: the POST carries the photo, and a cut or repeated one resumes", "[central][tus]") {
+  Fixture f;
+  const std::string photo = PhotoBytes(120000);
+  const auto post = [&](const std::string& body, tus::Metadata md, Headers extra = {}) {
+    md.insert(md.begin(), {{"service_request_id", f.request_id}, {"sha256", Sha256Hex(photo)}});
+    Headers h{{"Upload-Length", std::to_string(photo.size())}, {"Upload-Metadata", tus::FormatMetadata(md)},
+              {"Content-Type", "application/offset+octet-stream"}};
+    h.insert(h.end(), extra.begin(), extra.end());
+    return Http(f.c.port(), "POST", "/media", body, f.Tus(h));
+  };
+
+  SECTION("the whole photo in one request: 201, its Location and the full offset; served") {
+    const Reply r = post(photo, {});
+    REQUIRE(r.status == 201);
+    CHECK(r.Header("upload-offset") == std::to_string(photo.size()));
+    const std::string path = r.Header("location").substr(f.c.base_url().size());
+    CHECK(Http(f.c.port(), "GET", path).body == photo);
+    // The same POST again (its answer was lost): the same upload, nothing rewritten.
+    const Reply again = post(photo, {});
+    CHECK(again.status == 201);
+    CHECK(again.Header("location") == r.Header("location"));
+    CHECK(again.Header("upload-offset") == std::to_string(photo.size()));
+    CHECK(Http(f.c.port(), "GET", path).body == photo);
+  }
+  SECTION("part of it: the offset says where PATCH goes on") {
+    const Reply r = post(photo.substr(0, 50000), {});
+    REQUIRE(r.status == 201);
+    CHECK(r.Header("upload-offset") == "50000");
+    const std::string path = r.Header("location").substr(f.c.base_url().size());
+    // A repeated POST with a body does not write over what is there; it reports the offset.
+    const Reply again = post(std::string(50000, 'x'), {});
+    CHECK(again.Header("upload-offset") == "50000");
+    REQUIRE(f.Patch(path, 50000, photo.substr(50000)).status == 204);
+    CHECK(Http(f.c.port(), "GET", path).body == photo);
+  }
+  SECTION("a body whose checksum does not match: the upload exists at offset 0") {
+    const Reply r = post(photo, {}, {{"Upload-Checksum", "sha256 " + Sha256Base64("something else")}});
+    REQUIRE(r.status == 201);
+    CHECK(r.Header("upload-offset") == "0");
+    CHECK(f.Offset(r.Header("location").substr(f.c.base_url().size())) == 0);
+  }
+  SECTION("a body that is not application/offset+octet-stream: 415, nothing made") {
+    const Reply r = Http(f.c.port(), "POST", "/media", photo,
+                         f.Tus({{"Upload-Length", std::to_string(photo.size())},
+                                {"Upload-Metadata", tus::FormatMetadata({{"service_request_id", f.request_id}})},
+                                {"Content-Type", "image/jpeg"}}));
+    CHECK(r.status == 415);
+    CHECK(post("", {}).Header("upload-offset").empty());  // an empty creation: new, nothing received
+  }
 }
 
 TEST_CASE("A complaint's three photos are each an upload, listed in order in media_urls", "[central][tus]") {
