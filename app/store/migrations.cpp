@@ -73,6 +73,26 @@ constexpr const char* kSteps[] = {
     "  CHECK(purged_at IS NULL OR phone IS NULL);"
     "ALTER TABLE complaints ADD COLUMN purged_photos INTEGER NOT NULL DEFAULT 0"
     "  CHECK(purged_photos BETWEEN 0 AND 3 AND (purged_photos = 0 OR purged_at IS NOT NULL));",
+
+    // 3 → 4: staff accounts from central and their PIN lockout (staff_store.h; DESIGN.md,
+    // "Staff accounts"). The lockout columns live in the account's row so that one UPDATE
+    // records an attempt; the CHECKs are the policy-free invariants 1 and 2 (and 3's "no lock
+    // without failures") — the threshold of 5 and the waits are code, not schema. Central's
+    // last list time is meta.staff_synced_at.
+    "CREATE TABLE staff("
+    "  user_id TEXT PRIMARY KEY"
+    "    CHECK(length(user_id) BETWEEN 1 AND 32 AND user_id NOT GLOB '*[^A-Z0-9._-]*'),"
+    "  display_name TEXT NOT NULL CHECK(length(display_name) BETWEEN 1 AND 100),"
+    "  ward_code TEXT NOT NULL CHECK(length(ward_code) BETWEEN 1 AND 16),"
+    "  department TEXT NOT NULL CHECK(length(department) BETWEEN 1 AND 16),"
+    "  role TEXT NOT NULL CHECK(role IN ('engineer','ward_staff','nodal_officer')),"
+    "  active INTEGER NOT NULL CHECK(active IN (0, 1)),"
+    "  pin_hash TEXT NOT NULL CHECK(pin_hash GLOB '$argon2id$v=19$*'),"
+    "  failures INTEGER NOT NULL DEFAULT 0 CHECK(failures >= 0),"
+    "  last_failure_at INTEGER,"
+    "  locked_until INTEGER,"
+    "  CHECK((failures = 0) = (last_failure_at IS NULL)),"
+    "  CHECK(locked_until IS NULL OR failures > 0)) STRICT;",
 };
 
 }  // namespace

@@ -79,6 +79,21 @@ constexpr const char* kDataV3 =
     "  ('12007000039', 'received', 1718007300, ''),"
     "  ('12007000039', 'resolved', 1718500000, 'दिवा बदलला');";
 
+// Version 4: version 3's data (kDataV3 runs first, then this marks the file as v4) and two staff
+// accounts as central sent them. GN-ENG-04 (PIN 4321) is locked by five wrong PINs, the fifth at
+// 1718100000 for 30 s; GN-WS-11 (PIN 135790) is deactivated and has no failures.
+constexpr const char* kDataV4 =
+    "UPDATE meta SET value = 'v4 written by store_fixture_tool' WHERE key = 'fixture';"
+    "INSERT INTO meta(key, value) VALUES('staff_synced_at', '1718090000');"
+    "INSERT INTO staff(user_id, display_name, ward_code, department, role, active, pin_hash,"
+    "  failures, last_failure_at, locked_until) VALUES"
+    "  ('GN-ENG-04', 'सुनीता पाटील', 'G/N', 'ENG', 'engineer', 1,"
+    "   '$argon2id$v=19$m=19456,t=2,p=1$DPm2ChSRHDXAAaLV/j1bcQ$pvmzijhPzDkEJtwbkQ8LFIzLPm3ePVHzPIyumcVMN7E',"
+    "   5, 1718100000, 1718100030),"
+    "  ('GN-WS-11', 'অনিতা দাস', 'G/N', 'SWM', 'ward_staff', 0,"
+    "   '$argon2id$v=19$m=19456,t=2,p=1$nsJv1U9LfYRe3UyDuTpL2g$StYmgXZePVGPlW21RRzP4TvDk5QfQD06irtnpXbeHiw',"
+    "   0, NULL, NULL);";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -96,11 +111,13 @@ int main(int argc, char** argv) {
   }
   sqlite3* db = nullptr;
   if (sqlite3_open(out.c_str(), &db) != SQLITE_OK) return 1;
-  const char* data = version == 1 ? kDataV1 : version == 2 ? kDataV2 : version == 3 ? kDataV3 : nullptr;
+  const char* data = version == 1 ? kDataV1 : version == 2 ? kDataV2 : version == 3 ? kDataV3
+                   : version == 4 ? kDataV4 : nullptr;
   bool ok = data != nullptr;
   if (!ok) std::fprintf(stderr, "store_fixture_tool: no fixture data for version %d yet\n", version);
   // 1 KB pages keep the committed file small; VACUUM rewrites it compactly.
-  ok = ok && Exec(db, data) && Exec(db, "PRAGMA page_size=1024; VACUUM;");
+  ok = ok && (version != 4 || Exec(db, kDataV3)) && Exec(db, data) &&
+       Exec(db, "PRAGMA page_size=1024; VACUUM;");
   sqlite3_close(db);
   if (!ok) return 1;
   std::printf("wrote %s at schema version %d\n", out.c_str(), version);

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "app/store/complaint_store.h"
+#include "app/store/staff_store.h"
 #include "app/store/store.h"
 #include "support.h"
 
@@ -106,6 +107,25 @@ TEST_CASE("every fixture migrates to the current version with its data intact", 
         CHECK(e.central_id == "BMC-2024-000150");
         CHECK(e.complaint.photos.empty());
         CHECK_FALSE(e.complaint.phone);
+      }
+
+      // Staff accounts exist from v4 on; an older database migrates to an empty list.
+      store::StaffStore staff(s.store(), s.db_mutex());
+      CHECK(staff.AccountCount() == (v >= 4 ? 2 : 0));
+      if (v >= 4) {  // central's accounts, and GN-ENG-04's lock from five wrong PINs, survive
+        std::vector<store::StaffAccount> accounts;
+        REQUIRE(staff.Accounts(&accounts));
+        REQUIRE(accounts.size() == 2);
+        CHECK(accounts[0] == store::StaffAccount{"GN-ENG-04", "सुनीता पाटील", "G/N", "ENG",
+                                                 store::StaffRole::Engineer, true});
+        CHECK(accounts[1] == store::StaffAccount{"GN-WS-11", "অনিতা দাস", "G/N", "SWM",
+                                                 store::StaffRole::WardStaff, false});
+        CHECK(staff.AccountsSyncedAt() == 1718090000);
+        const store::SignInResult locked = staff.SignIn("GN-ENG-04", "4321", 1718100010);
+        CHECK(locked.status == store::SignInStatus::LockedOut);
+        CHECK(locked.retry_after_s == 20);
+        CHECK(staff.SignIn("gn-eng-04", "4321", 1718100030).status == store::SignInStatus::Ok);
+        CHECK(staff.SignIn("GN-WS-11", "135790", 1718100030).status == store::SignInStatus::Inactive);
       }
 
       // The migrated database takes new complaints.
