@@ -87,6 +87,15 @@ bool Runner::Step(ui::AppState& app) {
     wait_frames_ = 2;  // let the result reach the screen
     return true;
   }
+  if (!await_widget_.empty()) {
+    if (app.widgets.find(await_widget_) == app.widgets.end()) {
+      if (app.now > await_widget_until_) return Fail("'" + await_widget_ + "' did not appear in time");
+      return true;
+    }
+    await_widget_.clear();
+    wait_frames_ = 1;
+    return true;
+  }
   while (next_ < lines_.size()) {
     const std::string line = lines_[next_++];
     size_t b = line.find_first_not_of(" \t");
@@ -96,7 +105,7 @@ bool Runner::Step(ui::AppState& app) {
       return false;
     }
     if (!queue_.empty() || wait_frames_ > 0 || wait_settle_ || await_until_ > 0 || sleep_until_ > 0 ||
-        !screenshot_.empty())
+        !await_widget_.empty() || !screenshot_.empty())
       return true;
   }
   done_ = true;
@@ -169,6 +178,26 @@ bool Runner::Exec(ui::AppState& app, const std::string& line) {
   if (cmd == "settle") { wait_settle_ = true; wait_frames_ = 2; return true; }
   if (cmd == "screenshot") { screenshot_ = rest; return true; }
   if (cmd == "await") { await_until_ = app.now + 20; wait_frames_ = 1; return true; }
+  if (cmd == "await-widget") {
+    double secs = 30;
+    if (!(args >> await_widget_)) return Fail("await-widget NAME [SECONDS]");
+    args >> secs;
+    await_widget_until_ = app.now + secs;
+    return true;
+  }
+  if (cmd == "remember" || cmd == "expect-increased") {
+    const auto it = app.values.find(rest);
+    if (it == app.values.end()) return Fail("the screen published no value '" + rest + "'");
+    if (cmd == "remember") {
+      remembered_[rest] = it->second;
+      return true;
+    }
+    const auto was = remembered_.find(rest);
+    if (was == remembered_.end()) return Fail("'" + rest + "' was not remembered");
+    if (!(it->second > was->second))
+      return Fail("'" + rest + "' did not increase: " + std::to_string(was->second) + " then " + std::to_string(it->second));
+    return true;
+  }
   if (cmd == "expect-notice") {
     const std::string& got = !app.photos.error_key.empty() ? app.photos.error_key
                              : !app.status.result_key.empty() ? app.status.result_key : app.message_key;

@@ -12,6 +12,10 @@
 //   settle                   render until no animation (fling) is running
 //   await                    render until background work (save, photo, lookup) is done;
 //                            fails after 20 s
+//   await-widget NAME [S]    render until NAME is drawn (a sync finishing, say); fails after S
+//                            seconds (default 30)
+//   remember VALUE           note a number the screen published (AppState::PublishValue)
+//   expect-increased VALUE   fail unless VALUE is now larger than when remembered
 //   expect-notice KEY        fail unless the screen's notice (or photo error) is catalog KEY
 //   screenshot FILE          write this frame as PNG (relative to --out)
 //   expect-screen NAME       fail unless the current screen is NAME
@@ -24,6 +28,7 @@
 //   quit
 // Blank lines and lines starting with # are ignored. A failure names the line and why.
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -54,6 +59,9 @@ class Runner {
   int wait_frames_ = 3;  // the first frames draw the widgets a script taps
   bool wait_settle_ = false;
   double await_until_ = 0;
+  std::string await_widget_;  // await-widget: its name, and until when
+  double await_widget_until_ = 0;
+  std::map<std::string, double> remembered_;
   double sleep_until_ = 0;  // > 0 while awaiting background work
   double hold_until_ = 0;
   // Pointer actions queued frame by frame: {kind, x, y}.

@@ -5,6 +5,7 @@
 // [SECTION] Submit
 // [SECTION] Lookup
 // [SECTION] Orphans and session files
+// [SECTION] Device health
 #include "app/store/complaint_store.h"
 
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <array>
 #include <cassert>
 #include <ctime>
+#include <filesystem>
 #include <set>
 #include <tuple>
 
@@ -390,6 +392,42 @@ int ComplaintStore::WipeSessionTemp() {
   for (const std::string& n : files::ListFiles(session_dir_, nullptr))
     if (::unlink((session_dir_ + "/" + n).c_str()) == 0) ++removed;
   return removed;
+}
+
+// =====================================================================================
+// [SECTION] Device health
+// =====================================================================================
+
+StorageHealth MeasureStorage(const std::string& data_dir) {
+  namespace fs = std::filesystem;
+  StorageHealth h;
+  std::error_code ec;
+  if (const fs::space_info sp = fs::space(data_dir, ec); !ec) h.free_bytes = static_cast<std::int64_t>(sp.available);
+  std::int64_t db = 0;
+  bool any = false;
+  for (const char* name : {"samvad.db", "samvad.db-wal", "samvad.db-shm"}) {
+    const auto n = fs::file_size(fs::path(data_dir) / name, ec);
+    if (!ec) {
+      db += static_cast<std::int64_t>(n);
+      any = true;
+    }
+  }
+  if (any) h.db_bytes = db;
+  std::int64_t photos = 0;
+  int files = 0;
+  fs::directory_iterator it(fs::path(data_dir) / "photos", ec);
+  if (!ec) {
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+      if (ec) break;
+      const auto n = it->file_size(ec);
+      if (ec) continue;  // removed while we looked
+      photos += static_cast<std::int64_t>(n);
+      ++files;
+    }
+    h.photos_bytes = photos;
+    h.photo_files = files;
+  }
+  return h;
 }
 
 }  // namespace samvad::store

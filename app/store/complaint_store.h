@@ -193,4 +193,14 @@ class ComplaintStore {
 
 const char* SubmitStatusName(SubmitStatus s);  // "ok", "disk_full", … for logs and catalog keys
 
+// What the staff screen shows as device health. -1 where it could not be measured.
+struct StorageHealth {
+  std::int64_t free_bytes = -1;    // for an unprivileged writer, on the data folder's file system
+  std::int64_t db_bytes = -1;      // samvad.db with its -wal and -shm
+  std::int64_t photos_bytes = -1;  // every file in photos/
+  int photo_files = -1;
+};
+// Reads sizes only (stat, statvfs, one directory listing); safe beside a running store.
+StorageHealth MeasureStorage(const std::string& data_dir);
+
 }  // namespace samvad::store

@@ -201,6 +201,58 @@ OutboxResult OutboxStore::Get(const model::Ticket& t, model::OutboxEntry* out) {
   return OutboxResult::Ok;
 }
 
+OutboxResult OutboxStore::List(size_t limit, std::vector<OutboxRow>* out) {
+  out->clear();
+  std::lock_guard lock(mu_);
+  sql::Stmt q(store_.db(),
+              "SELECT o.ticket, c.category, o.state, o.attempts, o.last_error, c.created_at, o.next_attempt_at,"
+              " o.sent_at, o.central_id, (SELECT count(*) FROM photos p WHERE p.ticket = o.ticket)"
+              " FROM outbox o JOIN complaints c ON c.ticket = o.ticket"
+              " ORDER BY CASE o.state WHEN 'failed' THEN 0 WHEN 'sending' THEN 1 WHEN 'pending' THEN 2 ELSE 3 END,"
+              " c.created_at DESC, o.ticket DESC LIMIT ?");
+  q.Bind(1, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    OutboxRow r;
+    r.ticket = q.Text(0);
+    r.category = q.Text(1);
+    r.state = ParseState(q.Text(2)).value_or(OutboxState::Failed);
+    r.attempts = static_cast<int>(q.Int(3));
+    r.last_error = q.Text(4);
+    r.created_at = q.Int(5);
+    r.next_attempt_at = q.Int(6);
+    r.sent_at = q.Int(7);
+    r.central_id = q.Text(8);
+    r.photos = static_cast<int>(q.Int(9));
+    out->push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) {
+    out->clear();
+    return OutboxResult::StorageError;
+  }
+  return OutboxResult::Ok;
+}
+
+OutboxResult OutboxStore::Summarize(OutboxSummary* out) {
+  *out = {};
+  std::lock_guard lock(mu_);
+  sql::Stmt q(store_.db(),
+              "SELECT o.state, count(*), min(c.created_at) FROM outbox o JOIN complaints c ON c.ticket = o.ticket"
+              " GROUP BY o.state");
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    const std::string state = q.Text(0);
+    const int n = static_cast<int>(q.Int(1));
+    const std::int64_t oldest = q.Int(2);
+    if (state == "pending") out->pending = n;
+    else if (state == "sending") out->sending = n;
+    else if (state == "sent") out->sent = n;
+    else out->failed = n;
+    if (state != "sent" && (out->oldest_unsent_at == 0 || oldest < out->oldest_unsent_at)) out->oldest_unsent_at = oldest;
+  }
+  return rc == SQLITE_DONE ? OutboxResult::Ok : OutboxResult::StorageError;
+}
+
 // One guarded UPDATE: ?1 = ticket, ?2 = `text`, ?3 = `number`. Zero rows changed means the
 // entry is missing or in another state; which one decides NotFound vs WrongState.
 OutboxResult OutboxStore::Transition(const model::Ticket& t, OutboxState from,

@@ -7,9 +7,11 @@
 // the two transitions the sync client must not make: RecoverInterrupted (run by Open) and
 // Requeue (a staff decision).
 #pragma once
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sync/model/outbox.h"
 
@@ -18,6 +20,25 @@ struct sqlite3;
 namespace samvad::store {
 
 class Store;
+
+// One outbox entry as staff see it (the sync screen, the reconciliation): no phone, no text the
+// citizen typed — a ticket, a category and where it stands.
+struct OutboxRow {
+  std::string ticket;       // canonical, 11 digits
+  std::string category;
+  model::OutboxState state = model::OutboxState::Pending;
+  int attempts = 0;
+  std::string last_error;   // why it is waiting or failed; "" when none
+  std::int64_t created_at = 0, next_attempt_at = 0, sent_at = 0;  // sent_at 0 = not sent
+  std::string central_id;   // "" until central acknowledged it
+  int photos = 0;
+};
+
+// Counts and sizes for the staff screen's device health.
+struct OutboxSummary {
+  int pending = 0, sending = 0, sent = 0, failed = 0;
+  std::int64_t oldest_unsent_at = 0;  // created_at of the oldest entry not sent; 0 = none
+};
 
 class OutboxStore final : public model::Outbox {
  public:
@@ -44,6 +65,10 @@ class OutboxStore final : public model::Outbox {
   int RecoverInterrupted(std::int64_t now);
   // One entry, whatever its state (the staff screen, the DB inspector, tests).
   model::OutboxResult Get(const model::Ticket& t, model::OutboxEntry* out);
+  // Every entry, newest first, for staff: the unsent (failed, then waiting) before the sent.
+  // At most `limit` rows (0 = all). StorageError leaves `out` empty.
+  model::OutboxResult List(size_t limit, std::vector<OutboxRow>* out);
+  model::OutboxResult Summarize(OutboxSummary* out);
 
  private:
   model::OutboxResult Transition(const model::Ticket& t, model::OutboxState from,

@@ -30,6 +30,9 @@ const char* ScreenName(ScreenId id) {
     case ScreenId::Review: return "review";
     case ScreenId::Receipt: return "receipt";
     case ScreenId::Status: return "status";
+    case ScreenId::StaffSignIn: return "staff_signin";
+    case ScreenId::StaffHome: return "staff_home";
+    case ScreenId::StaffSync: return "staff_sync";
   }
   return "?";
 }
@@ -74,6 +77,11 @@ void AppState::ResetSession() {
   status.result_key.clear();
   receipt = ReceiptState{};
   photos = PhotosState{};
+  staff = StaffSession{};
+  text::EditClear(signin.user);
+  text::EditClear(signin.pin);  // the PIN's bytes are overwritten by EditClear
+  signin = StaffSignInState{};
+  sync = SyncScreenState{};
   message_key.clear();
   if (kiosk) kiosk->WipeSession();
   screen = ScreenId::Language;
@@ -85,6 +93,8 @@ text::EditState* FieldByName(AppState& app, std::string_view name) {
   if (name == "contact.phone") return &app.draft.phone;
   if (name == "status.ticket") return &app.status.ticket;
   if (name == "status.last4") return &app.status.last4;
+  if (name == "staff.user") return &app.signin.user;
+  if (name == "staff.pin") return &app.signin.pin;
   return nullptr;
 }
 
@@ -94,6 +104,7 @@ text::EditState* FocusedField(AppState& app) {
     case ScreenId::Describe: return &app.draft.description;
     case ScreenId::Contact: return &app.draft.phone;
     case ScreenId::Status: return app.status.editing_last4 ? &app.status.last4 : &app.status.ticket;
+    case ScreenId::StaffSignIn: return app.signin.editing_pin ? &app.signin.pin : &app.signin.user;
     default: return nullptr;
   }
 }
@@ -110,6 +121,9 @@ void DrawFrameContents(AppState& app) {
     case ScreenId::Review: ReviewScreen(app); break;
     case ScreenId::Receipt: ReceiptScreen(app); break;
     case ScreenId::Status: StatusScreen(app); break;
+    case ScreenId::StaffSignIn: StaffSignInScreen(app); break;
+    case ScreenId::StaffHome: StaffHomeScreen(app); break;
+    case ScreenId::StaffSync: StaffSyncScreen(app); break;
   }
 }
 
@@ -154,6 +168,7 @@ void IdleGuard(AppState& app) {
 
 void DrawFrame(AppState& app) {
   app.widgets.clear();
+  app.values.clear();
   app.animating = false;
   if (app.touch.down() || app.touch.released_this_frame()) app.last_touch = app.now;
   const ImGuiIO& io = ImGui::GetIO();

@@ -5,10 +5,12 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "app/text/breaks.h"
 #include "app/text/catalog.h"
@@ -39,7 +41,12 @@ struct TextServices {
 
 // The citizen's path: Language → Home → Category → Where → Describe → Photos → Contact → Review
 // → (submit) → Receipt; and Home → Status. Back on every step keeps what was typed.
-enum class ScreenId { Language, Home, Category, Where, Describe, Photos, Contact, Review, Receipt, Status };
+// Staff: Language → StaffSignIn (user id + PIN) → StaffHome → StaffSync. Signing out, or the
+// idle reset, returns to Language with nothing of the staff session left.
+enum class ScreenId {
+  Language, Home, Category, Where, Describe, Photos, Contact, Review, Receipt, Status,
+  StaffSignIn, StaffHome, StaffSync
+};
 const char* ScreenName(ScreenId id);
 
 struct KeyboardState {
@@ -86,6 +93,41 @@ struct ReceiptState {
   std::string qr;      // canonical form, the QR's content: 11 digits
 };
 
+// A signed-in staff member (StaffStore said yes to the PIN). Only names: no hash, no PIN.
+struct StaffSession {
+  bool signed_in = false;
+  std::string user_id, name, role;
+};
+
+struct StaffSignInState {
+  text::EditState user, pin;
+  KeyboardState kb;
+  bool editing_pin = false;
+  bool checking = false;     // an Argon2id verify is running on a worker
+  std::string result_key;    // the last attempt's answer (a catalog key), "" before any
+  int retry_after_s = 0;     // for staff.err.locked
+};
+
+// One outbox entry as the sync screen lists it (from OutboxStore::List).
+struct SyncRowView {
+  std::string ticket;     // display form
+  std::string state;      // "pending", "sending", "sent", "failed"
+  std::string cause;      // why it waits or failed; "" when none
+  std::string central_id;
+  std::int64_t next_attempt_at = 0, sent_at = 0, created_at = 0;
+};
+
+struct SyncScreenState {
+  std::vector<SyncRowView> rows;  // unsent first, then the latest sent
+  int pending = 0, failed = 0, sent = 0;
+  std::int64_t oldest_unsent_at = 0;
+  std::int64_t free_bytes = -1, db_bytes = -1, photos_bytes = -1;
+  int photo_files = -1;
+  bool loading = false;
+  double loaded_at = -1;  // app.now of the last refresh
+  std::string error_key;
+};
+
 // Kiosk configuration: which ward this machine serves and its device number (inside tickets).
 struct DeviceConfig {
   std::string ward_number = "08";  // G/N, Dadar — the embedded default for `make run`
@@ -116,6 +158,9 @@ struct AppState {
   StatusState status;
   PhotosState photos;
   ReceiptState receipt;
+  StaffSession staff;
+  StaffSignInState signin;
+  SyncScreenState sync;
   Kiosk* kiosk = nullptr;  // the services; null in tests that draw screens without them
   std::string message_key;  // a notice for the current screen (catalog key), "" for none
   double last_touch = 0;    // for the idle reset
@@ -123,6 +168,9 @@ struct AppState {
 
   // Named widget rectangles of the last frame: what the script driver taps.
   std::map<std::string, ImRect, std::less<>> widgets;
+  // Named numbers a screen showed last frame (bytes sent, say): what a script can compare
+  // between two moments ("remember", "expect-increased").
+  std::map<std::string, double, std::less<>> values;
   // Frame requests: an animation running, or a time at which something must be redrawn.
   bool animating = false;
   double wake_at = 0;  // 0: none
@@ -130,10 +178,11 @@ struct AppState {
   const std::string& T(std::string_view key) const { return text->catalog.Get(lang, key); }
   TextRenderer& R() { return *text->renderer; }
   void RegisterWidget(std::string_view name, const ImRect& r) { widgets[std::string(name)] = r; }
+  void PublishValue(std::string_view name, double v) { values[std::string(name)] = v; }
   void WakeAt(double t) { if (wake_at == 0 || t < wake_at) wake_at = t; }
   void Go(ScreenId s) { screen = s; message_key.clear(); }
-  // Ends the citizen's session: the draft and the status screen's input are wiped, and the
-  // kiosk returns to the language chooser for the next person.
+  // Ends the citizen's (or the staff member's) session: the draft, the status screen's input
+  // and any staff sign-in are wiped, and the kiosk returns to the language chooser.
   void ResetSession();
 };
 
@@ -161,5 +210,8 @@ void ContactScreen(AppState& app);
 void ReviewScreen(AppState& app);
 void ReceiptScreen(AppState& app);
 void StatusScreen(AppState& app);
+void StaffSignInScreen(AppState& app);  // staff_screens.cpp
+void StaffHomeScreen(AppState& app);
+void StaffSyncScreen(AppState& app);
 
 }  // namespace samvad::ui

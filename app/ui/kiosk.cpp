@@ -4,6 +4,7 @@
 //                           import=/media/usb — every key optional (embedded defaults)
 // [SECTION] receipt printer ESC/POS bytes for a thermal printer, appended to a device path
 // [SECTION] Kiosk           submit, look up, photos, session wipe
+// [SECTION] Staff           sign-in (Argon2id on a worker), the sync screen's data, retry
 #include "app/ui/kiosk.h"
 
 #include <GL/gl.h>
@@ -20,6 +21,7 @@
 #include "app/capture/import.h"
 #include "app/capture/worker.h"
 #include "app/store/complaint_store.h"
+#include "app/store/staff_store.h"
 #include "app/ui/app.h"
 #include "sync/client/engine.h"
 #include "sync/model/ticket.h"
@@ -97,6 +99,15 @@ std::string EscPosReceipt(const std::string& display, const std::string& canonic
   return b;
 }
 
+std::string LocalTime(std::int64_t at) {
+  char buf[32] = "";
+  const std::time_t t = static_cast<std::time_t>(at);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%d-%m-%Y %H:%M", &tm);
+  return buf;
+}
+
 namespace {
 
 bool WriteAll(const std::string& path, const std::string& bytes, std::string* error) {
@@ -112,14 +123,6 @@ bool WriteAll(const std::string& path, const std::string& bytes, std::string* er
   return true;
 }
 
-std::string LocalTime(std::int64_t at) {
-  char buf[32] = "";
-  const std::time_t t = static_cast<std::time_t>(at);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  std::strftime(buf, sizeof buf, "%d-%m-%Y %H:%M", &tm);
-  return buf;
-}
 
 const char* PhotoErrorKey(capture::PhotoError e) {
   switch (e) {
@@ -164,6 +167,8 @@ unsigned int ThumbTexture(const std::vector<std::uint8_t>& jpeg, int* w, int* h)
 struct Kiosk::Impl {
   explicit Impl(std::function<void()> wake) : tasks(wake), photos(capture::PhotoOptions{}, wake) {}
   store::ComplaintStore store;
+  std::unique_ptr<store::StaffStore> staff;  // on `store`'s connection, made by Open
+  std::string data_dir;
   Tasks tasks;
   capture::PhotoWorker photos;
   std::atomic<bool> submitting{false};
@@ -194,6 +199,8 @@ bool Kiosk::Open(const std::string& data_dir, AppState& app, std::string* error)
     return false;
   }
   if (!msg.empty()) std::fprintf(stderr, "samvad: %s\n", msg.c_str());  // recovered: tell staff
+  impl_->data_dir = data_dir;
+  impl_->staff = std::make_unique<store::StaffStore>(impl_->store.store(), impl_->store.db_mutex());
   const store::CleanReport clean = impl_->store.CleanOrphans();
   if (clean.temp_removed || clean.orphans_removed)
     std::fprintf(stderr, "samvad: removed %d temporary and %d orphan photo files from an interrupted save\n",
@@ -307,6 +314,109 @@ void Kiosk::AddPhoto(AppState& app, const std::string& path) {
 }
 
 bool Kiosk::processing_photo() const { return impl_->photos.Status().busy(); }
+
+//-----------------------------------------------------------------------------------------------
+// [SECTION] Staff: sign-in and the sync screen
+//-----------------------------------------------------------------------------------------------
+
+void Kiosk::SignIn(AppState& app) {
+  StaffSignInState& si = app.signin;
+  if (si.checking) return;
+  std::string user = si.user.text, pin = si.pin.text;  // not const: the job wipes its copy
+  text::EditClear(si.pin);  // the PIN lives on only in this job
+  si.editing_pin = false;
+  si.checking = true;
+  si.result_key.clear();
+  impl_->tasks.Run([this, user, pin]() mutable -> Tasks::Continuation {
+    const store::SignInResult r = impl_->staff->SignIn(user, pin, static_cast<std::int64_t>(std::time(nullptr)));
+    for (char& c : pin) c = 0;
+    return [r](AppState& a) {
+      StaffSignInState& s = a.signin;
+      s.checking = false;
+      s.retry_after_s = static_cast<int>(r.retry_after_s);
+      switch (r.status) {
+        case store::SignInStatus::Ok:
+          a.staff = StaffSession{true, r.account.user_id, r.account.display_name,
+                                 std::string(store::StaffRoleCode(r.account.role))};
+          text::EditClear(s.user);
+          a.Go(ScreenId::StaffHome);
+          return;
+        // An unknown id and a wrong PIN read alike, so the screen does not say which ids exist.
+        case store::SignInStatus::WrongPin:
+          s.result_key = r.retry_after_s > 0 ? "staff.err.locked" : "staff.err.wrong";
+          break;
+        case store::SignInStatus::UnknownUser: s.result_key = "staff.err.wrong"; break;
+        case store::SignInStatus::LockedOut: s.result_key = "staff.err.locked"; break;
+        case store::SignInStatus::Inactive: s.result_key = "staff.err.inactive"; break;
+        case store::SignInStatus::BadPinFormat: s.result_key = "staff.err.pin_format"; break;
+        case store::SignInStatus::StorageError:
+          std::fprintf(stderr, "samvad: staff sign-in could not be recorded: %s\n", r.detail.c_str());
+          s.result_key = "staff.err.storage";
+          break;
+      }
+    };
+  });
+  for (char& c : pin) c = 0;  // the job holds its own copy
+}
+
+bool Kiosk::sync_configured() const { return impl_->sync != nullptr; }
+
+sync::SyncSnapshot Kiosk::SyncSnapshot() const { return impl_->sync ? impl_->sync->Snapshot() : sync::SyncSnapshot{}; }
+
+void Kiosk::SyncNow() {
+  if (impl_->sync) impl_->sync->RequestSync();
+}
+
+void Kiosk::RefreshSyncScreen(AppState& app) {
+  if (app.sync.loading) return;
+  app.sync.loading = true;
+  impl_->tasks.Run([this]() -> Tasks::Continuation {
+    std::vector<store::OutboxRow> rows;
+    store::OutboxSummary sum;
+    const bool ok = impl_->store.outbox().List(200, &rows) == model::OutboxResult::Ok &&
+                    impl_->store.outbox().Summarize(&sum) == model::OutboxResult::Ok;
+    const store::StorageHealth h = store::MeasureStorage(impl_->data_dir);
+    return [ok, rows = std::move(rows), sum, h](AppState& a) {
+      SyncScreenState& st = a.sync;
+      st.loading = false;
+      st.loaded_at = a.now;
+      st.error_key = ok ? "" : "sync.err.storage";
+      st.rows.clear();
+      for (const store::OutboxRow& r : rows) {
+        model::Ticket t;
+        SyncRowView v;
+        v.ticket = model::ParseTicket(r.ticket, &t) == model::TicketError::None ? model::DisplayTicket(t) : r.ticket;
+        v.state = std::string(model::OutboxStateCode(r.state));
+        v.cause = r.last_error;
+        v.central_id = r.central_id;
+        v.next_attempt_at = r.next_attempt_at;
+        v.sent_at = r.sent_at;
+        v.created_at = r.created_at;
+        st.rows.push_back(std::move(v));
+      }
+      st.pending = sum.pending + sum.sending;
+      st.failed = sum.failed;
+      st.sent = sum.sent;
+      st.oldest_unsent_at = sum.oldest_unsent_at;
+      st.free_bytes = h.free_bytes;
+      st.db_bytes = h.db_bytes;
+      st.photos_bytes = h.photos_bytes;
+      st.photo_files = h.photo_files;
+    };
+  });
+}
+
+void Kiosk::Retry(const std::string& ticket_display) {
+  model::Ticket t;
+  if (model::ParseTicket(ticket_display, &t) != model::TicketError::None) return;
+  impl_->tasks.Run([this, t]() -> Tasks::Continuation {
+    model::OutboxEntry e;
+    if (impl_->store.outbox().Get(t, &e) == model::OutboxResult::Ok && e.state == model::OutboxState::Failed)
+      impl_->store.outbox().Requeue(t, static_cast<std::int64_t>(std::time(nullptr)));
+    if (impl_->sync) impl_->sync->RequestSync();
+    return [this](AppState& a) { RefreshSyncScreen(a); };
+  });
+}
 
 void Kiosk::Poll(AppState& app) {
   impl_->tasks.Drain(app);

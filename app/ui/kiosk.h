@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/ui/tasks.h"
+#include "sync/client/engine.h"
 
 namespace samvad::ui {
 
@@ -27,6 +28,8 @@ struct ImportCandidate {
 struct DeviceConfig;
 // Reads <data>/device.conf over the embedded defaults; false with "file:line: why".
 bool LoadDeviceConfig(const std::string& path, DeviceConfig* cfg, std::string* error);
+// Unix seconds as the device's local "dd-mm-yyyy HH:MM" (how receipts and staff screens show time).
+std::string LocalTime(std::int64_t unix_seconds);
 // The bytes a thermal (ESC/POS) printer needs for a receipt: number, QR, ward, date.
 std::string EscPosReceipt(const std::string& display, const std::string& canonical,
                           const std::string& ward, std::int64_t created_at);
@@ -52,6 +55,19 @@ class Kiosk {
   bool processing_photo() const;
   // Idle reset: removes any temporary file of the abandoned draft.
   void WipeSession();
+
+  // Staff. Checks app.signin's user id and PIN on a worker (Argon2id takes ~30 ms and 19 MiB);
+  // the answer lands in app.staff / app.signin.result_key. The PIN field is wiped either way.
+  void SignIn(AppState& app);
+  // The sync engine, when device.conf names a central and a key (else false / a Stopped snapshot).
+  bool sync_configured() const;
+  sync::SyncSnapshot SyncSnapshot() const;
+  void SyncNow();
+  // Reloads app.sync (the outbox list, counts, device health) on a worker.
+  void RefreshSyncScreen(AppState& app);
+  // Staff's retry of one entry: a failed one goes back to waiting (OutboxStore::Requeue), and a
+  // session starts now, past our own backoff.
+  void Retry(const std::string& ticket_display);
   // Once per frame, on the UI thread: applies finished jobs and photos to the app.
   void Poll(AppState& app);
 

@@ -3,7 +3,8 @@
 # screenshot it wrote with tests/golden/<name>.png (tolerance in imgcmp). Header lines a script
 # may have (each once, anywhere among its leading comments):
 #   # args: ...        extra samvad options (a window size, say)
-#   # setup: CMD       run before samvad (bash; $DATA, $OUT, $TOOLS are set)
+#   # setup: CMD       run before samvad (bash; $DATA, $OUT, $TOOLS (built tools) and $GUI_TOOLS
+#                      (tests/gui/tools in the source) are set)
 #   # check: CMD       run after it; its failure fails the test (e.g. tools/flow_check)
 #   # no-golden: F...  screenshots not compared (they show the time of day); still written
 #   run_gui_test.sh SAMVAD IMGCMP SCRIPT OUTDIR GOLDENDIR
@@ -15,7 +16,8 @@ header() { sed -n "s/^# $1: //p" "$script" | head -1; }
 args=$(header args)
 size=$(sed -n 's/.*--size \([0-9]*x[0-9]*\).*/\1/p' <<<"$args"); size=${size:-1280x800}
 # Each test gets its own data folder, so no run sees another's files.
-export SAMVAD_DATA="$out/data" DATA="$out/data" OUT="$out" TOOLS; TOOLS=$(dirname "$imgcmp")
+export SAMVAD_DATA="$out/data" DATA="$out/data" OUT="$out" TOOLS GUI_TOOLS; TOOLS=$(dirname "$imgcmp")
+GUI_TOOLS=$(cd "$(dirname "$script")/tools" && pwd)
 mkdir -p "$DATA"
 setup=$(header setup); check=$(header check); nogolden=" $(header no-golden) "
 if [ -n "$setup" ]; then bash -c "$setup"; fi

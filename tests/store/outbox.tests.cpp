@@ -213,3 +213,56 @@ TEST_CASE("debug builds assert on a wrong transition (AssertOutboxState)", "[sto
   }));
 }
 #endif
+
+TEST_CASE("staff see every entry (unsent first) with its cause and central id, and counts that agree", "[store][outbox]") {
+  Filed f;  // one complaint with a photo, pending
+  std::mt19937_64 rng(2);
+  std::vector<model::Ticket> more;
+  for (int i = 0; i < 3; ++i) {
+    const auto r = f.s().Submit(test::Draft("कचरा " + std::to_string(i), ""));
+    REQUIRE(r.status == store::SubmitStatus::Ok);
+    more.push_back(r.ticket);
+  }
+  store::OutboxStore& out = f.s().outbox();
+  REQUIRE(out.MarkSending(more[0], f.at) == OutboxResult::Ok);
+  REQUIRE(out.MarkSent(more[0], "4711", f.at + 5) == OutboxResult::Ok);
+  REQUIRE(out.MarkSending(more[1], f.at) == OutboxResult::Ok);
+  REQUIRE(out.MarkFailed(more[1], "central refused it (400): description is required", f.at + 6) == OutboxResult::Ok);
+  REQUIRE(out.MarkSending(more[2], f.at) == OutboxResult::Ok);
+  REQUIRE(out.MarkRetry(more[2], "central unreachable: connection refused", f.at + 60) == OutboxResult::Ok);
+
+  std::vector<store::OutboxRow> rows;
+  REQUIRE(out.List(0, &rows) == OutboxResult::Ok);
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[0].ticket == model::CanonicalTicket(more[1]));  // failed first
+  CHECK(rows[0].state == OutboxState::Failed);
+  CHECK(rows[0].last_error == "central refused it (400): description is required");
+  CHECK(rows[1].state == OutboxState::Pending);
+  CHECK(rows[2].state == OutboxState::Pending);
+  CHECK(rows.back().ticket == model::CanonicalTicket(more[0]));  // sent last
+  CHECK(rows.back().central_id == "4711");
+  CHECK(rows.back().sent_at == f.at + 5);
+  bool saw_retry = false, saw_photo = false;
+  for (const auto& r : rows) {
+    if (r.ticket == model::CanonicalTicket(more[2])) {
+      saw_retry = true;
+      CHECK(r.last_error == "central unreachable: connection refused");
+      CHECK(r.next_attempt_at == f.at + 60);
+      CHECK(r.attempts == 1);
+    }
+    if (r.ticket == model::CanonicalTicket(f.t)) saw_photo = r.photos == 1 && r.central_id.empty() && r.sent_at == 0;
+  }
+  CHECK(saw_retry);
+  CHECK(saw_photo);
+  REQUIRE(out.List(2, &rows) == OutboxResult::Ok);
+  CHECK(rows.size() == 2);
+
+  store::OutboxSummary sum;
+  REQUIRE(out.Summarize(&sum) == OutboxResult::Ok);
+  CHECK(sum.pending == 2);
+  CHECK(sum.failed == 1);
+  CHECK(sum.sent == 1);
+  CHECK(sum.sending == 0);
+  CHECK(sum.oldest_unsent_at == f.at);
+  CHECK(sum.oldest_unsent_at > 0);
+}

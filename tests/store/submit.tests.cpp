@@ -254,3 +254,25 @@ TEST_CASE("a corrupt database is moved aside, a new one started, and its photos 
   CHECK(rep.orphans_removed == 0);
   CHECK(rep.kept_for_recovery == 2);
 }
+
+TEST_CASE("device health measures the database, the photo store and the free space", "[store][health]") {
+  test::TempDir dir("health");
+  store::ComplaintStore s;
+  std::string msg;
+  REQUIRE(s.Open(dir.str(), &msg) == store::OpenStatus::Ok);
+  REQUIRE(s.Enrol(12, 7) == store::EnrolStatus::Ok);
+  const store::StorageHealth before = store::MeasureStorage(dir.str());
+  CHECK(before.free_bytes > 0);
+  CHECK(before.db_bytes > 0);
+  CHECK(before.photos_bytes == 0);
+  CHECK(before.photo_files == 0);
+  std::mt19937_64 rng(9);
+  auto d = test::Draft();
+  d.photos.push_back(test::RandomPhoto(rng, 50000, 5000));
+  REQUIRE(s.Submit(d).status == store::SubmitStatus::Ok);
+  const store::StorageHealth after = store::MeasureStorage(dir.str());
+  CHECK(after.photo_files == 2);  // the photo and its thumbnail
+  CHECK(after.photos_bytes == 55000);
+  CHECK(after.db_bytes >= before.db_bytes);
+  CHECK(store::MeasureStorage(dir.str() + "/nowhere").db_bytes == -1);
+}

@@ -44,8 +44,14 @@ TEST_CASE("every key the code asks for is in the catalog", "[i18n]") {
     const std::string src = ss.str();
     for (std::sregex_iterator it(src.begin(), src.end(), use), end; it != end; ++it) {
       ++uses;
-      INFO(e.path().filename().string() << " uses " << (*it)[1]);
-      CHECK(have.count((*it)[1]) == 1);
+      const std::string key = (*it)[1];
+      INFO(e.path().filename().string() << " uses " << key);
+      if (key.back() == '.') {  // a prefix completed at run time, T("sync.state." + state): some key has it
+        const auto next = have.lower_bound(key);
+        CHECK((next != have.end() && next->rfind(key, 0) == 0));
+      } else {
+        CHECK(have.count(key) == 1);
+      }
     }
   }
   CHECK(uses >= 15);  // the scan found the screens' keys

@@ -1,0 +1,281 @@
+// staff_screens.cpp — the staff side of the device: sign-in (user id and PIN; the check runs on
+// a worker, kiosk.cpp), the staff home, and the end-of-day sync screen: a big "Sync now", the
+// session's progress (items, bytes, rate, ETA), every outbox entry with its state and cause and a
+// retry, the last successful sync and the device's health. Everything staff see is in their
+// language except the engine's causes, which are English sentences from sync/client.
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <ctime>
+
+#include "app/ui/widgets/widgets.h"
+
+namespace samvad::ui {
+
+namespace {
+
+std::string Replace(std::string s, std::string_view key, const std::string& value) {
+  if (const size_t at = s.find(key); at != std::string::npos) s.replace(at, key.size(), value);
+  return s;
+}
+
+// "12.3 MB": decimal units, as storage is sold.
+std::string Bytes(std::int64_t n) {
+  if (n < 0) return "?";
+  char buf[32];
+  if (n < 1000) std::snprintf(buf, sizeof buf, "%" PRId64 " B", n);
+  else if (n < 1000 * 1000) std::snprintf(buf, sizeof buf, "%.1f KB", static_cast<double>(n) / 1e3);
+  else if (n < 1000LL * 1000 * 1000) std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(n) / 1e6);
+  else std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(n) / 1e9);
+  return buf;
+}
+
+// "3 h 20 min", "45 s": how long ago, or how long still.
+std::string Span(std::int64_t s) {
+  if (s < 0) s = 0;
+  char buf[32];
+  if (s < 120) std::snprintf(buf, sizeof buf, "%" PRId64 " s", s);
+  else if (s < 2 * 3600) std::snprintf(buf, sizeof buf, "%" PRId64 " min", s / 60);
+  else if (s < 2 * 86400) std::snprintf(buf, sizeof buf, "%" PRId64 " h %" PRId64 " min", s / 3600, s % 3600 / 60);
+  else std::snprintf(buf, sizeof buf, "%" PRId64 " d", s / 86400);
+  return buf;
+}
+
+std::int64_t UnixNow() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+}  // namespace
+
+//-----------------------------------------------------------------------------------------------
+// Sign-in
+//-----------------------------------------------------------------------------------------------
+
+void StaffSignInScreen(AppState& app) {
+  const Theme& t = app.theme;
+  StaffSignInState& si = app.signin;
+  si.user.max_graphemes = 32;
+  si.pin.digits_only = true;
+  si.pin.max_graphemes = 8;
+  if (ScreenHeader(app, "staff.back", app.T("staff.signin.title"))) {
+    app.ResetSession();
+    return;
+  }
+  // One row: the id, the PIN and the button; the message under it; the keyboard takes the whole
+  // width below, so its keys stay 9 mm even on a 7" tablet.
+  const float w = ImGui::GetContentRegionAvail().x;
+  const float fh = std::max(t.min_target(), app.R().LineHeight(t.body_px()) + t.pad());
+  const float gap = t.pad();
+  const float col_w = (w - 2 * gap) / 3;
+  const ImVec2 row = ImGui::GetCursorPos();
+  ImGui::BeginGroup();
+  Label(app, app.T("staff.user"), t.body_px() * 0.85f, t.text_muted);
+  const float field_y = ImGui::GetCursorPosY();  // where the fields (and the button) start
+  if (TextField(app, "staff.user", si.user, ImVec2(col_w, fh), "", !si.editing_pin)) si.editing_pin = false;
+  ImGui::EndGroup();
+  ImGui::SetCursorPos(ImVec2(row.x + col_w + gap, row.y));
+  ImGui::BeginGroup();
+  Label(app, app.T("staff.pin"), t.body_px() * 0.85f, t.text_muted);
+  // The PIN is never drawn: one dot per digit in a box that takes the pad when tapped.
+  std::string dots;
+  for (size_t i = 0; i < si.pin.text.size(); ++i) dots += "\xE2\x80\xA2 ";  // U+2022
+  ButtonOpts box;
+  box.selected = si.editing_pin;
+  box.use_app_lang = false;
+  if (Button(app, "staff.pin", dots, ImVec2(col_w, fh), box) == Press::Tap) si.editing_pin = true;
+  ImGui::EndGroup();
+  ImGui::SetCursorPos(ImVec2(row.x + 2 * (col_w + gap), field_y));
+  const bool ready = !si.user.text.empty() && si.pin.text.size() >= 4 && !si.checking && app.kiosk;
+  ButtonOpts go;
+  go.style = ButtonStyle::Primary;
+  go.enabled = ready;
+  go.submit = true;
+  if (Button(app, "staff.signin", app.T(si.checking ? "staff.checking" : "staff.signin"), ImVec2(col_w, fh), go) ==
+      Press::Tap)
+    app.kiosk->SignIn(app);
+  ImGui::SetCursorPos(ImVec2(row.x, field_y + fh + gap * 0.5f));
+  if (!si.result_key.empty()) {
+    std::string msg = app.T(si.result_key);
+    msg = Replace(msg, "{s}", std::to_string(si.retry_after_s));
+    Paragraph(app, msg, t.body_px() * 0.85f, w, t.accent);
+    // Named by what it says too, so a script can tell "locked" from "wrong".
+    const ImRect shown(ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+    app.RegisterWidget("staff.result", shown);
+    app.RegisterWidget("staff.result:" + si.result_key, shown);
+  } else {
+    ImGui::Dummy(ImVec2(w, app.R().LineHeight(t.body_px() * 0.85f)));
+  }
+  ImGui::Dummy(ImVec2(0, gap * 0.5f));
+
+  // The keyboard for the field being typed: English letters for the id, digits for the PIN.
+  const float kb_h = std::min(ImGui::GetContentRegionAvail().y, t.min_target() * 5 * 1.25f);
+  if (si.editing_pin) {  // under the PIN box
+    const float pad_w = std::min(w, t.em * 13);
+    ImGui::SetCursorPosX(row.x + std::min(col_w + gap, w - pad_w));
+    Keyboard(app, "staff.pad", si.kb, si.pin, text::LayoutId::Numeric, ImVec2(pad_w, kb_h));
+  } else {
+    Keyboard(app, "staff.kb", si.kb, si.user, text::LayoutId::English, ImVec2(w, kb_h));
+  }
+}
+
+//-----------------------------------------------------------------------------------------------
+// Staff home
+//-----------------------------------------------------------------------------------------------
+
+void StaffHomeScreen(AppState& app) {
+  const Theme& t = app.theme;
+  if (!app.staff.signed_in) {  // never reached without a sign-in; belt and braces
+    app.ResetSession();
+    return;
+  }
+  // Back and "Sign out" both end the staff session: nothing of it stays for the next person.
+  const ImVec2 top = ImGui::GetCursorPos();
+  const float so_w = t.em * 7;
+  if (ScreenHeader(app, "staff.back", app.T("staff.home.title"))) {
+    app.ResetSession();
+    return;
+  }
+  const ImVec2 after = ImGui::GetCursorPos();
+  ImGui::SetCursorPos(ImVec2(top.x + ImGui::GetContentRegionAvail().x - so_w, top.y));
+  if (Button(app, "staff.signout", app.T("staff.signout"), ImVec2(so_w, t.min_target())) == Press::Tap) {
+    app.ResetSession();
+    return;
+  }
+  ImGui::SetCursorPos(after);
+  LabelIn(app, app.staff.name, app.lang, t.title_px(), t.primary);
+  Label(app, app.staff.user_id + "  ·  " + app.T("staff.role." + app.staff.role), t.body_px() * 0.85f, t.text_muted);
+  ImGui::Dummy(ImVec2(0, t.pad()));
+  const float bw = std::min(ImGui::GetContentRegionAvail().x, t.em * 18);
+  ButtonOpts primary;
+  primary.style = ButtonStyle::Primary;
+  if (Button(app, "staff.sync", app.T("staff.home.sync"), ImVec2(bw, t.em * 3), primary) == Press::Tap) {
+    app.sync = SyncScreenState{};
+    app.Go(ScreenId::StaffSync);
+  }
+}
+
+//-----------------------------------------------------------------------------------------------
+// The sync screen
+//-----------------------------------------------------------------------------------------------
+
+void StaffSyncScreen(AppState& app) {
+  const Theme& t = app.theme;
+  SyncScreenState& st = app.sync;
+  if (!app.staff.signed_in) {
+    app.ResetSession();
+    return;
+  }
+  if (ScreenHeader(app, "sync.back", app.T("sync.title"))) {
+    app.Go(ScreenId::StaffHome);
+    return;
+  }
+  if (app.kiosk && (st.loaded_at < 0 || app.now - st.loaded_at >= 1.0)) app.kiosk->RefreshSyncScreen(app);
+  app.WakeAt(app.now + 1.0);  // the list and the figures refresh once a second, no more
+
+  const float w = ImGui::GetContentRegionAvail().x;
+  const bool configured = app.kiosk && app.kiosk->sync_configured();
+  const sync::SyncSnapshot snap = app.kiosk ? app.kiosk->SyncSnapshot() : sync::SyncSnapshot{};
+  const std::int64_t now = UnixNow();
+
+  // Top: the button, then where the session is.
+  const ImVec2 top = ImGui::GetCursorPos();
+  const float bw = std::min(w * 0.3f, t.em * 10), bh = t.em * 2.6f;
+  ButtonOpts primary;
+  primary.style = ButtonStyle::Primary;
+  primary.enabled = configured;
+  primary.submit = true;
+  if (Button(app, "sync.now", app.T("sync.now"), ImVec2(bw, bh), primary) == Press::Tap) app.kiosk->SyncNow();
+
+  ImGui::SetCursorPos(ImVec2(top.x + bw + t.pad() * 2, top.y));
+  ImGui::BeginGroup();
+  const float pw = w - bw - t.pad() * 2;
+  if (!configured) {
+    Paragraph(app, app.T("sync.not_configured"), t.body_px() * 0.85f, pw, t.accent);
+  } else {
+    Label(app, app.T("sync.phase." + std::string(sync::SessionPhaseName(snap.phase))), t.body_px() * 0.9f, t.text);
+    // The bar: bytes central confirmed in this session.
+    const float frac = snap.bytes_total > 0 ? static_cast<float>(snap.bytes_done) / static_cast<float>(snap.bytes_total) : 0.f;
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float bar_h = t.em * 0.6f;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(p, ImVec2(p.x + pw, p.y + bar_h), t.key_special, t.rounding() * 0.5f);
+    if (frac > 0) dl->AddRectFilled(p, ImVec2(p.x + pw * std::min(frac, 1.f), p.y + bar_h), t.primary, t.rounding() * 0.5f);
+    ImGui::Dummy(ImVec2(pw, bar_h));
+    app.RegisterWidget("sync.bar", ImRect(p, ImVec2(p.x + pw, p.y + bar_h)));
+    std::string prog = app.T("sync.progress");
+    prog = Replace(prog, "{done}", std::to_string(snap.items_done));
+    prog = Replace(prog, "{total}", std::to_string(snap.items_total));
+    prog = Replace(prog, "{bytes}", Bytes(snap.bytes_done) + " / " + Bytes(snap.bytes_total));
+    prog = Replace(prog, "{rate}", Bytes(static_cast<std::int64_t>(snap.rate_bytes_per_s)));
+    prog = Replace(prog, "{eta}", snap.eta_s >= 0 ? Span(snap.eta_s) : "—");
+    Label(app, prog, t.small_px(), t.text_muted);
+    const std::string last = snap.last_success_at > 0
+                                 ? Replace(app.T("sync.last_success"), "{when}", LocalTime(snap.last_success_at))
+                                 : app.T("sync.never");
+    Label(app, last, t.small_px(), t.text_muted);
+    if (!snap.cause.empty()) Paragraph(app, Replace(app.T("sync.cause"), "{cause}", snap.cause), t.small_px(), pw, t.accent);
+  }
+  ImGui::EndGroup();
+  app.PublishValue("sync.bytes_done", static_cast<double>(snap.bytes_done));
+  app.PublishValue("sync.sessions", static_cast<double>(snap.sessions));
+  app.PublishValue("sync.pending", st.pending);
+  app.PublishValue("sync.failed", st.failed);
+  app.PublishValue("sync.sent", st.sent);
+
+  // Counts and device health, then the entries.
+  ImGui::Dummy(ImVec2(0, t.pad() * 0.5f));
+  std::string counts = app.T("sync.counts");
+  counts = Replace(counts, "{p}", std::to_string(st.pending));
+  counts = Replace(counts, "{f}", std::to_string(st.failed));
+  counts = Replace(counts, "{s}", std::to_string(st.sent));
+  Label(app, counts, t.body_px() * 0.85f, t.text);
+  std::string health = app.T("sync.health");
+  health = Replace(health, "{free}", Bytes(st.free_bytes));
+  health = Replace(health, "{db}", Bytes(st.db_bytes));
+  health = Replace(health, "{photos}", Bytes(st.photos_bytes));
+  health = Replace(health, "{n}", st.photo_files < 0 ? "?" : std::to_string(st.photo_files));
+  Label(app, health, t.small_px(), t.text_muted);
+  Label(app, st.oldest_unsent_at > 0 ? Replace(app.T("sync.oldest"), "{age}", Span(now - st.oldest_unsent_at))
+                                     : app.T("sync.none_unsent"),
+        t.small_px(), t.text_muted);
+  if (!st.error_key.empty()) Label(app, app.T(st.error_key), t.small_px(), t.accent);
+  if (st.loaded_at >= 0 && st.pending == 0 && st.failed == 0 && st.sent > 0) {
+    const ImVec2 sz = Label(app, app.T("sync.all_sent"), t.body_px() * 0.9f, t.primary);
+    const ImVec2 mn = ImGui::GetItemRectMin();
+    app.RegisterWidget("sync.all_sent", ImRect(mn, ImVec2(mn.x + sz.x, mn.y + sz.y)));
+  }
+  ImGui::Dummy(ImVec2(0, t.pad() * 0.3f));
+
+  BeginTouchScroll(app, "sync.list", ImVec2(w, ImGui::GetContentRegionAvail().y));
+  const float rb = t.em * 5;  // the retry button
+  for (size_t i = 0; i < st.rows.size(); ++i) {
+    const SyncRowView& r = st.rows[i];
+    const ImVec2 rp = ImGui::GetCursorPos();
+    ImGui::BeginGroup();
+    const ImU32 col = r.state == "failed" ? t.accent : r.state == "sent" ? t.text_muted : t.text;
+    Label(app, r.ticket + "   " + app.T("sync.state." + r.state), t.body_px() * 0.85f, col);
+    std::string detail;
+    if (r.state == "sent") {
+      detail = Replace(app.T("sync.sent_as"), "{id}", r.central_id) + "  ·  " + LocalTime(r.sent_at);
+    } else if (r.state == "sending") {  // this session's own figures, not the last attempt's cause
+      detail = app.T("sync.sending_now");
+      for (const sync::ItemProgress& ip : snap.items)
+        if (ip.ticket == r.ticket) detail += "  ·  " + Bytes(ip.bytes_done) + " / " + Bytes(ip.bytes_total);
+    } else {
+      detail = r.cause.empty() ? app.T("sync.not_tried") : r.cause;
+      if (r.state == "pending" && r.next_attempt_at > now)
+        detail += "  ·  " + Replace(app.T("sync.next_try"), "{in}", Span(r.next_attempt_at - now));
+    }
+    Label(app, detail, t.small_px(), t.text_muted);
+    ImGui::EndGroup();
+    const float row_h = std::max(ImGui::GetItemRectSize().y, t.min_target()) + t.pad() * 0.8f;
+    // Staff may retry anything not sent that has met a problem.
+    if (r.state != "sent" && r.state != "sending" && !r.cause.empty() && configured) {
+      ImGui::SetCursorPos(ImVec2(rp.x + w - rb - t.pad(), rp.y));
+      if (Button(app, "sync.retry" + std::to_string(i), app.T("sync.retry"), ImVec2(rb, t.min_target())) == Press::Tap)
+        app.kiosk->Retry(r.ticket);
+    }
+    ImGui::SetCursorPos(ImVec2(rp.x, rp.y + row_h));
+  }
+  EndTouchScroll(app);
+}
+
+}  // namespace samvad::ui
