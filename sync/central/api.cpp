@@ -1,5 +1,6 @@
 // api.cpp — routing, authentication, Open311 GeoReport v2 endpoints and our JSON extensions
-// (update feed, device enrolment). tus media is in api_media.cpp.
+// (update feed with field updates, device enrolment). tus media is in api_media.cpp; staff
+// accounts, development works and the Atom feed in api_field.cpp.
 //
 // [SECTION] helpers: errors, buffered bodies, forms, auth
 // [SECTION] router
@@ -201,6 +202,9 @@ std::unique_ptr<RequestHandler> Api::Route(const HttpRequest& req) {
     return not_allowed("GET, POST");
   }
   if (p == "/devices/enroll.json") return m == "POST" ? body(&Api::Enroll) : not_allowed("POST");
+  if (p == "/staff.json") return m == "GET" ? Respond(StaffList(req)) : not_allowed("GET");
+  if (p == "/works.json") return m == "POST" ? body(&Api::CreateWork) : not_allowed("POST");
+  if (p == "/feed.atom") return m == "GET" ? Respond(AtomFeed(req)) : not_allowed("GET");
 
   const auto item = [&p](std::string_view prefix, std::string* key) {
     if (p.size() <= prefix.size() + 5 || p.rfind(prefix, 0) != 0 || p.compare(p.size() - 5, 5, ".json") != 0)
@@ -212,6 +216,7 @@ std::unique_ptr<RequestHandler> Api::Route(const HttpRequest& req) {
   std::string key;
   if (item("/services/", &key)) return m == "GET" ? Respond(ServiceDefinition(key)) : not_allowed("GET");
   if (item("/requests/", &key)) return m == "GET" ? Respond(GetRequest(key)) : not_allowed("GET");
+  if (item("/works/", &key)) return m == "GET" ? Respond(GetWork(key)) : not_allowed("GET");
   return Respond(ErrorResponse(404, "no such endpoint: " + p));
 }
 
@@ -236,6 +241,7 @@ HttpResponse Api::Discovery() {
       // Ours, documented in PROTOCOL.md; Open311 clients ignore unknown members.
       .Key("extensions").BeginArray()
       .String("idempotency").String("tus-1.0.0").String("servicerequestupdates").String("devices").String("ticket")
+      .String("staff").String("works").String("atom")
       .EndArray()
       .EndObject()
       .EndArray()
@@ -322,9 +328,13 @@ HttpResponse Api::ListRequests(const HttpRequest& req) {
     const std::string* ticket = get("ticket");
     if (ticket && !o311::TicketDigits(*ticket, &query.ticket_digits))
       return ErrorResponse(400, "ticket must be digits and dashes, like 08-001-00042-7");
+    const std::string* assigned = get("assigned_to");
+    if (assigned && !o311::NormalizeUserId(*assigned, &query.assigned_to))
+      return ErrorResponse(400, "assigned_to must be a staff user id (1 to 32 of A-Z, 0-9, '.', '_', '-')");
     // The spec's default window is the last 90 days; a ticket names one complaint, like an id,
-    // and a citizen may well ask about one from last year.
-    if (!start && !end && !ticket) query.start = UnixNow() - 90 * 86400;
+    // and a citizen may well ask about one from last year. An engineer's work list must not lose
+    // a complaint still open after 90 days either.
+    if (!start && !end && !ticket && !assigned) query.start = UnixNow() - 90 * 86400;
   }
   std::int64_t page = 1, page_size = 50;
   if (const std::string* s = get("page"); s && !ParsePositive(*s, &page))
@@ -336,7 +346,7 @@ HttpResponse Api::ListRequests(const HttpRequest& req) {
   query.offset = static_cast<int>((page - 1) * page_size);
   std::vector<o311::ServiceRequest> rows;
   if (const Status st = storage_.QueryRequests(query, &rows); !st.ok()) return StorageFailure(st, "query requests");
-  if (const Status st = AddExtraPhotos(&rows); !st.ok()) return StorageFailure(st, "list photos");
+  if (const Status st = AddPhotoLists(&rows); !st.ok()) return StorageFailure(st, "list photos");
   JsonWriter w;
   w.BeginArray();
   for (const auto& r : rows) o311::WriteServiceRequest(w, r, cfg_.base_url);
@@ -344,13 +354,20 @@ HttpResponse Api::ListRequests(const HttpRequest& req) {
   return HttpResponse::Json(200, w.str());
 }
 
-Status Api::AddExtraPhotos(std::vector<o311::ServiceRequest>* rows) {
+Status Api::AddPhotoLists(std::vector<o311::ServiceRequest>* rows) {
   std::vector<std::int64_t> ids;
   for (const auto& r : *rows) ids.push_back(r.id);
   std::map<std::int64_t, std::vector<std::string>> extra;
   if (Status st = storage_.ExtraPhotos(ids, &extra); !st.ok()) return st;
-  for (auto& r : *rows)
+  std::vector<Upload> work;
+  if (Status st = storage_.WorkPhotos(ids, {}, &work); !st.ok()) return st;
+  for (auto& r : *rows) {
     if (auto it = extra.find(r.id); it != extra.end()) r.extra_photo_upload_ids = std::move(it->second);
+    for (const auto& u : work) {
+      if (u.request_id != r.id) continue;
+      (u.kind.rfind("before", 0) == 0 ? r.before_upload_ids : r.after_upload_ids).push_back(u.id);
+    }
+  }
   return {};
 }
 
@@ -362,7 +379,7 @@ HttpResponse Api::GetRequest(const std::string& id_text) {
   if (const Status st = storage_.GetRequest(id, &r, &found); !st.ok()) return StorageFailure(st, "get request");
   if (!found) return ErrorResponse(404, "no service request " + id_text);
   std::vector<o311::ServiceRequest> one{std::move(r)};
-  if (const Status st = AddExtraPhotos(&one); !st.ok()) return StorageFailure(st, "list photos");
+  if (const Status st = AddPhotoLists(&one); !st.ok()) return StorageFailure(st, "list photos");
   r = std::move(one[0]);
   JsonWriter w;
   w.BeginArray();  // the spec answers a single request as a one-element array
@@ -405,14 +422,44 @@ HttpResponse Api::PostUpdate(const HttpRequest& req, const Body& body) {
   o311::NewUpdate update;
   o311::ApiError bad;
   if (!o311::ParseUpdate(form, &update, &bad)) return ErrorResponse(bad.status, bad.description);
+  if (update.status == "transferred" && !cfg_.catalog.FindDepartment(update.department)) {
+    std::string known;
+    for (const auto& d : cfg_.catalog.departments) known += (known.empty() ? "" : ", ") + d.code;
+    return ErrorResponse(400, "department '" + update.department + "' is not a department code (" + known + ")");
+  }
+  // The tablet's "resolved" needs the evidence: a finished after photo of this request (kind
+  // after, by tus, sent before the update). A finished upload never goes back, so checking
+  // outside the update's transaction is enough. Open311's "fixed" stays as it was (no photo).
+  if (update.sent_status == "resolved") {
+    std::vector<Upload> photos;
+    if (const Status st = storage_.WorkPhotos({update.request_id}, {}, &photos); !st.ok())
+      return StorageFailure(st, "list photos");
+    const Upload* after = nullptr;
+    for (const auto& u : photos)
+      if (!after && u.kind.rfind("after", 0) == 0) after = &u;
+    if (!after) {
+      o311::ServiceRequest sr;
+      bool found = false;
+      if (const Status st = storage_.GetRequest(update.request_id, &sr, &found); !st.ok())
+        return StorageFailure(st, "get request");
+      if (!found) return ErrorResponse(404, "no service request " + std::to_string(update.request_id));
+      return ErrorResponse(400, "resolved needs an after photo: upload it first (tus, Upload-Metadata kind after) "
+                                "and send the update once the upload is complete");
+    }
+    // The update's one Open311 media_url is the after photo, unless the device named another.
+    if (update.media_url.empty()) update.media_url = cfg_.base_url + o311::MediaPath(after->id);
+  }
   idem.key = *key;
   idem.endpoint = "updates";
   idem.payload_hash = IdemPayloadHash(idem.endpoint, form);
   IdemOutcome out;
-  const Status st = storage_.AddUpdate(update, idem, [](std::int64_t update_id) {
+  const Status st = storage_.AddUpdate(update, idem, [](const UpdateApplied& a) {
     JsonWriter w;
-    w.BeginArray().BeginObject().Field("update_id", std::to_string(update_id));
-    w.Field("cursor", o311::FormatCursor(update_id)).EndObject().EndArray();
+    w.BeginArray().BeginObject().Field("update_id", std::to_string(a.update_id));
+    w.Field("cursor", o311::FormatCursor(a.update_id));
+    // What the device shows: on a conflict its update is history, and these are central's outcome.
+    w.Key("conflict").Bool(a.conflict).Field("current_status", a.current_status);
+    w.Field("request_status", a.request_status).Field("department", a.department).EndObject().EndArray();
     return w.str();
   }, &out);
   if (!st.ok()) return StorageFailure(st, "add update");

@@ -1,6 +1,7 @@
 // api.h — central's HTTP API: routes a request to Open311 GeoReport v2 (discovery, services,
 // requests) or to one of our extensions (idempotent creates, the update feed, device enrolment,
-// tus media uploads), checks the device key, and turns Storage's results into responses.
+// tus media uploads, staff accounts, development works, the Atom feed), checks the device key,
+// and turns Storage's results into responses.
 // The contract is sync/protocol/PROTOCOL.md; the state rules are sync/central/DESIGN.md.
 // Not the HTTP transport (http.h) and not the SQL (storage.h).
 #pragma once
@@ -44,12 +45,18 @@ class Api {
   HttpResponse CreateRequest(const HttpRequest& req, const Body& body);
   HttpResponse ListRequests(const HttpRequest& req);
   HttpResponse GetRequest(const std::string& id_text);
-  // Fills extra_photo_upload_ids (photos after the first) for the rows about to be answered.
-  Status AddExtraPhotos(std::vector<o311::ServiceRequest>* rows);
+  // Fills extra_photo_upload_ids (photos after the first) and the before/after work photos of
+  // the rows about to be answered.
+  Status AddPhotoLists(std::vector<o311::ServiceRequest>* rows);
   // Extensions (api.cpp)
   HttpResponse Feed(const HttpRequest& req);
   HttpResponse PostUpdate(const HttpRequest& req, const Body& body);
   HttpResponse Enroll(const HttpRequest& req, const Body& body);
+  // The field tablet's extensions (api_field.cpp): staff accounts, development works, Atom.
+  HttpResponse StaffList(const HttpRequest& req);
+  HttpResponse CreateWork(const HttpRequest& req, const Body& body);
+  HttpResponse GetWork(const std::string& id_text);
+  HttpResponse AtomFeed(const HttpRequest& req);
   // tus 1.0.0 (api_media.cpp)
   HttpResponse TusOptions();
   // POST /media, with or without the first bytes (creation, creation-with-upload).

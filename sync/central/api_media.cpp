@@ -1,5 +1,6 @@
-// api_media.cpp — tus 1.0.0 resumable uploads of a complaint's photo and thumbnail (core,
-// creation, checksum with sha256), and serving the finished bytes at their media_url.
+// api_media.cpp — tus 1.0.0 resumable uploads of a complaint's photos and thumbnails, and of the
+// before/after photos of field work on a complaint or of a development work (core, creation,
+// checksum with sha256), and serving the finished bytes at their media_url.
 // The upload lifecycle and its invariants (U1–U5) are in DESIGN.md; the short form:
 //
 //   POST /media ──► created (received = 0) ──PATCH──► received = k ──PATCH──► complete
@@ -139,17 +140,30 @@ HttpResponse Api::TusCreate(const HttpRequest& req, Upload* got) {
       if (const Status st = storage_.FindRequestByClientUuid(canonical, &want.request_id, &found); !st.ok())
         return StorageFailure(st, "find request");
     }
+  } else if (const std::string* work = tus::MetadataGet(md, "work_id")) {
+    // A development work's before/after photos (POST /works.json made the work).
+    o311::Work w;
+    const auto r = std::from_chars(work->data(), work->data() + work->size(), want.work_id);
+    if (r.ec == std::errc() && r.ptr == work->data() + work->size() && want.work_id > 0) {
+      if (const Status st = storage_.GetWork(want.work_id, &w, &found); !st.ok()) return StorageFailure(st, "get work");
+    }
+    if (!found) return TusError(400, "Upload-Metadata names a work that does not exist");
   } else {
-    return TusError(400, "Upload-Metadata must name the complaint: service_request_id or client_uuid");
+    return TusError(400, "Upload-Metadata must name the complaint (service_request_id or client_uuid) or the work (work_id)");
   }
   if (!found) return TusError(400, "Upload-Metadata names a service request that does not exist");
   const std::string* kind = tus::MetadataGet(md, "kind");
-  want.kind = kind ? *kind : "photo";
-  if (want.kind != "photo" && want.kind != "thumb") return TusError(400, "kind must be photo or thumb");
-  // index: which of the complaint's photos (0 = the first, the Open311 media_url). One upload per
-  // (request, kind, index) — invariant U4 — kept in the kind column as "photo.1", "thumb.2".
+  want.kind = kind ? *kind : want.work_id ? "" : "photo";
+  if (want.work_id) {
+    if (want.kind != "before" && want.kind != "after") return TusError(400, "a work's photo has kind before or after");
+  } else if (want.kind != "photo" && want.kind != "thumb" && want.kind != "before" && want.kind != "after") {
+    return TusError(400, "kind must be photo, thumb, before or after");
+  }
+  // index: which of the complaint's photos (0 = the first, the Open311 media_url), or of its
+  // before/after photos. One upload per (request or work, kind, index) — invariant U4 — kept in
+  // the kind column as "photo.1", "thumb.2", "before.1", "after.2".
   if (const std::string* index = tus::MetadataGet(md, "index"); index && *index != "0") {
-    if (*index != "1" && *index != "2") return TusError(400, "index must be 0, 1 or 2 (a complaint has at most three photos)");
+    if (*index != "1" && *index != "2") return TusError(400, "index must be 0, 1 or 2 (at most three photos of a kind)");
     want.kind += "." + *index;
   }
   if (const std::string* sha = tus::MetadataGet(md, "sha256")) {
@@ -169,7 +183,7 @@ HttpResponse Api::TusCreate(const HttpRequest& req, Upload* got) {
   UploadCreate result;
   if (const Status st = storage_.CreateUpload(want, got, &result); !st.ok()) return StorageFailure(st, "create upload");
   if (result == UploadCreate::kConflict)
-    return TusError(409, "this complaint already has a " + want.kind +
+    return TusError(409, std::string(want.work_id ? "this work" : "this complaint") + " already has a " + want.kind +
                              " upload of another size, checksum or from another device");
   HttpResponse r = TusReply(201);
   r.headers.emplace_back("Location", cfg_.base_url + o311::MediaPath(got->id));

@@ -45,7 +45,10 @@ bool LoadCatalog(const std::string& dir, Catalog* out, std::string* error) {
       !ReadTsv(dir + "/wards.tsv", 3, &wards, error))
     return false;
   std::map<std::string, std::string> dept_names;
-  for (const auto& d : depts) dept_names[d[0]] = d[1];
+  for (const auto& d : depts) {
+    dept_names[d[0]] = d[1];
+    out->departments.push_back({d[0], d[1]});
+  }
   for (const auto& c : cats) {
     protocol::open311::Service s;
     s.code = c[0];
@@ -55,6 +58,7 @@ bool LoadCatalog(const std::string& dir, Catalog* out, std::string* error) {
       return false;
     }
     s.group = it->second;
+    s.department = c[1];
     const auto r = std::from_chars(c[2].data(), c[2].data() + c[2].size(), s.sla_hours);
     if (r.ec != std::errc() || s.sla_hours <= 0) {
       *error = dir + "/categories.tsv: category '" + c[0] + "' has a bad sla_hours '" + c[2] + "'";
@@ -70,6 +74,18 @@ bool LoadCatalog(const std::string& dir, Catalog* out, std::string* error) {
     return false;
   }
   return true;
+}
+
+const protocol::open311::Department* Catalog::FindDepartment(std::string_view code) const {
+  for (const auto& d : departments)
+    if (d.code == code) return &d;
+  return nullptr;
+}
+
+const protocol::open311::Ward* Catalog::FindWard(std::string_view number) const {
+  for (const auto& w : wards)
+    if (w.number == number) return &w;
+  return nullptr;
 }
 
 }  // namespace samvad::central

@@ -4,6 +4,7 @@
 // Only reading and checking the files; seeding the database is Storage::SeedServices.
 #pragma once
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sync/protocol/open311.h"
@@ -13,6 +14,10 @@ namespace samvad::central {
 struct Catalog {
   std::vector<protocol::open311::Service> services;
   std::vector<protocol::open311::Ward> wards;
+  std::vector<protocol::open311::Department> departments;
+
+  const protocol::open311::Department* FindDepartment(std::string_view code) const;
+  const protocol::open311::Ward* FindWard(std::string_view number) const;
 };
 
 // `dir` holds categories.tsv, departments.tsv and wards.tsv. False with a reason naming the file

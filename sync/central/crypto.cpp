@@ -20,6 +20,22 @@ std::string RandomHex(size_t n) {
   return ToHex(bytes);
 }
 
+std::string FormatUuid(std::string_view bytes, int version) {
+  unsigned char b[16] = {};
+  for (size_t i = 0; i < 16 && i < bytes.size(); ++i) b[i] = static_cast<unsigned char>(bytes[i]);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | (version << 4));
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
+  const std::string hex = ToHex(std::string_view(reinterpret_cast<const char*>(b), sizeof b));
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
+         hex.substr(20);
+}
+
+std::string RandomUuid() {
+  std::string bytes(16, '\0');
+  randombytes_buf(bytes.data(), bytes.size());
+  return FormatUuid(bytes, 4);
+}
+
 std::string RandomEnrolmentCode() {
   static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // Crockford base32
   std::string code;

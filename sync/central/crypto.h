@@ -15,6 +15,10 @@ bool CryptoInit();
 
 // `n` random bytes as 2n lower-case hex digits.
 std::string RandomHex(size_t n);
+// 16 bytes as a UUID, 8-4-4-4-12 lower-case hex, with `version` and the RFC 9562 variant set.
+std::string FormatUuid(std::string_view sixteen_bytes, int version);
+// A random (version 4) UUID.
+std::string RandomUuid();
 // A one-time enrolment code: 10 characters of Crockford base32 (no I, L, O, U to misread on a
 // kiosk screen), shown as "XXXXX-XXXXX"; ~50 bits, and it expires within a day.
 std::string RandomEnrolmentCode();

@@ -1,9 +1,18 @@
-// main.cpp — the samvad-central command line: `serve` runs the queue; `enroll`, `revoke` and
-// `assign` are the administrator's commands against the same database. Parses arguments, wires
-// the parts together and reports; it holds no logic the tests could not reach through them.
+// main.cpp — the samvad-central command line: `serve` runs the queue; `enroll`, `revoke`,
+// `assign` and `staff …` are the administrator's commands against the same database. Parses
+// arguments, wires the parts together and reports; it holds no logic the tests could not reach
+// through them.
+//
+// [SECTION] usage and arguments
+// [SECTION] serve
+// [SECTION] devices and assignments: enroll, revoke, assign
+// [SECTION] staff accounts: staff add | list | disable | enable | pin
 #include <qrencode.h>
 #include <signal.h>
+#include <sodium.h>
 #include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
@@ -17,8 +26,11 @@
 #include "sync/central/catalog.h"
 #include "sync/central/crypto.h"
 #include "sync/central/http.h"
+#include "sync/central/staff.h"
 #include "sync/central/storage.h"
+#include "sync/model/pin_hash.h"
 #include "sync/protocol/form.h"
+#include "sync/protocol/open311.h"
 
 #ifndef SAMVAD_CATALOG_DIR
 #define SAMVAD_CATALOG_DIR "assets/catalog"
@@ -28,6 +40,10 @@ namespace {
 
 using samvad::central::Storage;
 
+// ---------------------------------------------------------------------------------------------
+// [SECTION] usage and arguments
+// ---------------------------------------------------------------------------------------------
+
 constexpr const char* kUsage =
     "samvad-central — Samvad's central complaint queue (Open311 GeoReport v2 + extensions)\n"
     "\n"
@@ -36,7 +52,12 @@ constexpr const char* kUsage =
     "                        [--base-url URL] [--threads N] [--public]\n"
     "  samvad-central enroll --db URL [--label TEXT] [--url BASE_URL] [--hours N]\n"
     "  samvad-central revoke --db URL DEVICE_ID\n"
-    "  samvad-central assign --db URL REQUEST_ID --to USER\n"
+    "  samvad-central assign --db URL REQUEST_ID USER_ID     (or REQUEST_ID --to USER_ID)\n"
+    "  samvad-central staff add     --db URL --user ID --name NAME --ward NN --dept CODE\n"
+    "                               --role engineer|ward_staff|nodal_officer [--catalog DIR]\n"
+    "  samvad-central staff list    --db URL\n"
+    "  samvad-central staff disable --db URL --user ID      (staff enable: the reverse)\n"
+    "  samvad-central staff pin     --db URL --user ID      (sets a new PIN)\n"
     "  samvad-central --help\n"
     "\n"
     "  --db URL        sqlite:PATH (default sqlite:samvad-central.db) or postgresql://…\n"
@@ -48,7 +69,11 @@ constexpr const char* kUsage =
     "                  (default http://<listen address>)\n"
     "\n"
     "enroll prints a one-time code (and its QR) that a device trades for its key at\n"
-    "POST /devices/enroll.json; revoke makes a device's key answer 403 from then on.\n";
+    "POST /devices/enroll.json; revoke makes a device's key answer 403 from then on.\n"
+    "assign gives a request to an active staff account (its tablet lists it).\n"
+    "staff add and staff pin read the PIN (4 to 8 digits) from standard input — typed twice\n"
+    "at a terminal, unechoed, or one line from a pipe — never from the command line, where\n"
+    "every user of the machine could read it. Only its Argon2id hash is stored.\n";
 
 struct Args {
   std::map<std::string, std::string> opts;
@@ -122,6 +147,10 @@ void PrintQr(const std::string& text) {
   QRcode_free(qr);
 }
 
+// ---------------------------------------------------------------------------------------------
+// [SECTION] serve
+// ---------------------------------------------------------------------------------------------
+
 int Serve(const Args& a) {
   samvad::central::ApiConfig cfg;
   std::string error;
@@ -142,6 +171,10 @@ int Serve(const Args& a) {
   }
   auto db = OpenDb(a);
   if (!db) return 1;
+  if (const auto st = db->SeedDepartments(cfg.catalog.departments); !st.ok()) {
+    std::fprintf(stderr, "samvad-central: seeding departments: %s\n", st.message.c_str());
+    return 1;
+  }
   if (const auto st = db->SeedServices(cfg.catalog.services); !st.ok()) {
     std::fprintf(stderr, "samvad-central: seeding services: %s\n", st.message.c_str());
     return 1;
@@ -180,6 +213,10 @@ int Serve(const Args& a) {
   std::printf("samvad-central: stopped (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
   return 0;
 }
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] devices and assignments: enroll, revoke, assign
+// ---------------------------------------------------------------------------------------------
 
 int Enroll(const Args& a) {
   int hours = 24;
@@ -230,25 +267,197 @@ int Revoke(const Args& a) {
 
 int Assign(const Args& a) {
   std::int64_t id = 0;
-  const std::string to = Opt(a, "--to", "");
-  if (a.positional.size() != 1 || to.empty() ||
+  std::string to = Opt(a, "--to", "");
+  if (to.empty() && a.positional.size() == 2) to = a.positional[1];
+  const size_t want = a.opts.count("--to") ? 1 : 2;
+  std::string user;
+  if (a.positional.size() != want || to.empty() ||
       std::from_chars(a.positional[0].data(), a.positional[0].data() + a.positional[0].size(), id).ec != std::errc()) {
-    std::fprintf(stderr, "usage: samvad-central assign --db URL REQUEST_ID --to USER\n");
+    std::fprintf(stderr, "usage: samvad-central assign --db URL REQUEST_ID USER_ID\n");
+    return 2;
+  }
+  if (!samvad::protocol::open311::NormalizeUserId(to, &user)) {
+    std::fprintf(stderr, "samvad-central: '%s' is not a staff user id\n", to.c_str());
+    return 1;
+  }
+  auto db = OpenDb(a);
+  if (!db) return 1;
+  samvad::central::AssignResult result;
+  if (const auto st = db->Assign(id, user, &result); !st.ok()) {
+    std::fprintf(stderr, "samvad-central: assign: %s\n", st.message.c_str());
+    return 1;
+  }
+  switch (result) {
+    case samvad::central::AssignResult::kAssigned:
+      std::printf("assigned %lld to %s\n", static_cast<long long>(id), user.c_str());
+      return 0;
+    case samvad::central::AssignResult::kNoRequest:
+      std::fprintf(stderr, "samvad-central: no service request %lld\n", static_cast<long long>(id));
+      return 1;
+    case samvad::central::AssignResult::kNoUser:
+      std::fprintf(stderr, "samvad-central: no staff account %s (add it with `staff add`)\n", user.c_str());
+      return 1;
+    case samvad::central::AssignResult::kInactiveUser:
+      std::fprintf(stderr, "samvad-central: staff account %s is disabled (`staff enable` first)\n", user.c_str());
+      return 1;
+  }
+  return 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] staff accounts: staff add | list | disable | enable | pin
+// ---------------------------------------------------------------------------------------------
+
+// One line from standard input, with echo off at a terminal. False at end of input.
+bool ReadSecretLine(const char* prompt, bool tty, std::string* line) {
+  termios saved{};
+  const bool echo_off = tty && tcgetattr(STDIN_FILENO, &saved) == 0;
+  if (tty) std::fprintf(stderr, "%s", prompt);
+  if (echo_off) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  line->clear();
+  int c = 0;
+  while ((c = std::fgetc(stdin)) != EOF && c != '\n')
+    if (line->size() < 64) line->push_back(static_cast<char>(c));  // longer is wrong anyway
+  if (echo_off) {
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    std::fprintf(stderr, "\n");
+  }
+  if (!line->empty() && line->back() == '\r') line->pop_back();
+  return c != EOF || !line->empty();
+}
+
+// The PIN's Argon2id hash, or "" after saying why. The PIN itself is wiped from memory.
+std::string ReadPinHash() {
+  const bool tty = isatty(STDIN_FILENO) == 1;
+  std::string pin, again;
+  std::string hash;
+  if (!ReadSecretLine("PIN (4 to 8 digits): ", tty, &pin)) {
+    std::fprintf(stderr, "samvad-central: no PIN on standard input (pipe it in, or type it at a terminal)\n");
+  } else if (tty && (!ReadSecretLine("PIN again: ", tty, &again) || again != pin)) {
+    std::fprintf(stderr, "samvad-central: the two PINs differ; nothing changed\n");
+  } else {
+    switch (samvad::model::CheckPinFormat(pin)) {
+      case samvad::model::PinFormat::Ok:
+        hash = samvad::model::HashPin(pin);
+        if (hash.empty()) std::fprintf(stderr, "samvad-central: could not hash the PIN (out of memory?)\n");
+        break;
+      case samvad::model::PinFormat::TooShort:
+        std::fprintf(stderr, "samvad-central: the PIN must have at least 4 digits\n");
+        break;
+      case samvad::model::PinFormat::TooLong:
+        std::fprintf(stderr, "samvad-central: the PIN must have at most 8 digits\n");
+        break;
+      case samvad::model::PinFormat::NotDigits:
+        std::fprintf(stderr, "samvad-central: the PIN must be digits only (the tablet's pad types 0-9)\n");
+        break;
+    }
+  }
+  sodium_memzero(pin.data(), pin.size());
+  sodium_memzero(again.data(), again.size());
+  return hash;
+}
+
+int StaffAdd(const Args& a) {
+  samvad::central::StaffAccount acc;
+  acc.user_id = Opt(a, "--user", "");
+  acc.name = Opt(a, "--name", "");
+  acc.ward = Opt(a, "--ward", "");
+  acc.department = Opt(a, "--dept", "");
+  acc.role = Opt(a, "--role", "");
+  samvad::central::Catalog catalog;
+  std::string why;
+  if (!samvad::central::LoadCatalog(Opt(a, "--catalog", SAMVAD_CATALOG_DIR), &catalog, &why) ||
+      !samvad::central::CheckStaffAccount(&acc, catalog, &why)) {
+    std::fprintf(stderr, "samvad-central: %s\n", why.c_str());
+    return 2;
+  }
+  auto db = OpenDb(a);  // before the PIN: a wrong --db should not cost a typed PIN
+  if (!db) return 1;
+  acc.pin_hash = ReadPinHash();
+  if (acc.pin_hash.empty()) return 1;
+  bool added = false;
+  if (const auto st = db->AddStaff(acc, &added); !st.ok()) {
+    std::fprintf(stderr, "samvad-central: staff add: %s\n", st.message.c_str());
+    return 1;
+  }
+  if (!added) {
+    std::fprintf(stderr, "samvad-central: %s exists already (staff pin sets a new PIN)\n", acc.user_id.c_str());
+    return 1;
+  }
+  std::printf("added %s (%s, ward %s, %s)\n", acc.user_id.c_str(), acc.role.c_str(), acc.ward.c_str(),
+              acc.department.c_str());
+  return 0;
+}
+
+int StaffList(const Args& a) {
+  auto db = OpenDb(a);
+  if (!db) return 1;
+  std::vector<samvad::central::StaffAccount> staff;
+  if (const auto st = db->ListStaff(&staff); !st.ok()) {
+    std::fprintf(stderr, "samvad-central: staff list: %s\n", st.message.c_str());
+    return 1;
+  }
+  // Tab-separated, no hashes: for reading and for scripts.
+  std::printf("user_id\trole\tward\tdepartment\tactive\tname\n");
+  for (const auto& s : staff)
+    std::printf("%s\t%s\t%s\t%s\t%s\t%s\n", s.user_id.c_str(), s.role.c_str(), s.ward.c_str(), s.department.c_str(),
+                s.active ? "active" : "disabled", s.name.c_str());
+  return 0;
+}
+
+// staff disable / enable / pin: one account, by --user.
+int StaffChange(const std::string& sub, const Args& a) {
+  std::string user;
+  if (!samvad::protocol::open311::NormalizeUserId(Opt(a, "--user", ""), &user)) {
+    std::fprintf(stderr, "usage: samvad-central staff %s --db URL --user ID\n", sub.c_str());
     return 2;
   }
   auto db = OpenDb(a);
   if (!db) return 1;
   bool found = false;
-  if (const auto st = db->Assign(id, to, &found); !st.ok()) {
-    std::fprintf(stderr, "samvad-central: assign: %s\n", st.message.c_str());
+  samvad::central::Status st;
+  if (sub == "pin") {
+    const std::string hash = ReadPinHash();
+    if (hash.empty()) return 1;
+    st = db->SetStaffPin(user, hash, &found);
+  } else {
+    st = db->SetStaffActive(user, sub == "enable", &found);
+  }
+  if (!st.ok()) {
+    std::fprintf(stderr, "samvad-central: staff %s: %s\n", sub.c_str(), st.message.c_str());
     return 1;
   }
   if (!found) {
-    std::fprintf(stderr, "samvad-central: no service request %lld\n", static_cast<long long>(id));
+    std::fprintf(stderr, "samvad-central: no staff account %s\n", user.c_str());
     return 1;
   }
-  std::printf("assigned %lld to %s\n", static_cast<long long>(id), to.c_str());
+  if (sub == "pin") std::printf("new PIN set for %s; devices take it at their next sync\n", user.c_str());
+  else std::printf("%s %s; devices take it at their next sync\n", user.c_str(), sub == "enable" ? "enabled" : "disabled");
   return 0;
+}
+
+int Staff(int argc, char** argv) {
+  const std::string sub = argc > 2 ? argv[2] : "";
+  Args args;
+  for (int i = 3; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--pin") == 0) {
+      std::fprintf(stderr, "samvad-central: no --pin: a PIN on the command line is visible to every user (ps, shell "
+                           "history); it is read from standard input\n");
+      return 2;
+    }
+  }
+  if (sub == "add")
+    return ParseArgs(argc, argv, 3, {"--db", "--user", "--name", "--ward", "--dept", "--role", "--catalog"}, &args)
+               ? StaffAdd(args) : 2;
+  if (sub == "list") return ParseArgs(argc, argv, 3, {"--db"}, &args) ? StaffList(args) : 2;
+  if (sub == "disable" || sub == "enable" || sub == "pin")
+    return ParseArgs(argc, argv, 3, {"--db", "--user"}, &args) ? StaffChange(sub, args) : 2;
+  std::fprintf(stderr, "samvad-central: staff add | list | disable | enable | pin (see --help)\n");
+  return 2;
 }
 
 }  // namespace
@@ -277,6 +486,7 @@ int main(int argc, char** argv) {
   if (cmd == "enroll") return ParseArgs(argc, argv, 2, {"--db", "--label", "--url", "--hours"}, &args) ? Enroll(args) : 2;
   if (cmd == "revoke") return ParseArgs(argc, argv, 2, {"--db"}, &args) ? Revoke(args) : 2;
   if (cmd == "assign") return ParseArgs(argc, argv, 2, {"--db", "--to"}, &args) ? Assign(args) : 2;
+  if (cmd == "staff") return Staff(argc, argv);
   std::fprintf(stderr, "samvad-central: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

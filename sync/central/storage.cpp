@@ -4,6 +4,8 @@
 // [SECTION] schema
 // [SECTION] catalog and devices
 // [SECTION] service requests, idempotency and the feed
+// [SECTION] staff accounts
+// [SECTION] development works and the Atom feed's id
 // [SECTION] uploads
 #include "sync/central/storage.h"
 
@@ -147,7 +149,7 @@ Status Storage::InWriteTx(const std::function<SqlResult(SqlConn&)>& body, bool d
 
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // {ID} is the one dialect difference: SQLite's AUTOINCREMENT never reuses an id, PostgreSQL's
 // identity column comes from a sequence. Both give ids that only grow.
@@ -182,14 +184,76 @@ constexpr const char* kSchema[] = {
     " assignee TEXT NOT NULL, created_at BIGINT NOT NULL)",
 };
 
-// Upgrades, append-only: kUpgrades[i] takes a database from version i + 1 to i + 2. kSchema
+// Upgrades, append-only: each step belongs to the version it makes, and a database at version v
+// runs, in order, every step of the versions after v (all in Migrate's one transaction). kSchema
 // above stays as version 1 created it, so a new database and an upgraded one end up the same.
-constexpr const char* kUpgrades[] = {
+// One statement per step: neither driver runs two statements in one call.
+struct Upgrade {
+  int version;
+  const char* sql;
+};
+constexpr Upgrade kUpgrades[] = {
     // 2: the whole file's SHA-256 the device declared at creation (Upload-Metadata sha256),
     // checked when the last byte arrives — whatever the PATCHes' own checksums were.
-    "ALTER TABLE uploads ADD COLUMN sha256 TEXT NOT NULL DEFAULT ''",
+    {2, "ALTER TABLE uploads ADD COLUMN sha256 TEXT NOT NULL DEFAULT ''"},
+
+    // 3: the field tablet (issue 5): departments (a transfer names one), staff accounts, the
+    // request's detailed status, field updates' extra columns, development works, and uploads
+    // that belong to a request or to a work.
+    {3, "CREATE TABLE IF NOT EXISTS departments (code TEXT PRIMARY KEY, name TEXT NOT NULL)"},
+    {3, "ALTER TABLE services ADD COLUMN dept TEXT NOT NULL DEFAULT ''"},
+    {3, "CREATE TABLE IF NOT EXISTS staff (user_id TEXT PRIMARY KEY, name TEXT NOT NULL, ward TEXT NOT NULL,"
+        " department TEXT NOT NULL, role TEXT NOT NULL, active BIGINT NOT NULL, pin_hash TEXT NOT NULL,"
+        " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"},
+    // work_status: the last applied update's status (FixMyStreet's words); department: where a
+    // transfer sent it ('' = the category's own department); lang: the description's language.
+    {3, "ALTER TABLE requests ADD COLUMN work_status TEXT NOT NULL DEFAULT 'open'"},
+    {3, "ALTER TABLE requests ADD COLUMN status_changed_at BIGINT NOT NULL DEFAULT 0"},
+    {3, "ALTER TABLE requests ADD COLUMN department TEXT NOT NULL DEFAULT ''"},
+    {3, "ALTER TABLE requests ADD COLUMN lang TEXT NOT NULL DEFAULT ''"},
+    {3, "UPDATE requests SET work_status = COALESCE((SELECT u.status FROM updates u WHERE u.request_id = requests.id"
+        " ORDER BY u.update_id DESC LIMIT 1), status), status_changed_at = updated_at"},
+    // changed_status: this update changed the request's detailed status (or its department);
+    // conflict: it did not, because a newer change by another author came first (W2).
+    {3, "ALTER TABLE updates ADD COLUMN changed_status BIGINT NOT NULL DEFAULT 0"},
+    {3, "ALTER TABLE updates ADD COLUMN conflict BIGINT NOT NULL DEFAULT 0"},
+    {3, "ALTER TABLE updates ADD COLUMN based_on BIGINT"},
+    {3, "ALTER TABLE updates ADD COLUMN recorded_at BIGINT"},
+    {3, "ALTER TABLE updates ADD COLUMN department TEXT NOT NULL DEFAULT ''"},
+    {3, "ALTER TABLE updates ADD COLUMN lat DOUBLE PRECISION"},
+    {3, "ALTER TABLE updates ADD COLUMN lon DOUBLE PRECISION"},
+    // Before version 3 no update recorded whether it changed anything: any but "open" counts.
+    {3, "UPDATE updates SET changed_status = 1 WHERE status <> 'open'"},
+    {3, "CREATE INDEX IF NOT EXISTS updates_request ON updates(request_id, update_id)"},
+    {3, "CREATE INDEX IF NOT EXISTS requests_assigned ON requests(assigned_to)"},
+    {3, "CREATE INDEX IF NOT EXISTS requests_resolved ON requests(work_status, status_changed_at)"},
+    {3, "CREATE TABLE IF NOT EXISTS works (id {ID}, client_uuid TEXT NOT NULL UNIQUE, title TEXT NOT NULL,"
+        " description TEXT NOT NULL, lang TEXT NOT NULL, ward TEXT NOT NULL, lat DOUBLE PRECISION,"
+        " lon DOUBLE PRECISION, device_id TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"},
+    // uploads.request_id becomes NULL-able for a work's photos. SQLite cannot drop a NOT NULL, so
+    // the table is rebuilt (the same statements on both engines). UNIQUE treats NULLs as distinct
+    // on both, so U4 holds per request and per work.
+    {3, "CREATE TABLE uploads_v3 (upload_id TEXT PRIMARY KEY, request_id BIGINT REFERENCES requests(id),"
+        " work_id BIGINT REFERENCES works(id), kind TEXT NOT NULL, length BIGINT NOT NULL, received BIGINT NOT NULL,"
+        " content_type TEXT NOT NULL, filename TEXT NOT NULL, device_id TEXT NOT NULL, created_at BIGINT NOT NULL,"
+        " completed_at BIGINT, sha256 TEXT NOT NULL DEFAULT '', UNIQUE (request_id, kind), UNIQUE (work_id, kind),"
+        " CHECK ((request_id IS NULL) <> (work_id IS NULL)))"},
+    {3, "INSERT INTO uploads_v3 (upload_id, request_id, kind, length, received, content_type, filename, device_id,"
+        " created_at, completed_at, sha256) SELECT upload_id, request_id, kind, length, received, content_type,"
+        " filename, device_id, created_at, completed_at, sha256 FROM uploads"},
+    {3, "DROP TABLE uploads"},
+    {3, "ALTER TABLE uploads_v3 RENAME TO uploads"},
 };
-static_assert(std::size(kUpgrades) == kSchemaVersion - 1, "one upgrade step per schema version after 1");
+
+constexpr bool UpgradesInOrder() {
+  int v = 1;
+  for (const auto& u : kUpgrades) {
+    if (u.version != v && u.version != v + 1) return false;
+    v = u.version;
+  }
+  return v == kSchemaVersion;
+}
+static_assert(UpgradesInOrder(), "upgrade steps go by version, with no version skipped, up to kSchemaVersion");
 
 std::string Dialect(std::string sql, bool postgres) {
   const std::string id = postgres ? "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT";
@@ -223,8 +287,9 @@ Status Storage::Migrate() {
       found_version = std::stoi(r.rows[0].Text(0));
     }
     if (found_version >= kSchemaVersion) return SqlResult{};
-    for (int v = found_version; v < kSchemaVersion; ++v) {
-      r = c.Exec(Dialect(kUpgrades[v - 1], pg));
+    for (const auto& step : kUpgrades) {
+      if (step.version <= found_version) continue;
+      r = c.Exec(Dialect(step.sql, pg));
       if (!r.ok()) return r;
     }
     found_version = kSchemaVersion;
@@ -245,10 +310,22 @@ Status Storage::SeedServices(const std::vector<o311::Service>& services) {
   return InWriteTx([&](SqlConn& c) {
     for (const auto& s : services) {
       SqlResult r = c.Exec(
-          "INSERT INTO services (code, name, description, grp, sla_hours) VALUES (?, ?, ?, ?, ?)"
+          "INSERT INTO services (code, name, description, grp, sla_hours, dept) VALUES (?, ?, ?, ?, ?, ?)"
           " ON CONFLICT (code) DO UPDATE SET name = excluded.name, description = excluded.description,"
-          " grp = excluded.grp, sla_hours = excluded.sla_hours",
-          {s.code, s.name, s.description, s.group, std::int64_t{s.sla_hours}});
+          " grp = excluded.grp, sla_hours = excluded.sla_hours, dept = excluded.dept",
+          {s.code, s.name, s.description, s.group, std::int64_t{s.sla_hours}, s.department});
+      if (!r.ok()) return r;
+    }
+    return SqlResult{};
+  });
+}
+
+Status Storage::SeedDepartments(const std::vector<o311::Department>& departments) {
+  return InWriteTx([&](SqlConn& c) {
+    for (const auto& d : departments) {
+      SqlResult r = c.Exec("INSERT INTO departments (code, name) VALUES (?, ?)"
+                           " ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+                           {d.code, d.name});
       if (!r.ok()) return r;
     }
     return SqlResult{};
@@ -372,10 +449,14 @@ SqlResult RememberKey(SqlConn& c, const IdemKey& idem, const IdemOutcome& out) {
                  out.id, UnixNow()});
 }
 
+// agency_responsible is the department a transfer sent the request to, else its category's.
 constexpr const char* kRequestColumns =
-    "SELECT r.id, r.service_code, s.name, s.grp, r.status, r.status_notes, r.description, r.address,"
-    " r.address_id, r.ward, r.ticket, r.assigned_to, r.lat, r.lon, r.requested_at, r.updated_at, s.sla_hours,"
-    " r.photo_upload_id, r.thumb_upload_id FROM requests r JOIN services s ON s.code = r.service_code";
+    "SELECT r.id, r.service_code, s.name, COALESCE(d.name, s.grp), r.status, r.status_notes, r.description,"
+    " r.address, r.address_id, r.ward, r.ticket, r.assigned_to, r.lat, r.lon, r.requested_at, r.updated_at,"
+    " s.sla_hours, r.photo_upload_id, r.thumb_upload_id,"
+    " CASE WHEN r.department <> '' THEN r.department ELSE s.dept END, r.work_status, r.lang, r.status_changed_at,"
+    " (SELECT MAX(u.update_id) FROM updates u WHERE u.request_id = r.id)"
+    " FROM requests r JOIN services s ON s.code = r.service_code LEFT JOIN departments d ON d.code = r.department";
 
 o311::ServiceRequest RequestFromRow(const SqlRow& row) {
   o311::ServiceRequest q;
@@ -400,8 +481,18 @@ o311::ServiceRequest RequestFromRow(const SqlRow& row) {
   q.expected_at = sla > 0 ? q.requested_at + sla * 3600 : 0;
   q.photo_upload_id = row.Text(17);
   q.thumb_upload_id = row.Text(18);
+  q.department = row.Text(19);
+  q.detailed_status = row.Text(20);
+  q.lang = row.Text(21);
+  q.status_changed_at = row.Int(22);
+  q.latest_update_id = row.Int(23);
   return q;
 }
+
+constexpr const char* kUpdateInsert =
+    "INSERT INTO updates (request_id, status, description, media_url, device_id, created_at, changed_status,"
+    " conflict, based_on, recorded_at, department, lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " RETURNING update_id";
 
 }  // namespace
 
@@ -421,11 +512,12 @@ Status Storage::CreateRequest(const o311::NewServiceRequest& req, const IdemKey&
         "INSERT INTO requests (client_uuid, service_code, status, status_notes, description, address, address_id,"
         " lat, lon, ward, ticket, ticket_digits, email, first_name, last_name, phone, account_id, device_hw_id,"
         " media_url, device_id, captured_at, requested_at, updated_at, assigned_to, photo_upload_id,"
-        " thumb_upload_id) VALUES (?, ?, 'open', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '')"
+        " thumb_upload_id, work_status, status_changed_at, department, lang)"
+        " VALUES (?, ?, 'open', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', 'open', ?, '', ?)"
         " RETURNING id",
         {req.client_uuid, req.service_code, req.description, req.address, req.address_id, lat, lon, req.ward,
          req.ticket, req.ticket_digits, req.email, req.first_name, req.last_name, req.phone, req.account_id,
-         req.device_hw_id, req.media_url, idem.device_id, captured, now, now});
+         req.device_hw_id, req.media_url, idem.device_id, captured, now, now, now, req.lang});
     if (!r.ok()) return r;
     const std::int64_t id = r.rows.at(0).Int(0);
     // Taken after the insert, not before: a lock first would serialise same-key racers before
@@ -443,29 +535,90 @@ Status Storage::CreateRequest(const o311::NewServiceRequest& req, const IdemKey&
   });
 }
 
-Status Storage::AddUpdate(const o311::NewUpdate& update, const IdemKey& idem, const Renderer& render,
+namespace {
+
+// What o311::ParseUpdate and Api::PostUpdate promise about a field update before it is stored
+// (DESIGN.md, "Field work"); compiled out in release builds.
+void AssertFieldUpdate(const o311::NewUpdate& u) {
+#ifndef NDEBUG
+  assert(o311::IsUpdateStatus(u.sent_status) && u.status == o311::StoredUpdateStatus(u.sent_status) &&
+         "the stored status is the sent one, mapped");
+  assert((u.status != "closed" || u.description.find_first_not_of(" \t\r\n") != std::string::npos) &&
+         "W4: a rejection carries its reason");
+  assert((u.status == "transferred") == !u.department.empty() && "W5: a transfer, and only a transfer, names a department");
+  assert((u.sent_status != "resolved" || !u.media_url.empty()) && "W3: resolved names its after photo");
+#else
+  (void)u;
+#endif
+}
+
+}  // namespace
+
+Status Storage::AddUpdate(const o311::NewUpdate& update, const IdemKey& idem, const UpdateRenderer& render,
                           IdemOutcome* out) {
+  AssertFieldUpdate(update);
   return InWriteTx([&](SqlConn& c) {
     SqlResult r;
     if (SpentKey(c, idem, out, &r) || !r.ok()) return r;
     if (!(r = c.LockFeed()).ok()) return r;  // before touching the request row (F1, no lock cycles)
-    const std::int64_t now = UnixNow();
-    r = c.Exec("UPDATE requests SET status = ?, status_notes = ?, updated_at = ? WHERE id = ? RETURNING id",
-               {std::string(o311::RequestStatusAfter(update.status)), update.description, now, update.request_id});
+    r = c.Exec("SELECT r.work_status, r.status_notes, CASE WHEN r.department <> '' THEN r.department ELSE s.dept END,"
+               " r.department FROM requests r JOIN services s ON s.code = r.service_code WHERE r.id = ?",
+               {update.request_id});
     if (!r.ok()) return r;
     if (r.rows.empty()) {
       *out = IdemOutcome{};
       out->kind = IdemOutcome::Kind::kNotFound;  // not remembered: the key stays free for a fix
       return r;
     }
-    r = c.Exec("INSERT INTO updates (request_id, status, description, media_url, device_id, created_at)"
-               " VALUES (?, ?, ?, ?, ?, ?) RETURNING update_id",
-               {update.request_id, update.status, update.description, update.media_url, idem.device_id, now});
+    const std::string current = r.rows[0].Text(0), notes = r.rows[0].Text(1), dept_now = r.rows[0].Text(2);
+    const std::string dept_column = r.rows[0].Text(3);
+    const std::int64_t now = UnixNow();
+    UpdateApplied applied;
+    // W2: a newer change of status by someone else (central, another device) wins. Updates from
+    // this same device are not rivals: a device queues several while offline, all based on the
+    // last update it pulled.
+    if (update.has_based_on) {
+      r = c.Exec("SELECT 1 FROM updates WHERE request_id = ? AND update_id > ? AND changed_status = 1 AND device_id <> ?",
+                 {update.request_id, update.based_on_update_id, idem.device_id});
+      if (!r.ok()) return r;
+      applied.conflict = !r.rows.empty();
+    }
+    const bool transfer = update.status == "transferred";
+    bool changed = false;
+    applied.current_status = current;
+    applied.department = dept_now;
+    if (!applied.conflict) {
+      changed = update.status != current || (transfer && update.department != dept_now);
+      applied.current_status = update.status;
+      if (transfer) applied.department = update.department;
+      // A transfer hands the request to another department, whose nodal officer assigns it: the
+      // old department's engineer no longer lists it.
+      const bool unassign = transfer && update.department != dept_now;
+      r = c.Exec("UPDATE requests SET status = ?, work_status = ?, status_notes = ?, updated_at = ?,"
+                 " status_changed_at = CASE WHEN ? = 1 THEN ? ELSE status_changed_at END, department = ?,"
+                 " assigned_to = CASE WHEN ? = 1 THEN '' ELSE assigned_to END WHERE id = ?",
+                 {std::string(o311::RequestStatusAfter(update.status)), update.status,
+                  update.description.empty() ? notes : update.description, now, std::int64_t{changed}, now,
+                  transfer ? update.department : dept_column, std::int64_t{unassign}, update.request_id});
+      if (!r.ok()) return r;
+      if (unassign) {
+        r = c.Exec("INSERT INTO assignments (request_id, assignee, created_at) VALUES (?, '', ?)", {update.request_id, now});
+        if (!r.ok()) return r;
+      }
+    }
+    applied.request_status = std::string(o311::RequestStatusAfter(applied.current_status));
+    const SqlValue based = update.has_based_on ? SqlValue(update.based_on_update_id) : SqlValue();
+    const SqlValue recorded = update.recorded_at ? SqlValue(update.recorded_at) : SqlValue();
+    const SqlValue lat = update.has_location ? SqlValue(update.lat) : SqlValue();
+    const SqlValue lon = update.has_location ? SqlValue(update.lon) : SqlValue();
+    r = c.Exec(kUpdateInsert, {update.request_id, update.status, update.description, update.media_url, idem.device_id,
+                               now, std::int64_t{changed}, std::int64_t{applied.conflict}, based, recorded,
+                               transfer ? update.department : std::string(), lat, lon});
     if (!r.ok()) return r;
     *out = IdemOutcome{};
     out->kind = IdemOutcome::Kind::kCreated;
-    out->id = r.rows.at(0).Int(0);
-    out->body = render(out->id);
+    out->id = applied.update_id = r.rows.at(0).Int(0);
+    out->body = render(applied);
     return RememberKey(c, idem, *out);
   });
 }
@@ -522,8 +675,14 @@ Status Storage::QueryRequests(const RequestQuery& q, std::vector<o311::ServiceRe
     add("r.ticket_digits = ?");
     params.emplace_back(q.ticket_digits);
   }
+  if (!q.assigned_to.empty()) {
+    add("r.assigned_to = ?");
+    params.emplace_back(q.assigned_to);
+  }
   // Newest first, by id: ids only grow, so pages are stable while new complaints arrive at the top.
-  sql += where + " ORDER BY r.id DESC LIMIT ? OFFSET ?";
+  // An engineer's list goes by due time (expected_datetime), the order work is done in.
+  sql += where + (q.assigned_to.empty() ? " ORDER BY r.id DESC" : " ORDER BY r.requested_at + s.sla_hours * 3600, r.id");
+  sql += " LIMIT ? OFFSET ?";
   params.emplace_back(std::int64_t{q.limit});
   params.emplace_back(std::int64_t{q.offset});
   return Read([&](SqlConn& c) {
@@ -537,8 +696,8 @@ Status Storage::QueryRequests(const RequestQuery& q, std::vector<o311::ServiceRe
 Status Storage::FeedAfter(std::int64_t after, int limit, std::vector<o311::RequestUpdate>* out) {
   return Read([&](SqlConn& c) {
     SqlResult r = c.Exec(
-        "SELECT update_id, request_id, status, description, media_url, created_at FROM updates"
-        " WHERE update_id > ? ORDER BY update_id LIMIT ?",
+        "SELECT update_id, request_id, status, description, media_url, created_at, conflict, based_on, recorded_at,"
+        " department, lat, lon FROM updates WHERE update_id > ? ORDER BY update_id LIMIT ?",
         {after, std::int64_t{limit}});
     out->clear();
     for (const auto& row : r.rows) {
@@ -549,27 +708,204 @@ Status Storage::FeedAfter(std::int64_t after, int limit, std::vector<o311::Reque
       u.description = row.Text(3);
       u.media_url = row.Text(4);
       u.updated_at = row.Int(5);
+      u.conflict = row.Int(6) != 0;
+      u.based_on_update_id = row.Int(7);
+      u.recorded_at = row.Int(8);
+      u.department = row.Text(9);
+      u.has_location = !row.IsNull(10);
+      u.lat = row.Real(10);
+      u.lon = row.Real(11);
       out->push_back(std::move(u));
     }
     return r;
   });
 }
 
-Status Storage::Assign(std::int64_t request_id, const std::string& assignee, bool* found) {
+Status Storage::Assign(std::int64_t request_id, const std::string& assignee, AssignResult* result) {
   return InWriteTx([&](SqlConn& c) {
     SqlResult r = c.LockFeed();
     if (!r.ok()) return r;
+    r = c.Exec("SELECT active FROM staff WHERE user_id = ?", {assignee});
+    if (!r.ok()) return r;
+    if (r.rows.empty() || r.rows[0].Int(0) == 0) {
+      *result = r.rows.empty() ? AssignResult::kNoUser : AssignResult::kInactiveUser;
+      return r;
+    }
+    r = c.Exec("SELECT work_status FROM requests WHERE id = ?", {request_id});
+    if (!r.ok()) return r;
+    if (r.rows.empty()) {
+      *result = AssignResult::kNoRequest;
+      return r;
+    }
+    // Assigning puts an open request in progress (the citizen sees someone is on it); any other
+    // status stays as it is.
+    const std::string current = r.rows[0].Text(0);
+    const std::string status = current == "open" ? "in_progress" : current;
+    const std::int64_t changed = status != current;
     const std::int64_t now = UnixNow();
-    r = c.Exec("UPDATE requests SET assigned_to = ?, updated_at = ? WHERE id = ? RETURNING status", {assignee, now, request_id});
-    *found = r.ok() && !r.rows.empty();
-    if (!*found) return r;
-    const std::string status = r.rows[0].Text(0);
+    r = c.Exec("UPDATE requests SET assigned_to = ?, updated_at = ?, work_status = ?,"
+               " status_changed_at = CASE WHEN ? = 1 THEN ? ELSE status_changed_at END WHERE id = ?",
+               {assignee, now, status, changed, now, request_id});
+    if (!r.ok()) return r;
     r = c.Exec("INSERT INTO assignments (request_id, assignee, created_at) VALUES (?, ?, ?)", {request_id, assignee, now});
     if (!r.ok()) return r;
-    return c.Exec("INSERT INTO updates (request_id, status, description, media_url, device_id, created_at)"
-                  " VALUES (?, ?, ?, '', '', ?)",
-                  {request_id, status == "closed" ? std::string("closed") : std::string("in_progress"),
-                   "Assigned to " + assignee, now});
+    *result = AssignResult::kAssigned;
+    return c.Exec(kUpdateInsert, {request_id, status, "Assigned to " + assignee, std::string(), std::string(), now,
+                                  changed, std::int64_t{0}, SqlValue(), SqlValue(), std::string(), SqlValue(), SqlValue()});
+  });
+}
+
+Status Storage::ResolvedRequests(int limit, std::vector<o311::ServiceRequest>* out) {
+  return Read([&](SqlConn& c) {
+    SqlResult r = c.Exec(std::string(kRequestColumns) +
+                             " WHERE r.work_status = 'fixed' ORDER BY r.status_changed_at DESC, r.id DESC LIMIT ?",
+                         {std::int64_t{limit}});
+    out->clear();
+    for (const auto& row : r.rows) out->push_back(RequestFromRow(row));
+    return r;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] staff accounts
+// ---------------------------------------------------------------------------------------------
+
+Status Storage::AddStaff(const StaffAccount& a, bool* added) {
+  return InWriteTx([&](SqlConn& c) {
+    SqlResult r = c.Exec("SELECT 1 FROM staff WHERE user_id = ?", {a.user_id});
+    *added = r.ok() && r.rows.empty();
+    if (!*added) return r;
+    const std::int64_t now = UnixNow();
+    // Two admins adding the same id at once: the loser fails on the PRIMARY KEY, InWriteTx runs
+    // it again, and it finds the winner's row above.
+    return c.Exec("INSERT INTO staff (user_id, name, ward, department, role, active, pin_hash, created_at, updated_at)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  {a.user_id, a.name, a.ward, a.department, a.role, std::int64_t{a.active}, a.pin_hash, now, now});
+  });
+}
+
+Status Storage::ListStaff(std::vector<StaffAccount>* out) {
+  return Read([&](SqlConn& c) {
+    SqlResult r = c.Exec("SELECT user_id, name, ward, department, role, active, pin_hash, created_at, updated_at"
+                         " FROM staff ORDER BY user_id");
+    out->clear();
+    for (const auto& row : r.rows) {
+      StaffAccount a;
+      a.user_id = row.Text(0);
+      a.name = row.Text(1);
+      a.ward = row.Text(2);
+      a.department = row.Text(3);
+      a.role = row.Text(4);
+      a.active = row.Int(5) != 0;
+      a.pin_hash = row.Text(6);
+      a.created_at = row.Int(7);
+      a.updated_at = row.Int(8);
+      out->push_back(std::move(a));
+    }
+    return r;
+  });
+}
+
+Status Storage::SetStaffActive(const std::string& user_id, bool active, bool* found) {
+  return InWriteTx([&](SqlConn& c) {
+    SqlResult r = c.Exec("UPDATE staff SET active = ?, updated_at = ? WHERE user_id = ? RETURNING user_id",
+                         {std::int64_t{active}, UnixNow(), user_id});
+    *found = r.ok() && !r.rows.empty();
+    return r;
+  });
+}
+
+Status Storage::SetStaffPin(const std::string& user_id, const std::string& pin_hash, bool* found) {
+  return InWriteTx([&](SqlConn& c) {
+    SqlResult r = c.Exec("UPDATE staff SET pin_hash = ?, updated_at = ? WHERE user_id = ? RETURNING user_id",
+                         {pin_hash, UnixNow(), user_id});
+    *found = r.ok() && !r.rows.empty();
+    return r;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] development works and the Atom feed's id
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr const char* kWorkColumns =
+    "SELECT id, title, description, lang, ward, lat, lon, created_at, updated_at FROM works";
+
+o311::Work WorkFromRow(const SqlRow& row) {
+  o311::Work w;
+  w.id = row.Int(0);
+  w.title = row.Text(1);
+  w.description = row.Text(2);
+  w.lang = row.Text(3);
+  w.ward = row.Text(4);
+  w.has_location = !row.IsNull(5);
+  w.lat = row.Real(5);
+  w.lon = row.Real(6);
+  w.created_at = row.Int(7);
+  w.updated_at = row.Int(8);
+  return w;
+}
+
+}  // namespace
+
+Status Storage::CreateWork(const o311::NewWork& work, const IdemKey& idem, const Renderer& render, IdemOutcome* out) {
+  assert(idem.key == work.client_uuid && "a work's idempotency key is its client UUID");
+  return InWriteTx([&](SqlConn& c) {
+    SqlResult r;
+    if (SpentKey(c, idem, out, &r) || !r.ok()) return r;
+    const std::int64_t now = UnixNow();
+    const SqlValue lat = work.has_location ? SqlValue(work.lat) : SqlValue();
+    const SqlValue lon = work.has_location ? SqlValue(work.lon) : SqlValue();
+    // client_uuid is UNIQUE: racing creates meet here, as requests do (I3).
+    r = c.Exec("INSERT INTO works (client_uuid, title, description, lang, ward, lat, lon, device_id, created_at, updated_at)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+               {work.client_uuid, work.title, work.description, work.lang, work.ward, lat, lon, idem.device_id, now, now});
+    if (!r.ok()) return r;
+    *out = IdemOutcome{};
+    out->kind = IdemOutcome::Kind::kCreated;
+    out->id = r.rows.at(0).Int(0);
+    out->body = render(out->id);
+    return RememberKey(c, idem, *out);
+  });
+}
+
+Status Storage::GetWork(std::int64_t id, o311::Work* out, bool* found) {
+  return Read([&](SqlConn& c) {
+    SqlResult r = c.Exec(std::string(kWorkColumns) + " WHERE id = ?", {id});
+    *found = r.ok() && !r.rows.empty();
+    if (*found) *out = WorkFromRow(r.rows[0]);
+    return r;
+  });
+}
+
+Status Storage::LatestWorks(int limit, std::vector<o311::Work>* out) {
+  return Read([&](SqlConn& c) {
+    SqlResult r = c.Exec(std::string(kWorkColumns) + " ORDER BY created_at DESC, id DESC LIMIT ?", {std::int64_t{limit}});
+    out->clear();
+    for (const auto& row : r.rows) out->push_back(WorkFromRow(row));
+    return r;
+  });
+}
+
+Status Storage::FeedUuid(const std::string& candidate, std::string* uuid) {
+  // Read first: a public GET should not cost a durable write each time, only the very first.
+  uuid->clear();
+  Status st = Read([&](SqlConn& c) {
+    SqlResult r = c.Exec("SELECT value FROM samvad_meta WHERE name = 'feed_uuid'");
+    if (r.ok() && !r.rows.empty()) *uuid = r.rows[0].Text(0);
+    return r;
+  });
+  if (!st.ok() || !uuid->empty()) return st;
+  return InWriteTx([&](SqlConn& c) {
+    // The first caller's candidate stays; everyone after reads it back.
+    SqlResult r = c.Exec("INSERT INTO samvad_meta (name, value) VALUES ('feed_uuid', ?) ON CONFLICT (name) DO NOTHING",
+                         {candidate});
+    if (!r.ok()) return r;
+    r = c.Exec("SELECT value FROM samvad_meta WHERE name = 'feed_uuid'");
+    if (r.ok() && !r.rows.empty()) *uuid = r.rows[0].Text(0);
+    return r;
   });
 }
 
@@ -581,7 +917,7 @@ namespace {
 
 constexpr const char* kUploadColumns =
     "SELECT upload_id, request_id, kind, content_type, filename, device_id, length, received, created_at,"
-    " completed_at, sha256 FROM uploads";
+    " completed_at, sha256, work_id FROM uploads";
 
 Upload UploadFromRow(const SqlRow& row) {
   Upload u;
@@ -596,6 +932,7 @@ Upload UploadFromRow(const SqlRow& row) {
   u.created_at = row.Int(8);
   u.completed_at = row.Int(9);
   u.sha256 = row.Text(10);
+  u.work_id = row.Int(11);
   return u;
 }
 
@@ -605,7 +942,10 @@ Status Storage::CreateUpload(const Upload& want, Upload* got, UploadCreate* resu
   return InWriteTx([&](SqlConn& c) {
     // UNIQUE (request_id, kind): a device that lost the 201 and POSTs again gets the same upload
     // back and resumes it, instead of leaving an orphan beside a second copy (invariant U4).
-    SqlResult r = c.Exec(std::string(kUploadColumns) + " WHERE request_id = ? AND kind = ?", {want.request_id, want.kind});
+    assert((want.request_id > 0) != (want.work_id > 0) && "an upload belongs to a request or to a work");
+    const bool for_work = want.work_id > 0;
+    SqlResult r = c.Exec(std::string(kUploadColumns) + (for_work ? " WHERE work_id = ? AND kind = ?" : " WHERE request_id = ? AND kind = ?"),
+                         {for_work ? want.work_id : want.request_id, want.kind});
     if (!r.ok()) return r;
     if (!r.rows.empty()) {
       *got = UploadFromRow(r.rows[0]);
@@ -614,10 +954,10 @@ Status Storage::CreateUpload(const Upload& want, Upload* got, UploadCreate* resu
                     : UploadCreate::kConflict;
       return r;
     }
-    r = c.Exec("INSERT INTO uploads (upload_id, request_id, kind, length, received, content_type, filename,"
-               " device_id, created_at, sha256) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
-               {want.id, want.request_id, want.kind, want.length, want.content_type, want.filename, want.device_id,
-                UnixNow(), want.sha256});
+    r = c.Exec("INSERT INTO uploads (upload_id, request_id, work_id, kind, length, received, content_type, filename,"
+               " device_id, created_at, sha256) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+               {want.id, for_work ? SqlValue() : SqlValue(want.request_id), for_work ? SqlValue(want.work_id) : SqlValue(),
+                want.kind, want.length, want.content_type, want.filename, want.device_id, UnixNow(), want.sha256});
     *got = want;
     *result = UploadCreate::kCreated;
     return r;
@@ -642,13 +982,14 @@ Status Storage::AdvanceUpload(const std::string& id, std::int64_t from, std::int
     // "AND received = ?": the offset only moves from where this PATCH started (invariant U2).
     SqlResult r = c.Exec(
         "UPDATE uploads SET received = ?, completed_at = CASE WHEN ? = length THEN ? ELSE NULL END"
-        " WHERE upload_id = ? AND received = ? AND ? <= length RETURNING request_id, kind, length",
+        " WHERE upload_id = ? AND received = ? AND ? <= length RETURNING request_id, kind, length, work_id",
         {to, to, now, id, from, to});
     *advanced = r.ok() && !r.rows.empty();
     if (!*advanced) return r;
     const std::int64_t request_id = r.rows[0].Int(0);
     const std::string kind = r.rows[0].Text(1);
     if (to != r.rows[0].Int(2)) return r;
+    if (r.rows[0].Int(3) > 0) return c.Exec("UPDATE works SET updated_at = ? WHERE id = ?", {now, r.rows[0].Int(3)});
     // The first photo and its thumbnail are the request's Open311 media_url / thumbnail_url;
     // further photos ("photo.1", …) are listed from the uploads table (media_urls).
     if (kind != "photo" && kind != "thumb") return c.Exec("UPDATE requests SET updated_at = ? WHERE id = ?", {now, request_id});
@@ -685,6 +1026,33 @@ Status Storage::ExtraPhotos(const std::vector<std::int64_t>& request_ids, std::m
     SqlResult r = c.Exec(sql, args);
     if (!r.ok()) return r;
     for (const auto& row : r.rows) (*out)[row.Int(0)].push_back(row.Text(1));
+    return r;
+  });
+}
+
+Status Storage::WorkPhotos(const std::vector<std::int64_t>& request_ids, const std::vector<std::int64_t>& work_ids,
+                           std::vector<Upload>* out) {
+  out->clear();
+  if (request_ids.empty() && work_ids.empty()) return {};
+  std::string sql = std::string(kUploadColumns) +
+                    " WHERE completed_at IS NOT NULL AND (kind LIKE 'before%' OR kind LIKE 'after%') AND (";
+  std::vector<SqlValue> args;
+  const auto in_list = [&](const char* column, const std::vector<std::int64_t>& ids) {
+    sql += std::string(column) + " IN (";
+    for (size_t i = 0; i < ids.size(); ++i) {
+      sql += i ? ", ?" : "?";
+      args.emplace_back(ids[i]);
+    }
+    sql += ")";
+  };
+  if (!request_ids.empty()) in_list("request_id", request_ids);
+  if (!request_ids.empty() && !work_ids.empty()) sql += " OR ";
+  if (!work_ids.empty()) in_list("work_id", work_ids);
+  // "after" < "after.1" < "after.2": kinds sort in index order.
+  sql += ") ORDER BY kind";
+  return Read([&](SqlConn& c) {
+    SqlResult r = c.Exec(sql, args);
+    for (const auto& row : r.rows) out->push_back(UploadFromRow(row));
     return r;
   });
 }

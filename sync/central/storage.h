@@ -1,5 +1,6 @@
 // storage.h — the ONE interface the server and the CLI use for central's data: services,
-// devices, service requests with idempotent creation, the update feed, uploads and assignments.
+// devices, service requests with idempotent creation, the update feed, uploads, assignments,
+// staff accounts and development works.
 // Behind it, the same SQL runs on SQLite (default; one file, WAL, synchronous=FULL) or PostgreSQL
 // (city scale) through sql.h's two small drivers. Thread-safe: each call leases a connection
 // from a pool. Not a query builder and not where HTTP or JSON is decided (that is api*.cpp).
@@ -59,13 +60,40 @@ struct RequestQuery {
   std::string status;          // "" = any
   std::int64_t start = 0, end = 0;  // requested_at range, inclusive; end 0 = no upper bound
   std::string ticket_digits;   // "" = any
+  std::string assigned_to;     // "" = anyone; else that user id, and the list is by due time
   int limit = 50, offset = 0;
 };
 
+// What a field update did (POST /servicerequestupdates.json), rendered into its stored answer.
+struct UpdateApplied {
+  std::int64_t update_id = 0;
+  bool conflict = false;        // kept in the history, but the request was not changed (W2)
+  std::string current_status;   // the request's detailed status now (central's outcome on a conflict)
+  std::string request_status;   // open | closed
+  std::string department;       // the department responsible now
+};
+using UpdateRenderer = std::function<std::string(const UpdateApplied&)>;
+
+struct StaffAccount {
+  std::string user_id;     // upper-case, 1–32 of A-Z 0-9 . _ -
+  std::string name;        // UTF-8
+  std::string ward;        // ward number of wards.tsv, e.g. "08"
+  std::string department;  // department code of departments.tsv, e.g. "roads"
+  std::string role;        // engineer | ward_staff | nodal_officer
+  bool active = true;
+  std::string pin_hash;    // libsodium's encoded Argon2id string (sync/model/pin_hash.h)
+  std::int64_t created_at = 0, updated_at = 0;
+};
+
+enum class AssignResult { kAssigned, kNoRequest, kNoUser, kInactiveUser };
+
 struct Upload {
   std::string id;
-  std::int64_t request_id = 0;
-  std::string kind;  // "photo" | "thumb" (the first photo), "photo.1" | "thumb.1" | "photo.2" | … (further ones)
+  std::int64_t request_id = 0;  // the complaint the upload belongs to, or 0 for a work's
+  std::int64_t work_id = 0;     // the development work it belongs to, or 0 for a complaint's
+  // "photo" | "thumb" (the first photo), "photo.1" | "thumb.1" | "photo.2" | … (further ones);
+  // "before" | "after" (work photos, index 0), "before.1" | "after.2" | … (further ones).
+  std::string kind;
   std::string content_type, filename, device_id;
   std::string sha256;  // hex of the whole file, as the device declared it; "" = not declared
   std::int64_t length = 0, received = 0, created_at = 0, completed_at = 0;
@@ -85,6 +113,7 @@ class Storage {
 
   // ---- catalog
   Status SeedServices(const std::vector<o311::Service>& services);
+  Status SeedDepartments(const std::vector<o311::Department>& departments);
   Status ListServices(std::vector<o311::Service>* out);
   Status GetService(std::string_view code, o311::Service* out, bool* found);
 
@@ -99,12 +128,31 @@ class Storage {
   // ---- service requests and the feed
   Status CreateRequest(const o311::NewServiceRequest& req, const IdemKey& idem, const Renderer& render,
                        IdemOutcome* out);
-  Status AddUpdate(const o311::NewUpdate& update, const IdemKey& idem, const Renderer& render, IdemOutcome* out);
+  // Appends a field update. Not applied to the request — only recorded, with conflict = true —
+  // when a newer update of another author changed the status (DESIGN.md, W2).
+  Status AddUpdate(const o311::NewUpdate& update, const IdemKey& idem, const UpdateRenderer& render, IdemOutcome* out);
   Status GetRequest(std::int64_t id, o311::ServiceRequest* out, bool* found);
   Status FindRequestByClientUuid(const std::string& uuid, std::int64_t* id, bool* found);
   Status QueryRequests(const RequestQuery& q, std::vector<o311::ServiceRequest>* out);
   Status FeedAfter(std::int64_t after_update_id, int limit, std::vector<o311::RequestUpdate>* out);
-  Status Assign(std::int64_t request_id, const std::string& assignee, bool* found);
+  // `assignee` must be an active staff account.
+  Status Assign(std::int64_t request_id, const std::string& assignee, AssignResult* result);
+  // The latest `limit` requests whose detailed status is fixed (resolved), newest resolution first.
+  Status ResolvedRequests(int limit, std::vector<o311::ServiceRequest>* out);
+
+  // ---- staff accounts (PIN hashes arrive hashed: a PIN never reaches the database)
+  Status AddStaff(const StaffAccount& account, bool* added);  // false: the user id exists
+  Status ListStaff(std::vector<StaffAccount>* out);
+  Status SetStaffActive(const std::string& user_id, bool active, bool* found);
+  Status SetStaffPin(const std::string& user_id, const std::string& pin_hash, bool* found);
+
+  // ---- development works (idempotent by the work's client UUID, like requests: I1–I4)
+  Status CreateWork(const o311::NewWork& work, const IdemKey& idem, const Renderer& render, IdemOutcome* out);
+  Status GetWork(std::int64_t id, o311::Work* out, bool* found);
+  Status LatestWorks(int limit, std::vector<o311::Work>* out);
+
+  // The id of the Atom feed: a random UUID made once per database and kept in samvad_meta.
+  Status FeedUuid(const std::string& candidate, std::string* uuid);
 
   // ---- uploads (bytes live in the media folder; rows say how many are durable)
   Status CreateUpload(const Upload& want, Upload* got, UploadCreate* result);
@@ -116,6 +164,9 @@ class Storage {
   Status ResetUpload(const std::string& id, std::int64_t from, bool* reset);
   // The finished further photos ("photo.1", "photo.2") of each request, as upload ids in order.
   Status ExtraPhotos(const std::vector<std::int64_t>& request_ids, std::map<std::int64_t, std::vector<std::string>>* out);
+  // The finished before/after photos of these requests and works, by kind ("after" < "after.1").
+  Status WorkPhotos(const std::vector<std::int64_t>& request_ids, const std::vector<std::int64_t>& work_ids,
+                    std::vector<Upload>* out);
 
  private:
   Storage(std::string target, bool postgres);

@@ -143,11 +143,35 @@ bool TicketDigits(std::string_view ticket, std::string* digits) {
 bool IsRequestStatus(std::string_view s) { return s == "open" || s == "closed"; }
 
 bool IsUpdateStatus(std::string_view s) {
-  return s == "open" || s == "in_progress" || s == "fixed" || s == "closed";
+  return s == "open" || s == "in_progress" || s == "fixed" || s == "closed" || s == "acknowledged" ||
+         s == "resolved" || s == "transferred" || s == "rejected";
+}
+
+std::string_view StoredUpdateStatus(std::string_view sent) {
+  // FixMyStreet's words where it has one, so feed readers that know only those (the kiosk's
+  // pull maps fixed → resolved, closed → rejected) read the tablet's outcomes correctly.
+  if (sent == "resolved") return "fixed";
+  if (sent == "rejected") return "closed";
+  return sent;
 }
 
 std::string_view RequestStatusAfter(std::string_view update_status) {
-  return update_status == "fixed" || update_status == "closed" ? "closed" : "open";
+  const std::string_view s = StoredUpdateStatus(update_status);
+  return s == "fixed" || s == "closed" ? "closed" : "open";
+}
+
+bool IsLang(std::string_view s) { return s == "mr" || s == "hi" || s == "bn" || s == "en"; }
+
+bool NormalizeUserId(std::string_view typed, std::string* canonical) {
+  if (typed.empty() || typed.size() > 32) return false;
+  std::string out;
+  for (const char c : typed) {
+    if (c >= 'a' && c <= 'z') out.push_back(static_cast<char>(c - 'a' + 'A'));
+    else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-') out.push_back(c);
+    else return false;
+  }
+  *canonical = std::move(out);
+  return true;
 }
 
 std::string FormatCursor(std::int64_t after) {
@@ -248,8 +272,10 @@ bool ParseCreate(const Form& form, const std::string* idempotency_key, const std
       !TakeField(form, "attribute[client_uuid]", 64, &uuid_text, err) ||
       !TakeField(form, "attribute[ticket]", 64, &out->ticket, err) ||
       !TakeField(form, "attribute[ward]", 8, &out->ward, err) ||
-      !TakeField(form, "attribute[captured_at]", 40, &captured_text, err))
+      !TakeField(form, "attribute[captured_at]", 40, &captured_text, err) ||
+      !TakeField(form, "lang", 8, &out->lang, err))
     return false;
+  if (!out->lang.empty() && !IsLang(out->lang)) return Fail(err, 400, "lang must be mr, hi, bn or en");
 
   if (out->service_code.empty()) return Fail(err, 400, "service_code is required");
 
@@ -287,18 +313,74 @@ bool ParseCreate(const Form& form, const std::string* idempotency_key, const std
 
 bool ParseUpdate(const Form& form, NewUpdate* out, ApiError* err) {
   *out = NewUpdate{};
-  std::string id_text;
+  std::string id_text, based_text, recorded_text, lat_text, lon_text;
   if (!TakeField(form, "service_request_id", 20, &id_text, err) ||
-      !TakeField(form, "status", 20, &out->status, err) ||
+      !TakeField(form, "status", 20, &out->sent_status, err) ||
       !TakeField(form, "description", 4000, &out->description, err) ||
-      !TakeField(form, "media_url", 1000, &out->media_url, err))
+      !TakeField(form, "media_url", 1000, &out->media_url, err) ||
+      !TakeField(form, "department", 16, &out->department, err) ||
+      !TakeField(form, "based_on_update_id", 20, &based_text, err) ||
+      !TakeField(form, "recorded_at", 40, &recorded_text, err) ||
+      !TakeField(form, "lat", 40, &lat_text, err) || !TakeField(form, "long", 40, &lon_text, err))
     return false;
   if (id_text.empty()) return Fail(err, 400, "service_request_id is required");
   const auto r = std::from_chars(id_text.data(), id_text.data() + id_text.size(), out->request_id);
   if (r.ec != std::errc() || r.ptr != id_text.data() + id_text.size() || out->request_id <= 0)
     return Fail(err, 400, "service_request_id must be a number");
-  if (!IsUpdateStatus(out->status)) return Fail(err, 400, "status must be open, in_progress, fixed or closed");
-  if (out->description.empty()) return Fail(err, 400, "description is required");
+  if (!IsUpdateStatus(out->sent_status))
+    return Fail(err, 400,
+                "status must be one of acknowledged, in_progress, resolved, transferred, rejected "
+                "(or Open311's open, fixed, closed)");
+  out->status = std::string(StoredUpdateStatus(out->sent_status));
+  // A closing without a fix is a decision a citizen is owed a reason for.
+  const bool blank = out->description.find_first_not_of(" \t\r\n") == std::string::npos;
+  if (out->status == "closed" && blank)
+    return Fail(err, 400, "a rejection needs its reason in description");
+  if (out->sent_status == "transferred") {
+    if (out->department.empty())
+      return Fail(err, 400, "a transfer needs department: the code of the department it goes to");
+  } else if (FormCount(form, "department") != 0) {
+    return Fail(err, 400, "department is only for status transferred");
+  }
+  if (!based_text.empty()) {
+    const auto b = std::from_chars(based_text.data(), based_text.data() + based_text.size(), out->based_on_update_id);
+    if (b.ec != std::errc() || b.ptr != based_text.data() + based_text.size() || out->based_on_update_id < 0)
+      return Fail(err, 400, "based_on_update_id must be the update_id of the newest update the device had seen");
+    out->has_based_on = true;
+  }
+  if (!recorded_text.empty() && !ParseDatetime(recorded_text, &out->recorded_at))
+    return Fail(err, 400, "recorded_at must be a W3C datetime like 2024-05-01T10:20:30+05:30");
+  if (!lat_text.empty() || !lon_text.empty()) {
+    if (!ParseCoordinate(lat_text, -90, 90, &out->lat)) return Fail(err, 400, "lat must be a number from -90 to 90");
+    if (!ParseCoordinate(lon_text, -180, 180, &out->lon))
+      return Fail(err, 400, "long must be a number from -180 to 180");
+    out->has_location = true;
+  }
+  return true;
+}
+
+bool ParseWork(const Form& form, const std::string* idempotency_key, const std::vector<Ward>& wards, NewWork* out,
+               ApiError* err) {
+  *out = NewWork{};
+  std::string lat_text, lon_text;
+  if (!TakeField(form, "title", 200, &out->title, err) ||
+      !TakeField(form, "description", 4000, &out->description, err) ||
+      !TakeField(form, "lang", 8, &out->lang, err) || !TakeField(form, "ward", 8, &out->ward, err) ||
+      !TakeField(form, "lat", 40, &lat_text, err) || !TakeField(form, "long", 40, &lon_text, err))
+    return false;
+  if (!idempotency_key || !ParseClientUuid(*idempotency_key, &out->client_uuid))
+    return Fail(err, 400, "an Idempotency-Key header with the work's UUID is required");
+  if (out->title.find_first_not_of(" \t\r\n") == std::string::npos) return Fail(err, 400, "title is required");
+  if (!IsLang(out->lang)) return Fail(err, 400, "lang is required: mr, hi, bn or en (the language of title and description)");
+  if (out->ward.empty()) return Fail(err, 400, "ward is required");
+  if (!wards.empty() && std::none_of(wards.begin(), wards.end(), [&](const Ward& w) { return w.number == out->ward; }))
+    return Fail(err, 400, "ward '" + out->ward + "' is not a ward of this corporation");
+  if (!lat_text.empty() || !lon_text.empty()) {
+    if (!ParseCoordinate(lat_text, -90, 90, &out->lat)) return Fail(err, 400, "lat must be a number from -90 to 90");
+    if (!ParseCoordinate(lon_text, -180, 180, &out->lon))
+      return Fail(err, 400, "long must be a number from -180 to 180");
+    out->has_location = true;
+  }
   return true;
 }
 
@@ -376,6 +458,15 @@ void WriteServiceRequest(JsonWriter& w, const ServiceRequest& r, std::string_vie
   if (!r.photo_upload_id.empty()) w.String(url(r.photo_upload_id));
   for (const auto& id : r.extra_photo_upload_ids) w.String(url(id));
   w.EndArray();
+  // Field work (PROTOCOL.md): the detailed status, who owns it, and the work photos.
+  w.Field("department", r.department).Field("detailed_status", r.detailed_status).Field("lang", r.lang);
+  w.Field("latest_update_id", std::to_string(r.latest_update_id));
+  w.Key("before_media_urls").BeginArray();
+  for (const auto& id : r.before_upload_ids) w.String(url(id));
+  w.EndArray();
+  w.Key("after_media_urls").BeginArray();
+  for (const auto& id : r.after_upload_ids) w.String(url(id));
+  w.EndArray();
   w.EndObject();
 }
 
@@ -387,8 +478,40 @@ void WriteUpdate(JsonWriter& w, const RequestUpdate& u) {
       .Field("updated_datetime", FormatDatetime(u.updated_at))
       .Field("description", u.description)
       .Field("media_url", u.media_url)
-      .Field("cursor", FormatCursor(u.update_id))
-      .EndObject();
+      .Field("cursor", FormatCursor(u.update_id));
+  w.Key("conflict").Bool(u.conflict);
+  w.Key("based_on_update_id");
+  if (u.based_on_update_id) w.String(std::to_string(u.based_on_update_id)); else w.Null();
+  w.Key("recorded_datetime");
+  if (u.recorded_at) w.String(FormatDatetime(u.recorded_at)); else w.Null();
+  w.Field("department", u.department);
+  w.Key("lat");
+  if (u.has_location) w.Double(u.lat); else w.Null();
+  w.Key("long");
+  if (u.has_location) w.Double(u.lon); else w.Null();
+  w.EndObject();
+}
+
+void WriteWork(JsonWriter& w, const Work& work, std::string_view base_url) {
+  const auto urls = [&](const char* key, const std::vector<std::string>& ids) {
+    w.Key(key).BeginArray();
+    for (const auto& id : ids) w.String(std::string(base_url) + MediaPath(id));
+    w.EndArray();
+  };
+  w.BeginObject()
+      .Field("work_id", std::to_string(work.id))
+      .Field("title", work.title)
+      .Field("description", work.description)
+      .Field("lang", work.lang)
+      .Field("ward", work.ward);
+  w.Key("lat");
+  if (work.has_location) w.Double(work.lat); else w.Null();
+  w.Key("long");
+  if (work.has_location) w.Double(work.lon); else w.Null();
+  w.Field("created_datetime", FormatDatetime(work.created_at)).Field("updated_datetime", FormatDatetime(work.updated_at));
+  urls("before_media_urls", work.before_upload_ids);
+  urls("after_media_urls", work.after_upload_ids);
+  w.EndObject();
 }
 
 }  // namespace samvad::protocol::open311

@@ -22,6 +22,15 @@ struct Service {
   std::string description;
   std::string group;        // the department's name
   int sla_hours = 0;        // drives expected_datetime
+  // The department's code (departments.tsv), e.g. "roads". Last, and with an initialiser, so
+  // {code, name, description, group, sla} aggregates written before it existed still compile.
+  std::string department = {};
+};
+
+// A department of departments.tsv: who a request can be transferred to.
+struct Department {
+  std::string code;  // "roads"
+  std::string name;  // "Roads": what agency_responsible says
 };
 
 struct Ward {
@@ -40,15 +49,30 @@ struct ServiceRequest {
   std::int64_t requested_at = 0, updated_at = 0, expected_at = 0;  // unix seconds; 0 = none
   std::string photo_upload_id, thumb_upload_id;                    // "" = none yet
   std::vector<std::string> extra_photo_upload_ids;                 // finished photos after the first
+  // Extensions for the field tablet (PROTOCOL.md, "Field work").
+  std::string department;                  // code of the department responsible now
+  std::string detailed_status = "open";    // the last applied update's status (StoredUpdateStatus values)
+  std::string lang;                        // the description's language as declared at create; "" = not declared
+  std::int64_t latest_update_id = 0;       // what a device sends back as based_on_update_id
+  std::int64_t status_changed_at = 0;      // when detailed_status last changed (not on the wire)
+  std::vector<std::string> before_upload_ids, after_upload_ids;  // finished work photos, in index order
 };
 
 // One entry of the update feed (FixMyStreet's field names on the wire).
 struct RequestUpdate {
   std::int64_t update_id = 0;
   std::int64_t request_id = 0;
-  std::string status;  // an UpdateStatus value
+  std::string status;  // a StoredUpdateStatus value
   std::string description, media_url;
   std::int64_t updated_at = 0;
+  // Field-work extensions: a device's update that lost to a newer status change made elsewhere
+  // is kept with conflict = true and did not change the request (DESIGN.md, W2).
+  bool conflict = false;
+  std::int64_t based_on_update_id = 0;  // 0 = not sent
+  std::int64_t recorded_at = 0;         // the device's clock; 0 = not sent
+  std::string department;               // transferred: the department it went to
+  bool has_location = false;
+  double lat = 0, lon = 0;
 };
 
 // A validated create (POST /requests.json).
@@ -60,12 +84,38 @@ struct NewServiceRequest {
   bool has_location = false;
   double lat = 0, lon = 0;
   std::int64_t captured_at = 0;
+  std::string lang;  // extension: mr | hi | bn | en, or "" when not sent
 };
 
 // A validated POST /servicerequestupdates.json.
 struct NewUpdate {
   std::int64_t request_id = 0;
-  std::string status, description, media_url;
+  std::string sent_status;  // as the device sent it: "resolved", "rejected", "fixed", …
+  std::string status;       // as stored and fed (StoredUpdateStatus): "fixed", "closed", …
+  std::string description, media_url;
+  std::string department;   // transferred only: the target department's code
+  bool has_based_on = false;
+  std::int64_t based_on_update_id = 0;  // the newest update of this request the device had seen
+  std::int64_t recorded_at = 0;         // 0 = not sent
+  bool has_location = false;
+  double lat = 0, lon = 0;
+};
+
+// A validated POST /works.json: development work not tied to a complaint.
+struct NewWork {
+  std::string client_uuid;  // the Idempotency-Key header: the device's UUID for the work
+  std::string title, description, lang, ward;
+  bool has_location = false;
+  double lat = 0, lon = 0;
+};
+
+struct Work {
+  std::int64_t id = 0;
+  std::string title, description, lang, ward;
+  bool has_location = false;
+  double lat = 0, lon = 0;
+  std::int64_t created_at = 0, updated_at = 0;
+  std::vector<std::string> before_upload_ids, after_upload_ids;  // finished photos, in index order
 };
 
 // A person- or peer-facing refusal: HTTP status and a sentence that says what to fix.
@@ -93,10 +143,22 @@ bool TicketDigits(std::string_view ticket, std::string* digits);
 
 // Request statuses on the wire: Open311 has only open and closed.
 bool IsRequestStatus(std::string_view s);
-// Update statuses (FixMyStreet's vocabulary, the subset we use), and the request status each
-// implies: fixed and closed close the request, the others leave it open.
+// Update statuses a device may send: FixMyStreet's open, in_progress, fixed and closed, and the
+// field tablet's acknowledged, resolved, transferred and rejected (PROTOCOL.md, "Field work").
 bool IsUpdateStatus(std::string_view s);
+// What is stored and fed for a sent status: resolved is FixMyStreet's "fixed", rejected its
+// "closed" (closed without being fixed); every other status is stored as sent.
+std::string_view StoredUpdateStatus(std::string_view sent_status);
+// The Open311 request status a stored (or sent) update status implies: fixed and closed close
+// the request (so resolved and rejected do), the others leave it open.
 std::string_view RequestStatusAfter(std::string_view update_status);
+
+// The languages Samvad's text comes in: mr, hi, bn, en.
+bool IsLang(std::string_view s);
+
+// A staff user id as typed (any case): 1–32 of A-Z a-z 0-9 . _ -. `canonical` gets it upper-cased,
+// the form central stores and devices keep (app/store/staff_store.h).
+bool NormalizeUserId(std::string_view typed, std::string* canonical);
 
 // The feed cursor: opaque to clients, but ours is "c1-" + 16 hex digits of the last update_id so
 // that cursors also sort as strings. 0 means "from the beginning".
@@ -117,6 +179,9 @@ std::string CanonicalForm(const Form& form);
 bool ParseCreate(const Form& form, const std::string* idempotency_key,
                  const std::vector<Ward>& wards, NewServiceRequest* out, ApiError* err);
 bool ParseUpdate(const Form& form, NewUpdate* out, ApiError* err);
+// `idempotency_key` must be a UUID (the work's client UUID); `wards` as for ParseCreate.
+bool ParseWork(const Form& form, const std::string* idempotency_key, const std::vector<Ward>& wards, NewWork* out,
+               ApiError* err);
 
 // ---- JSON ---------------------------------------------------------------------------------
 
@@ -125,5 +190,6 @@ void WriteService(JsonWriter& w, const Service& s);
 void WriteServiceDefinition(JsonWriter& w, const Service& s, const std::vector<Ward>& wards);
 void WriteServiceRequest(JsonWriter& w, const ServiceRequest& r, std::string_view base_url);
 void WriteUpdate(JsonWriter& w, const RequestUpdate& u);
+void WriteWork(JsonWriter& w, const Work& work, std::string_view base_url);
 
 }  // namespace samvad::protocol::open311

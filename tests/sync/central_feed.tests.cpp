@@ -170,13 +170,15 @@ TEST_CASE("assign records who a request is assigned to, on the request and in th
   Central c;
   const std::string key = c.EnrollDevice();
   const std::string id = Create(c, key);
+  c.AddStaff("je.gnward", "4321");  // only a staff account can be given work (issue 5)
   const RunResult r = c.Cli({"assign", id, "--to", "je.gnward"});
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
-  CHECK(Http(c.port(), "GET", "/requests/" + id + ".json").Json().items.at(0).Str("assigned_to") == "je.gnward");
+  // User ids are kept upper-case, as the devices keep them.
+  CHECK(Http(c.port(), "GET", "/requests/" + id + ".json").Json().items.at(0).Str("assigned_to") == "JE.GNWARD");
   const JsonValue feed = Feed(c).Json();
   REQUIRE(feed.items.size() == 2);
-  CHECK(feed.items[1].Str("description") == "Assigned to je.gnward");
+  CHECK(feed.items[1].Str("description") == "Assigned to JE.GNWARD");
   CHECK(c.Cli({"assign", "999999", "--to", "x"}).exit_code == 1);
 }
 

@@ -5,6 +5,7 @@
 // [SECTION] Processes and files
 // [SECTION] PostgreSQL
 // [SECTION] samvad-central as a process
+// [SECTION] field work: CLI with standard input, staff, uploads
 #include "harness.h"
 
 #include <arpa/inet.h>
@@ -253,6 +254,68 @@ std::string Central::EnrollDevice(const std::string& label, std::string* device_
   REQUIRE(json.items.size() == 1);
   if (device_id) *device_id = json.items[0].Str("device_id");
   return json.items[0].Str("api_key");
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] field work: CLI with standard input, staff, uploads
+// ---------------------------------------------------------------------------------------------
+
+RunResult Central::CliWithInput(std::vector<std::string> args, const std::string& input) const {
+  const std::string file = dir_ + "/stdin-" + NewUuid();
+  {
+    std::FILE* f = std::fopen(file.c_str(), "wb");
+    REQUIRE(f);
+    REQUIRE(std::fwrite(input.data(), 1, input.size(), f) == input.size());
+    std::fclose(f);
+  }
+  // sh only redirects; the arguments pass through "$@" untouched, never through a shell parse.
+  std::vector<std::string> argv{"/bin/sh", "-c", "f=$1; shift; exec \"$@\" < \"$f\"", "sh", file, CentralBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back("--db");
+  argv.push_back(db_url_);
+  RunResult r = Run(argv);
+  std::remove(file.c_str());
+  return r;
+}
+
+void Central::AddStaff(const std::string& user, const std::string& pin, const std::string& role,
+                       const std::string& ward, const std::string& dept, const std::string& name) const {
+  const RunResult r = CliWithInput(
+      {"staff", "add", "--user", user, "--name", name, "--ward", ward, "--dept", dept, "--role", role}, pin + "\n");
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+}
+
+std::string NoiseBytes(size_t n, std::uint32_t seed) {
+  std::string s(n, '\0');
+  std::uint32_t x = seed ? seed : 2463534242u;
+  for (auto& c : s) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    c = static_cast<char>(x & 0xFF);
+  }
+  return s;
+}
+
+std::string UploadWhole(int port, const std::string& api_key,
+                        const std::vector<std::pair<std::string, std::string>>& metadata, const std::string& bytes) {
+  protocol::tus::Metadata md(metadata.begin(), metadata.end());
+  md.emplace_back("filetype", "image/jpeg");
+  md.emplace_back("sha256", Sha256Hex(bytes));
+  const Reply r = Http(port, "POST", "/media", bytes,
+                       {{"Tus-Resumable", "1.0.0"},
+                        {"Authorization", "Bearer " + api_key},
+                        {"Upload-Length", std::to_string(bytes.size())},
+                        {"Upload-Metadata", protocol::tus::FormatMetadata(md)},
+                        {"Content-Type", "application/offset+octet-stream"}});
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  REQUIRE(r.Header("upload-offset") == std::to_string(bytes.size()));
+  const std::string loc = r.Header("location");
+  const size_t at = loc.find("/media/");
+  REQUIRE(at != std::string::npos);
+  return loc.substr(at);
 }
 
 }  // namespace samvad::testing

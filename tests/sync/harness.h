@@ -80,6 +80,12 @@ class Central {
   RunResult Cli(std::vector<std::string> args) const;
   // Enrols a device through the CLI and POST /devices/enroll.json; returns its api_key.
   std::string EnrollDevice(const std::string& label = "test device", std::string* device_id = nullptr) const;
+  // `samvad-central ARGS… --db <this db>` with `input` as its standard input (a PIN, say).
+  RunResult CliWithInput(std::vector<std::string> args, const std::string& input) const;
+  // `staff add` through the CLI, the PIN on standard input; REQUIREs that it worked.
+  void AddStaff(const std::string& user, const std::string& pin, const std::string& role = "engineer",
+                const std::string& ward = "08", const std::string& dept = "roads",
+                const std::string& name = "Test Engineer") const;
 
  private:
   std::string dir_, db_url_;
@@ -95,5 +101,13 @@ std::string Sha256Hex(std::string_view bytes);
 // A valid create for `service_code` with location, description and client UUID `uuid`.
 protocol::Form CreateForm(const std::string& api_key, const std::string& uuid, const std::string& service_code = "pothole",
                           const std::string& description = "Deep pothole near the bus stop");
+
+// `n` bytes that look nothing like their neighbours (different for each `seed`), as photos.
+std::string NoiseBytes(size_t n, std::uint32_t seed);
+// One tus POST /media carrying the whole file (creation-with-upload, sha256 declared) with
+// Upload-Metadata `metadata` (filetype image/jpeg added). REQUIREs 201 with every byte kept;
+// returns the upload's path, "/media/<id>".
+std::string UploadWhole(int port, const std::string& api_key,
+                        const std::vector<std::pair<std::string, std::string>>& metadata, const std::string& bytes);
 
 }  // namespace samvad::testing
