@@ -136,6 +136,7 @@ struct DeviceConfig {
   std::string import_dir;  // where a USB stick's photos are; "" for none
   std::string central_url, central_key;  // the central queue and this device's key; "" = no sync
   double idle_warn_s = 60, idle_reset_s = 90;
+  int retention_days = 30;  // after central acknowledged a complaint: phone and photos go (issue 6)
 };
 
 struct ScrollState {

@@ -21,6 +21,7 @@
 #include "app/capture/import.h"
 #include "app/capture/worker.h"
 #include "app/store/complaint_store.h"
+#include "app/store/retention.h"
 #include "app/store/staff_store.h"
 #include "app/ui/app.h"
 #include "sync/client/engine.h"
@@ -53,6 +54,14 @@ bool LoadDeviceConfig(const std::string& path, DeviceConfig* cfg, std::string* e
     else if (k == "key") cfg->central_key = v;
     else if (k == "idle_warn") cfg->idle_warn_s = std::atof(v.c_str());
     else if (k == "idle_reset") cfg->idle_reset_s = std::atof(v.c_str());
+    else if (k == "retention_days") {
+      cfg->retention_days = std::atoi(v.c_str());
+      if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || cfg->retention_days > store::kMaxRetentionDays) {
+        *error = path + ":" + std::to_string(lineno) + ": retention_days must be 0 to " +
+                 std::to_string(store::kMaxRetentionDays) + " (days)";
+        return false;
+      }
+    }
     else {
       *error = path + ":" + std::to_string(lineno) + ": unknown key " + k;
       return false;
@@ -172,6 +181,8 @@ struct Kiosk::Impl {
   Tasks tasks;
   capture::PhotoWorker photos;
   std::atomic<bool> submitting{false};
+  double next_retention_at = 0;  // app.now; the first run a minute after start, then every 6 h
+  bool retention_running = false;
   DeviceConfig config;
   std::string ward_code;
   // Declared last so it is destroyed first: it stops (leaving no entry in `sending`) before the
@@ -315,6 +326,29 @@ void Kiosk::AddPhoto(AppState& app, const std::string& path) {
 
 bool Kiosk::processing_photo() const { return impl_->photos.Status().busy(); }
 
+// Retention (app/store/retention.h) on the worker: a minute after start (not in the way of the
+// first citizen), then every 6 hours. It logs counts only, never a number.
+void Kiosk::RunRetentionWhenDue(AppState& app) {
+  if (impl_->retention_running) return;
+  if (impl_->next_retention_at == 0) impl_->next_retention_at = app.now + 60;
+  if (app.now < impl_->next_retention_at) {
+    app.WakeAt(impl_->next_retention_at);
+    return;
+  }
+  impl_->retention_running = true;
+  impl_->next_retention_at = app.now + 6 * 3600;
+  const int days = app.config.retention_days;
+  impl_->tasks.Run([this, days]() -> Tasks::Continuation {
+    const store::RetentionResult r = store::ApplyRetention(impl_->store, days, static_cast<std::int64_t>(std::time(nullptr)));
+    if (r.status != store::RetentionStatus::Ok)
+      std::fprintf(stderr, "samvad: retention: %s: %s\n", store::RetentionStatusName(r.status), r.detail.c_str());
+    else if (r.complaints_purged > 0)
+      std::fprintf(stderr, "samvad: retention: %d complaint(s) past %d days: phone and %d photo file(s) removed\n",
+                   r.complaints_purged, days, r.files_deleted);
+    return [this](AppState&) { impl_->retention_running = false; };
+  });
+}
+
 //-----------------------------------------------------------------------------------------------
 // [SECTION] Staff: sign-in and the sync screen
 //-----------------------------------------------------------------------------------------------
@@ -420,6 +454,7 @@ void Kiosk::Retry(const std::string& ticket_display) {
 
 void Kiosk::Poll(AppState& app) {
   impl_->tasks.Drain(app);
+  RunRetentionWhenDue(app);
   for (capture::FinishedPhoto& f : impl_->photos.TakeResults()) {
     capture::PhotoResult& r = f.result;
     if (!r.ok()) {

@@ -68,10 +68,12 @@ class Kiosk {
   // Staff's retry of one entry: a failed one goes back to waiting (OutboxStore::Requeue), and a
   // session starts now, past our own backoff.
   void Retry(const std::string& ticket_display);
-  // Once per frame, on the UI thread: applies finished jobs and photos to the app.
+  // Once per frame, on the UI thread: applies finished jobs and photos to the app, and starts
+  // retention on the worker when it is due.
   void Poll(AppState& app);
 
  private:
+  void RunRetentionWhenDue(AppState& app);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

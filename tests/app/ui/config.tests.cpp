@@ -1,0 +1,56 @@
+// config.tests.cpp — device.conf: the keys staff set on a kiosk, and a clear error (file:line and
+// why) for a value that would otherwise be taken silently.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "app/ui/app.h"
+
+using namespace samvad::ui;
+
+namespace {
+
+struct ConfFile {
+  std::string path;
+  explicit ConfFile(const std::string& text) {
+    char templ[] = "/tmp/samvad-conf-XXXXXX";
+    const int fd = mkstemp(templ);
+    REQUIRE(fd >= 0);
+    close(fd);
+    path = templ;
+    std::ofstream(path) << text;
+  }
+  ~ConfFile() { std::remove(path.c_str()); }
+};
+
+}  // namespace
+
+TEST_CASE("device.conf sets sync, retention and idle times; a bad value names its line", "[config]") {
+  DeviceConfig cfg;
+  std::string err;
+  SECTION("the defaults stand without a file") {
+    REQUIRE(LoadDeviceConfig("/nonexistent/device.conf", &cfg, &err));
+    CHECK(cfg.retention_days == 30);
+    CHECK(cfg.central_url.empty());
+  }
+  SECTION("every key read") {
+    ConfFile f("ward=12\ncentral=http://127.0.0.1:8311\nkey=abc\nretention_days=7\nidle_warn=20\n");
+    REQUIRE(LoadDeviceConfig(f.path, &cfg, &err));
+    CHECK(cfg.ward_number == "12");
+    CHECK(cfg.central_url == "http://127.0.0.1:8311");
+    CHECK(cfg.central_key == "abc");
+    CHECK(cfg.retention_days == 7);
+    CHECK(cfg.idle_warn_s == 20);
+  }
+  SECTION("retention_days must be a whole number of days up to ten years") {
+    for (const char* bad : {"retention_days=-1\n", "retention_days=thirty\n", "retention_days=\n", "retention_days=99999\n"}) {
+      ConfFile f(std::string("ward=08\n") + bad);
+      err.clear();
+      CHECK_FALSE(LoadDeviceConfig(f.path, &cfg, &err));
+      CHECK(err.find(":2: retention_days") != std::string::npos);
+    }
+  }
+}
