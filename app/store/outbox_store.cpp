@@ -206,7 +206,7 @@ OutboxResult OutboxStore::List(size_t limit, std::vector<OutboxRow>* out) {
   std::lock_guard lock(mu_);
   sql::Stmt q(store_.db(),
               "SELECT o.ticket, c.category, o.state, o.attempts, o.last_error, c.created_at, o.next_attempt_at,"
-              " o.sent_at, o.central_id, (SELECT count(*) FROM photos p WHERE p.ticket = o.ticket)"
+              " o.sent_at, o.central_id, (SELECT count(*) FROM photos p WHERE p.ticket = o.ticket), c.status"
               " FROM outbox o JOIN complaints c ON c.ticket = o.ticket"
               " ORDER BY CASE o.state WHEN 'failed' THEN 0 WHEN 'sending' THEN 1 WHEN 'pending' THEN 2 ELSE 3 END,"
               " c.created_at DESC, o.ticket DESC LIMIT ?");
@@ -224,6 +224,7 @@ OutboxResult OutboxStore::List(size_t limit, std::vector<OutboxRow>* out) {
     r.sent_at = q.Int(7);
     r.central_id = q.Text(8);
     r.photos = static_cast<int>(q.Int(9));
+    r.status = q.Text(10);
     out->push_back(std::move(r));
   }
   if (rc != SQLITE_DONE) {

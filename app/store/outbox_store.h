@@ -26,6 +26,7 @@ class Store;
 struct OutboxRow {
   std::string ticket;       // canonical, 11 digits
   std::string category;
+  std::string status;       // the complaint's last known status (model::StatusCode: "filed", …)
   model::OutboxState state = model::OutboxState::Pending;
   int attempts = 0;
   std::string last_error;   // why it is waiting or failed; "" when none

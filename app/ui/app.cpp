@@ -33,6 +33,7 @@ const char* ScreenName(ScreenId id) {
     case ScreenId::StaffSignIn: return "staff_signin";
     case ScreenId::StaffHome: return "staff_home";
     case ScreenId::StaffSync: return "staff_sync";
+    case ScreenId::StaffReport: return "staff_report";
   }
   return "?";
 }
@@ -82,6 +83,7 @@ void AppState::ResetSession() {
   text::EditClear(signin.pin);  // the PIN's bytes are overwritten by EditClear
   signin = StaffSignInState{};
   sync = SyncScreenState{};
+  report = ReportState{};
   message_key.clear();
   if (kiosk) kiosk->WipeSession();
   screen = ScreenId::Language;
@@ -124,6 +126,7 @@ void DrawFrameContents(AppState& app) {
     case ScreenId::StaffSignIn: StaffSignInScreen(app); break;
     case ScreenId::StaffHome: StaffHomeScreen(app); break;
     case ScreenId::StaffSync: StaffSyncScreen(app); break;
+    case ScreenId::StaffReport: StaffReportScreen(app); break;
   }
 }
 

@@ -45,7 +45,7 @@ struct TextServices {
 // idle reset, returns to Language with nothing of the staff session left.
 enum class ScreenId {
   Language, Home, Category, Where, Describe, Photos, Contact, Review, Receipt, Status,
-  StaffSignIn, StaffHome, StaffSync
+  StaffSignIn, StaffHome, StaffSync, StaffReport
 };
 const char* ScreenName(ScreenId id);
 
@@ -128,6 +128,16 @@ struct SyncScreenState {
   std::string error_key;
 };
 
+// The day report's figures (staff_screens.cpp draws them as charts), from every outbox entry.
+struct ReportState {
+  std::vector<std::pair<std::string, int>> by_category;  // category code, count; largest first
+  std::vector<std::pair<std::string, int>> by_status;    // status code, count; in lifecycle order
+  int within_sla = 0, past_half_sla = 0, overdue = 0;    // complaints not yet resolved or rejected
+  int filed_last_day = 0, total = 0;
+  bool loading = false, loaded = false;
+  std::string error_key;
+};
+
 // Kiosk configuration: which ward this machine serves and its device number (inside tickets).
 struct DeviceConfig {
   std::string ward_number = "08";  // G/N, Dadar — the embedded default for `make run`
@@ -162,6 +172,7 @@ struct AppState {
   StaffSession staff;
   StaffSignInState signin;
   SyncScreenState sync;
+  ReportState report;
   Kiosk* kiosk = nullptr;  // the services; null in tests that draw screens without them
   std::string message_key;  // a notice for the current screen (catalog key), "" for none
   double last_touch = 0;    // for the idle reset
@@ -214,5 +225,6 @@ void StatusScreen(AppState& app);
 void StaffSignInScreen(AppState& app);  // staff_screens.cpp
 void StaffHomeScreen(AppState& app);
 void StaffSyncScreen(AppState& app);
+void StaffReportScreen(AppState& app);
 
 }  // namespace samvad::ui

@@ -12,11 +12,13 @@
 #include <stb_image.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "app/capture/import.h"
 #include "app/capture/worker.h"
@@ -437,6 +439,41 @@ void Kiosk::RefreshSyncScreen(AppState& app) {
       st.photos_bytes = h.photos_bytes;
       st.photo_files = h.photo_files;
     };
+  });
+}
+
+void Kiosk::LoadReport(AppState& app) {
+  if (app.report.loading) return;
+  app.report.loading = true;
+  // SLA hours by category, copied for the worker (the catalog belongs to the UI thread).
+  std::map<std::string, int> sla;
+  for (const Category& c : app.catalog.categories) sla[c.code] = c.sla_hours;
+  impl_->tasks.Run([this, sla = std::move(sla)]() -> Tasks::Continuation {
+    std::vector<store::OutboxRow> rows;
+    const bool ok = impl_->store.outbox().List(0, &rows) == model::OutboxResult::Ok;
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    ReportState r;
+    std::map<std::string, int> cats, states;
+    for (const store::OutboxRow& row : rows) {
+      ++r.total;
+      ++cats[row.category];
+      ++states[row.status];
+      if (row.created_at > now - 86400) ++r.filed_last_day;
+      if (row.status == "resolved" || row.status == "rejected") continue;
+      const auto it = sla.find(row.category);
+      const std::int64_t limit = (it != sla.end() && it->second > 0 ? it->second : 48) * std::int64_t{3600};
+      const std::int64_t age = now - row.created_at;
+      if (age > limit) ++r.overdue;
+      else if (age * 2 > limit) ++r.past_half_sla;
+      else ++r.within_sla;
+    }
+    r.by_category.assign(cats.begin(), cats.end());
+    std::stable_sort(r.by_category.begin(), r.by_category.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    for (const char* s : {"filed", "received", "in_progress", "resolved", "rejected"})
+      r.by_status.emplace_back(s, states.count(s) ? states[s] : 0);
+    r.loaded = true;
+    r.error_key = ok ? "" : "sync.err.storage";
+    return [r = std::move(r)](AppState& a) { a.report = r; };
   });
 }
 

@@ -65,6 +65,8 @@ class Kiosk {
   void SyncNow();
   // Reloads app.sync (the outbox list, counts, device health) on a worker.
   void RefreshSyncScreen(AppState& app);
+  // Fills app.report from every outbox entry (on a worker), SLA hours from app.catalog.
+  void LoadReport(AppState& app);
   // Staff's retry of one entry: a failed one goes back to waiting (OutboxStore::Requeue), and a
   // session starts now, past our own backoff.
   void Retry(const std::string& ticket_display);

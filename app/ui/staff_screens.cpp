@@ -150,6 +150,106 @@ void StaffHomeScreen(AppState& app) {
     app.sync = SyncScreenState{};
     app.Go(ScreenId::StaffSync);
   }
+  ImGui::Dummy(ImVec2(0, t.pad() * 0.5f));
+  if (Button(app, "staff.report", app.T("staff.home.report"), ImVec2(bw, t.em * 3)) == Press::Tap) {
+    app.report = ReportState{};
+    if (app.kiosk) app.kiosk->LoadReport(app);
+    app.Go(ScreenId::StaffReport);
+  }
+}
+
+//-----------------------------------------------------------------------------------------------
+// The day report
+//-----------------------------------------------------------------------------------------------
+
+namespace {
+
+struct Bar {
+  std::string label;  // shaped, in the staff member's language
+  int count = 0;
+  ImU32 col = 0;
+};
+
+// A titled chart of horizontal bars at the cursor, `w` wide: label, bar scaled to the largest
+// count, the count. Registers `id` for scripts.
+void BarChart(AppState& app, std::string_view id, std::string_view title, const std::vector<Bar>& bars, float w) {
+  const Theme& t = app.theme;
+  const ImVec2 start = ImGui::GetCursorScreenPos();
+  Label(app, title, t.body_px() * 0.95f, t.text);
+  int most = 1;
+  float label_w = 0;
+  const float px = t.body_px() * 0.8f;
+  for (const Bar& b : bars) {
+    most = std::max(most, b.count);
+    label_w = std::max(label_w, app.R().Measure(b.label, app.lang, px).x);
+  }
+  label_w = std::min(label_w + t.pad(), w * 0.45f);  // a longer label gets a line of its own
+  const float num_w = t.em * 2.5f, bar_w = w - label_w - num_w;
+  const float row_h = std::max(app.R().LineHeight(px), t.em * 1.1f) + t.pad() * 0.4f;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (const Bar& b : bars) {
+    const bool own_line = app.R().Measure(b.label, app.lang, px).x > label_w - t.pad() * 0.5f;
+    if (own_line) Label(app, b.label, px, t.text);  // too long beside the bar: the bar goes under it
+    const ImVec2 rp = ImGui::GetCursorPos();
+    const ImVec2 sp = ImGui::GetCursorScreenPos();
+    if (!own_line) Label(app, b.label, px, t.text);
+    const float len = bar_w * static_cast<float>(b.count) / static_cast<float>(most);
+    const float y0 = sp.y + row_h * 0.15f, y1 = sp.y + row_h * 0.75f;
+    dl->AddRectFilled(ImVec2(sp.x + label_w, y0), ImVec2(sp.x + label_w + bar_w, y1), t.key_special, t.rounding() * 0.3f);
+    if (len > 0) dl->AddRectFilled(ImVec2(sp.x + label_w, y0), ImVec2(sp.x + label_w + len, y1), b.col, t.rounding() * 0.3f);
+    ImGui::SetCursorPos(ImVec2(rp.x + label_w + bar_w + t.pad() * 0.5f, rp.y));
+    Label(app, std::to_string(b.count), px, t.text);
+    ImGui::SetCursorPos(ImVec2(rp.x, rp.y + row_h));
+  }
+  const ImVec2 end = ImGui::GetCursorScreenPos();
+  app.RegisterWidget(id, ImRect(start, ImVec2(start.x + w, end.y)));
+}
+
+}  // namespace
+
+void StaffReportScreen(AppState& app) {
+  const Theme& t = app.theme;
+  const ReportState& r = app.report;
+  if (!app.staff.signed_in) {
+    app.ResetSession();
+    return;
+  }
+  if (ScreenHeader(app, "dayreport.back", app.T("dayreport.title"))) {
+    app.Go(ScreenId::StaffHome);
+    return;
+  }
+  if (!r.loaded) {
+    Label(app, app.T("dayreport.loading"), t.body_px(), t.text_muted);
+    return;
+  }
+  const Ward* ward = app.catalog.FindWard(app.config.ward_number);
+  std::string sub = app.T("dayreport.subtitle");
+  sub = Replace(sub, "{ward}", ward ? ward->code : app.config.ward_number);
+  sub = Replace(sub, "{device}", app.config.device_number);
+  sub = Replace(sub, "{total}", std::to_string(r.total));
+  sub = Replace(sub, "{day}", std::to_string(r.filed_last_day));
+  Label(app, sub, t.body_px() * 0.85f, t.text_muted);
+  if (!r.error_key.empty()) Label(app, app.T(r.error_key), t.small_px(), t.accent);
+  ImGui::Dummy(ImVec2(0, t.pad() * 0.5f));
+
+  const float w = ImGui::GetContentRegionAvail().x;
+  const float col_w = (w - t.pad() * 2) / 2;
+  const ImVec2 top = ImGui::GetCursorPos();
+  std::vector<Bar> cats;
+  for (const auto& [code, n] : r.by_category) cats.push_back({app.T("cat." + code), n, t.primary});
+  BarChart(app, "dayreport.by_category", app.T("dayreport.by_category"), cats, col_w);
+
+  ImGui::SetCursorPos(ImVec2(top.x + col_w + t.pad() * 2, top.y));
+  ImGui::BeginGroup();
+  std::vector<Bar> states;
+  for (const auto& [code, n] : r.by_status) states.push_back({app.T("state." + code), n, t.primary});
+  BarChart(app, "dayreport.by_status", app.T("dayreport.by_status"), states, col_w);
+  ImGui::Dummy(ImVec2(0, t.pad()));
+  const std::vector<Bar> sla = {{app.T("dayreport.sla.within"), r.within_sla, IM_COL32(0x2E, 0x7D, 0x32, 0xFF)},
+                                {app.T("dayreport.sla.half"), r.past_half_sla, IM_COL32(0xE0, 0x9B, 0x12, 0xFF)},
+                                {app.T("dayreport.sla.overdue"), r.overdue, t.accent}};
+  BarChart(app, "dayreport.sla", app.T("dayreport.sla"), sla, col_w);
+  ImGui::EndGroup();
 }
 
 //-----------------------------------------------------------------------------------------------

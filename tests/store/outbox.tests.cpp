@@ -242,6 +242,8 @@ TEST_CASE("staff see every entry (unsent first) with its cause and central id, a
   CHECK(rows.back().ticket == model::CanonicalTicket(more[0]));  // sent last
   CHECK(rows.back().central_id == "4711");
   CHECK(rows.back().sent_at == f.at + 5);
+  CHECK(rows.back().status == "received");  // MarkSent records that central has it
+  CHECK(rows.back().category == "pothole");
   bool saw_retry = false, saw_photo = false;
   for (const auto& r : rows) {
     if (r.ticket == model::CanonicalTicket(more[2])) {

@@ -196,7 +196,7 @@ TEST_CASE("every touch target on every screen is at least 9 mm", "[touch]") {
     CHECK(targets > 0);
   };
   for (ScreenId s : {ScreenId::Language, ScreenId::Home, ScreenId::Describe, ScreenId::Status, ScreenId::StaffSignIn,
-                     ScreenId::StaffHome, ScreenId::StaffSync}) {
+                     ScreenId::StaffHome, ScreenId::StaffSync, ScreenId::StaffReport}) {
     check_screen(1280, 800, 0, s, samvad::text::Lang::Mr);      // a 10" tablet at 96 dpi
     check_screen(1920, 1080, 5.6f, s, samvad::text::Lang::Bn);  // a 15.6" kiosk, 142 dpi
     check_screen(1024, 600, 6.0f, s, samvad::text::Lang::Hi);   // a 7" tablet, dense
