@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "app/text/wrap.h"
+
 namespace samvad::report {
 
 void GrayImage::Fill(int x0, int y0, int x1, int y1, std::uint8_t v) {
@@ -113,53 +115,8 @@ void Typesetter::Draw(GrayImage& img, int x, int baseline, const LineLayout& lin
 
 std::vector<std::pair<size_t, size_t>> Typesetter::Wrap(std::string_view s, text::Lang lang,
                                                         int px, int max_width) {
-  // Advance of everything before each byte offset, from one shaping of the whole text (a
-  // cluster's advance is counted at its first byte), as the screen's TextRenderer::Wrap does.
-  std::vector<double> before(s.size() + 1, 0.0);
-  {
-    std::vector<double> at(s.size() + 1, 0.0);
-    for (const text::Run& run : shaper_.ShapeCached(s, lang).runs) {
-      const double scale = static_cast<double>(px) / fonts_.at(run.font).upem;
-      for (const text::Glyph& g : run.glyphs) at[g.cluster] += g.ax * scale;
-    }
-    for (size_t i = 0; i < s.size(); ++i) before[i + 1] = before[i] + at[i];
-  }
-  const auto width = [&](size_t a, size_t b) {
-    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\n')) --b;  // trailing spaces hang
-    return before[b] - before[a];
-  };
-  const std::vector<size_t> breaks = breaks_.LineBreaks(s, lang);
-  std::vector<std::pair<size_t, size_t>> lines;
-  size_t start = 0, bi = 0;
-  while (start < s.size()) {
-    size_t best = 0;
-    for (size_t k = bi; k < breaks.size(); ++k) {
-      if (breaks[k] <= start) {
-        bi = k + 1;
-        continue;
-      }
-      if (width(start, breaks[k]) > max_width && best != 0) break;
-      best = breaks[k];
-      if (width(start, breaks[k]) > max_width) break;  // one word wider than the line
-      if (s[breaks[k] - 1] == '\n') break;             // a hard break
-    }
-    if (best == 0) best = s.size();
-    if (width(start, best) > max_width) {
-      // Cut the long word at the last grapheme boundary that fits (at least one grapheme).
-      size_t fit = 0;
-      for (size_t g : breaks_.Graphemes(s.substr(0, best), lang)) {
-        if (g <= start) continue;
-        if (fit != 0 && width(start, g) > max_width) break;
-        fit = g;
-      }
-      best = fit;
-    }
-    size_t end = best;
-    while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\n')) --end;
-    lines.emplace_back(start, end);
-    start = best;
-  }
-  return lines;
+  // The screen's algorithm (app/text/wrap.h), so a label wraps alike on the kiosk and on paper.
+  return text::WrapLines(s, lang, px, max_width, shaper_, breaks_);
 }
 
 std::string Typesetter::Ellipsize(std::string_view text, text::Lang lang, int px, int max_width) {

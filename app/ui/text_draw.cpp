@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "app/text/wrap.h"
+
 namespace samvad::ui {
 namespace {
 
@@ -94,48 +96,7 @@ const std::vector<std::pair<size_t, size_t>>& TextRenderer::Wrap(std::string_vie
   if (auto it = wraps_.find(key_); it != wraps_.end()) return it->second;
   if (wraps_.size() >= kMaxLayouts) wraps_.clear();
   std::vector<std::pair<size_t, size_t>>& lines = wraps_[key_];
-
-  // Advance of everything before each byte offset, from one shaping of the whole paragraph.
-  std::vector<double> before(s.size() + 1, 0.0);
-  {
-    std::vector<double> at(s.size() + 1, 0.0);
-    for (const text::Run& run : shaper_.ShapeCached(s, lang).runs) {
-      const double scale = px / shaper_.fonts().at(run.font).upem;
-      for (const text::Glyph& g : run.glyphs) at[g.cluster] += g.ax * scale;
-    }
-    for (size_t i = 0; i < s.size(); ++i) before[i + 1] = before[i] + at[i];
-  }
-  const auto width = [&](size_t a, size_t b) {
-    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\n')) --b;  // trailing spaces hang
-    return before[b] - before[a];
-  };
-  const std::vector<size_t> breaks = breaks_.LineBreaks(s, lang);
-  size_t start = 0, bi = 0;
-  while (start < s.size()) {
-    size_t best = 0;
-    for (size_t k = bi; k < breaks.size(); ++k) {
-      if (breaks[k] <= start) { bi = k + 1; continue; }
-      if (width(start, breaks[k]) > max_width && best != 0) break;
-      best = breaks[k];
-      if (width(start, breaks[k]) > max_width) break;  // one word wider than the line
-      if (s[breaks[k] - 1] == '\n') break;             // a hard break
-    }
-    if (best == 0) best = s.size();
-    if (width(start, best) > max_width) {
-      // Break the long word at the last grapheme boundary that fits (at least one grapheme).
-      size_t fit = 0;
-      for (size_t g : breaks_.Graphemes(s.substr(0, best), lang)) {
-        if (g <= start) continue;
-        if (fit != 0 && width(start, g) > max_width) break;
-        fit = g;
-      }
-      best = fit;
-    }
-    size_t end = best;
-    while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\n')) --end;
-    lines.emplace_back(start, end);
-    start = best;
-  }
+  lines = text::WrapLines(s, lang, px, max_width, shaper_, breaks_);
   return lines;
 }
 
