@@ -103,13 +103,6 @@ std::vector<std::string> SplitComma(const std::string& s) {
   }
 }
 
-std::string IdemPayloadHash(std::string_view endpoint, const Form& form) {
-  std::string canonical(endpoint);
-  canonical.push_back('\n');
-  canonical.append(o311::CanonicalForm(form));
-  return Sha256Hex(canonical);
-}
-
 HttpResponse FromOutcome(const IdemOutcome& out) {
   if (out.kind == IdemOutcome::Kind::kConflict) return ErrorResponse(409, out.reason);
   HttpResponse r = HttpResponse::Json(out.status, out.body);
@@ -121,6 +114,20 @@ HttpResponse FromOutcome(const IdemOutcome& out) {
 }  // namespace
 
 std::unique_ptr<RequestHandler> Respond(HttpResponse r) { return std::make_unique<Fixed>(std::move(r)); }
+
+std::string IdemPayloadHash(std::string_view endpoint, const Form& form) {
+  std::string canonical(endpoint);
+  canonical.push_back('\n');
+  canonical.append(o311::CanonicalForm(form));
+  return Sha256Hex(canonical);
+}
+
+std::string CreatedRequestBody(std::int64_t id) {
+  JsonWriter w;
+  w.BeginArray().BeginObject().Field("service_request_id", std::to_string(id)).Field("service_notice", "");
+  w.Key("account_id").Null().EndObject().EndArray();
+  return w.str();
+}
 
 Api::Api(Storage& storage, ApiConfig config) : storage_(storage), cfg_(std::move(config)) {}
 
@@ -202,6 +209,8 @@ std::unique_ptr<RequestHandler> Api::Route(const HttpRequest& req) {
     return not_allowed("GET, POST");
   }
   if (p == "/devices/enroll.json") return m == "POST" ? body(&Api::Enroll) : not_allowed("POST");
+  if (p == "/devices/sign-key.json") return m == "POST" ? body(&Api::RegisterSignKey) : not_allowed("POST");
+  if (p == "/bundle-key.json") return m == "GET" ? Respond(BundleKey()) : not_allowed("GET");
   if (p == "/staff.json") return m == "GET" ? Respond(StaffList(req)) : not_allowed("GET");
   if (p == "/works.json") return m == "POST" ? body(&Api::CreateWork) : not_allowed("POST");
   if (p == "/feed.atom") return m == "GET" ? Respond(AtomFeed(req)) : not_allowed("GET");
@@ -241,7 +250,7 @@ HttpResponse Api::Discovery() {
       // Ours, documented in PROTOCOL.md; Open311 clients ignore unknown members.
       .Key("extensions").BeginArray()
       .String("idempotency").String("tus-1.0.0").String("servicerequestupdates").String("devices").String("ticket")
-      .String("staff").String("works").String("atom")
+      .String("staff").String("works").String("atom").String("bundles")
       .EndArray()
       .EndObject()
       .EndArray()
@@ -288,12 +297,7 @@ HttpResponse Api::CreateRequest(const HttpRequest& req, const Body& body) {
   idem.endpoint = "requests";
   idem.payload_hash = IdemPayloadHash(idem.endpoint, form);
   IdemOutcome out;
-  const Status st = storage_.CreateRequest(nr, idem, [](std::int64_t id) {
-    JsonWriter w;
-    w.BeginArray().BeginObject().Field("service_request_id", std::to_string(id)).Field("service_notice", "");
-    w.Key("account_id").Null().EndObject().EndArray();
-    return w.str();
-  }, &out);
+  const Status st = storage_.CreateRequest(nr, idem, CreatedRequestBody, &out);
   if (!st.ok()) return StorageFailure(st, "create request");
   return FromOutcome(out);
 }

@@ -1,7 +1,7 @@
 // api.h — central's HTTP API: routes a request to Open311 GeoReport v2 (discovery, services,
 // requests) or to one of our extensions (idempotent creates, the update feed, device enrolment,
-// tus media uploads, staff accounts, development works, the Atom feed), checks the device key,
-// and turns Storage's results into responses.
+// tus media uploads, staff accounts, development works, the Atom feed, the keys of sneakernet
+// bundles), checks the device key, and turns Storage's results into responses.
 // The contract is sync/protocol/PROTOCOL.md; the state rules are sync/central/DESIGN.md.
 // Not the HTTP transport (http.h) and not the SQL (storage.h).
 #pragma once
@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "sync/bundle/keys.h"
 #include "sync/central/catalog.h"
 #include "sync/central/http.h"
 #include "sync/central/storage.h"
@@ -23,6 +24,9 @@ struct ApiConfig {
   std::string media_dir;   // where uploaded bytes live, one file per upload
   Catalog catalog;
   std::uint64_t max_upload_bytes = 16u << 20;  // a kiosk photo is ~300 KB; 16 MiB is generous
+  // The public half of central's bundle key (bundle_keys.h), served at GET /bundle-key.json;
+  // unset: that endpoint answers 404.
+  std::optional<bundle::CentralPublicKey> bundle_key;
 };
 
 // A handler whose answer is decided at the headers; any body is read and dropped, so the client
@@ -57,6 +61,9 @@ class Api {
   HttpResponse CreateWork(const HttpRequest& req, const Body& body);
   HttpResponse GetWork(const std::string& id_text);
   HttpResponse AtomFeed(const HttpRequest& req);
+  // Sneakernet bundles (api_bundle.cpp): central's public key, a device's signing key.
+  HttpResponse BundleKey();
+  HttpResponse RegisterSignKey(const HttpRequest& req, const Body& body);
   // tus 1.0.0 (api_media.cpp)
   HttpResponse TusOptions();
   // POST /media, with or without the first bytes (creation, creation-with-upload).
@@ -85,5 +92,11 @@ class Api {
 
 // An Open311 error response: [{"code":status,"description":…}] with that HTTP status.
 HttpResponse ErrorResponse(int status, std::string_view description);
+
+// What idempotency compares (I2, I4): SHA-256 of the endpoint and the form without api_key.
+std::string IdemPayloadHash(std::string_view endpoint, const protocol::Form& form);
+// The answer to a create, [{"service_request_id":"17",…}]: stored with its key (I2). The import
+// of a bundle stores the same, so a device's later online create replays it.
+std::string CreatedRequestBody(std::int64_t id);
 
 }  // namespace samvad::central

@@ -1,5 +1,6 @@
 // main.cpp — the samvad-central command line: `serve` runs the queue; `enroll`, `revoke`,
-// `assign` and `staff …` are the administrator's commands against the same database. Parses
+// `assign`, `staff …`, `keys` and `import` are the administrator's commands against the same
+// database (and, for the last two, the same bundle key and media folder). Parses
 // arguments, wires the parts together and reports; it holds no logic the tests could not reach
 // through them.
 //
@@ -7,6 +8,7 @@
 // [SECTION] serve
 // [SECTION] devices and assignments: enroll, revoke, assign
 // [SECTION] staff accounts: staff add | list | disable | enable | pin
+// [SECTION] sneakernet bundles: keys, import
 #include <qrencode.h>
 #include <signal.h>
 #include <sodium.h>
@@ -23,9 +25,11 @@
 #include <vector>
 
 #include "sync/central/api.h"
+#include "sync/central/bundle_keys.h"
 #include "sync/central/catalog.h"
 #include "sync/central/crypto.h"
 #include "sync/central/http.h"
+#include "sync/central/import.h"
 #include "sync/central/staff.h"
 #include "sync/central/storage.h"
 #include "sync/model/pin_hash.h"
@@ -49,7 +53,7 @@ constexpr const char* kUsage =
     "\n"
     "usage:\n"
     "  samvad-central serve  --db URL [--listen HOST:PORT] [--media DIR] [--catalog DIR]\n"
-    "                        [--base-url URL] [--threads N] [--public]\n"
+    "                        [--base-url URL] [--threads N] [--public] [--bundle-key FILE]\n"
     "  samvad-central enroll --db URL [--label TEXT] [--url BASE_URL] [--hours N]\n"
     "  samvad-central revoke --db URL DEVICE_ID\n"
     "  samvad-central assign --db URL REQUEST_ID USER_ID     (or REQUEST_ID --to USER_ID)\n"
@@ -58,6 +62,8 @@ constexpr const char* kUsage =
     "  samvad-central staff list    --db URL\n"
     "  samvad-central staff disable --db URL --user ID      (staff enable: the reverse)\n"
     "  samvad-central staff pin     --db URL --user ID      (sets a new PIN)\n"
+    "  samvad-central keys   [--media DIR] [--bundle-key FILE]\n"
+    "  samvad-central import --db URL [--media DIR] [--bundle-key FILE] [--catalog DIR] BUNDLE\n"
     "  samvad-central --help\n"
     "\n"
     "  --db URL        sqlite:PATH (default sqlite:samvad-central.db) or postgresql://…\n"
@@ -67,13 +73,21 @@ constexpr const char* kUsage =
     "  --catalog DIR   categories.tsv, departments.tsv, wards.tsv (default " SAMVAD_CATALOG_DIR ")\n"
     "  --base-url URL  how devices reach this server, for media_url and Location\n"
     "                  (default http://<listen address>)\n"
+    "  --bundle-key F  central's secret key for sneakernet bundles, mode 0600 (default\n"
+    "                  <media DIR>.bundle-key, e.g. samvad-media.bundle-key); made on first need\n"
     "\n"
     "enroll prints a one-time code (and its QR) that a device trades for its key at\n"
     "POST /devices/enroll.json; revoke makes a device's key answer 403 from then on.\n"
     "assign gives a request to an active staff account (its tablet lists it).\n"
     "staff add and staff pin read the PIN (4 to 8 digits) from standard input — typed twice\n"
     "at a terminal, unechoed, or one line from a pipe — never from the command line, where\n"
-    "every user of the machine could read it. Only its Argon2id hash is stored.\n";
+    "every user of the machine could read it. Only its Argon2id hash is stored.\n"
+    "keys prints the public half of the bundle key (devices fetch it at GET /bundle-key.json),\n"
+    "making the pair if there is none. import takes a bundle a device exported to a USB stick:\n"
+    "it verifies every byte first, then stores every complaint and photo in one transaction.\n"
+    "Importing twice changes nothing. Exit 0: imported; 1: nothing imported (the reason is one\n"
+    "line on stderr: not a bundle, not for this central, tampered, truncated, unknown device,\n"
+    "bad signature, …); 3: imported, but some items were refused (each listed on stderr).\n";
 
 struct Args {
   std::map<std::string, std::string> opts;
@@ -169,6 +183,17 @@ int Serve(const Args& a) {
     std::fprintf(stderr, "samvad-central: cannot create --media %s: %s\n", cfg.media_dir.c_str(), std::strerror(errno));
     return 1;
   }
+  // Made here on first start, so every device finds a key to seal its bundles to (B5).
+  samvad::bundle::CentralKeyPair bundle_key;
+  bool made = false;
+  const std::string key_path = Opt(a, "--bundle-key", samvad::central::DefaultBundleKeyPath(cfg.media_dir));
+  if (!samvad::central::LoadBundleKey(key_path, /*create=*/true, &bundle_key, &made, &error)) {
+    std::fprintf(stderr, "samvad-central: %s\n", error.c_str());
+    return 1;
+  }
+  if (made) std::fprintf(stderr, "samvad-central: made a new bundle key at %s\n", key_path.c_str());
+  cfg.bundle_key = bundle_key.pk;
+  sodium_memzero(bundle_key.sk.bytes.data(), bundle_key.sk.bytes.size());  // serve never opens bundles
   auto db = OpenDb(a);
   if (!db) return 1;
   if (const auto st = db->SeedDepartments(cfg.catalog.departments); !st.ok()) {
@@ -460,6 +485,76 @@ int Staff(int argc, char** argv) {
   return 2;
 }
 
+// ---------------------------------------------------------------------------------------------
+// [SECTION] sneakernet bundles: keys, import
+// ---------------------------------------------------------------------------------------------
+
+std::string KeyPath(const Args& a) {
+  return Opt(a, "--bundle-key", samvad::central::DefaultBundleKeyPath(Opt(a, "--media", "samvad-media")));
+}
+
+int Keys(const Args& a) {
+  if (!a.positional.empty()) {
+    std::fprintf(stderr, "usage: samvad-central keys [--media DIR] [--bundle-key FILE]\n");
+    return 2;
+  }
+  samvad::bundle::CentralKeyPair key;
+  bool made = false;
+  std::string error;
+  const std::string path = KeyPath(a);
+  if (!samvad::central::LoadBundleKey(path, /*create=*/true, &key, &made, &error)) {
+    std::fprintf(stderr, "samvad-central: %s\n", error.c_str());
+    return 1;
+  }
+  sodium_memzero(key.sk.bytes.data(), key.sk.bytes.size());
+  std::printf("secret key: %s%s\nkey id:     %s\npublic key: %s\n", path.c_str(), made ? " (made just now)" : "",
+              samvad::central::BundleKeyId(key.pk).c_str(), samvad::central::KeyHex(key.pk).c_str());
+  return 0;
+}
+
+int Import(const Args& a) {
+  if (a.positional.size() != 1) {
+    std::fprintf(stderr, "usage: samvad-central import --db URL [--media DIR] [--bundle-key FILE] BUNDLE\n");
+    return 2;
+  }
+  samvad::central::ImportConfig cfg;
+  cfg.bundle_path = a.positional[0];
+  cfg.media_dir = Opt(a, "--media", "samvad-media");
+  std::string error;
+  bool made = false;
+  // Never made here: a new key could not open a bundle sealed to any earlier one.
+  if (!samvad::central::LoadBundleKey(KeyPath(a), /*create=*/false, &cfg.key, &made, &error)) {
+    std::fprintf(stderr, "samvad-central: import: %s\n", error.c_str());
+    return 1;
+  }
+  samvad::central::Catalog catalog;
+  if (!samvad::central::LoadCatalog(Opt(a, "--catalog", SAMVAD_CATALOG_DIR), &catalog, &error)) {
+    std::fprintf(stderr, "samvad-central: import: %s\n", error.c_str());
+    return 1;
+  }
+  cfg.wards = catalog.wards;
+  if (!MakeDirs(cfg.media_dir)) {
+    std::fprintf(stderr, "samvad-central: import: cannot create --media %s: %s\n", cfg.media_dir.c_str(),
+                 std::strerror(errno));
+    return 1;
+  }
+  auto db = OpenDb(a);
+  if (!db) return 1;
+  const samvad::central::ImportReport r = samvad::central::ImportBundleFile(*db, cfg);
+  sodium_memzero(cfg.key.sk.bytes.data(), cfg.key.sk.bytes.size());
+  if (!r.ok) {
+    std::fprintf(stderr, "samvad-central: import: %s\n", r.message.c_str());
+    return 1;
+  }
+  std::printf("imported %s from device %s (exported %s): complaints %d new, %d already present, %d refused; "
+              "photos %d new, %d already present, %d refused\n",
+              cfg.bundle_path.c_str(), r.device_id.c_str(),
+              samvad::protocol::open311::FormatDatetime(r.created_at).c_str(), r.complaints_new, r.complaints_present,
+              r.complaints_refused, r.photos_new, r.photos_present, r.photos_refused);
+  for (const std::string& line : r.refusals) std::fprintf(stderr, "samvad-central: import: refused %s\n", line.c_str());
+  return r.refusals.empty() ? 0 : 3;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -475,7 +570,8 @@ int main(int argc, char** argv) {
   const std::string cmd = argv[1];
   Args args;
   if (cmd == "serve") {
-    if (!ParseArgs(argc, argv, 2, {"--db", "--listen", "--media", "--catalog", "--base-url", "--threads"}, &args))
+    if (!ParseArgs(argc, argv, 2, {"--db", "--listen", "--media", "--catalog", "--base-url", "--threads", "--bundle-key"},
+                   &args))
       return 2;
     if (!args.positional.empty()) {
       std::fprintf(stderr, "samvad-central: serve takes no positional arguments\n");
@@ -487,6 +583,9 @@ int main(int argc, char** argv) {
   if (cmd == "revoke") return ParseArgs(argc, argv, 2, {"--db"}, &args) ? Revoke(args) : 2;
   if (cmd == "assign") return ParseArgs(argc, argv, 2, {"--db", "--to"}, &args) ? Assign(args) : 2;
   if (cmd == "staff") return Staff(argc, argv);
+  if (cmd == "keys") return ParseArgs(argc, argv, 2, {"--media", "--bundle-key", "--db"}, &args) ? Keys(args) : 2;
+  if (cmd == "import")
+    return ParseArgs(argc, argv, 2, {"--db", "--media", "--bundle-key", "--catalog"}, &args) ? Import(args) : 2;
   std::fprintf(stderr, "samvad-central: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

@@ -7,6 +7,7 @@
 // [SECTION] staff accounts
 // [SECTION] development works and the Atom feed's id
 // [SECTION] uploads
+// [SECTION] sneakernet import
 #include "sync/central/storage.h"
 
 #include <cassert>
@@ -149,7 +150,7 @@ Status Storage::InWriteTx(const std::function<SqlResult(SqlConn&)>& body, bool d
 
 namespace {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // {ID} is the one dialect difference: SQLite's AUTOINCREMENT never reuses an id, PostgreSQL's
 // identity column comes from a sequence. Both give ids that only grow.
@@ -243,6 +244,11 @@ constexpr Upgrade kUpgrades[] = {
         " filename, device_id, created_at, completed_at, sha256 FROM uploads"},
     {3, "DROP TABLE uploads"},
     {3, "ALTER TABLE uploads_v3 RENAME TO uploads"},
+
+    // 4: sneakernet bundles (issue 6): the Ed25519 public key (hex) a device signs its bundles
+    // with, NULL until it registers one, and when it did. Set once, never replaced (B1).
+    {4, "ALTER TABLE devices ADD COLUMN sign_key TEXT"},
+    {4, "ALTER TABLE devices ADD COLUMN sign_key_at BIGINT"},
 };
 
 constexpr bool UpgradesInOrder() {
@@ -396,6 +402,47 @@ Status Storage::RevokeDevice(const std::string& device_id, bool* found) {
   });
 }
 
+Status Storage::RegisterSignKey(const std::string& device_id, const std::string& key_hex, SignKeyResult* result) {
+  return InWriteTx([&](SqlConn& c) {
+    // Only a device without one gets a key (B1): the UPDATE checks and sets in one statement, so
+    // two racing registrations cannot both win.
+    SqlResult r = c.Exec("UPDATE devices SET sign_key = ?, sign_key_at = ? WHERE device_id = ? AND sign_key IS NULL"
+                         " AND revoked_at IS NULL RETURNING device_id",
+                         {key_hex, UnixNow(), device_id});
+    if (!r.ok()) return r;
+    if (!r.rows.empty()) {
+      *result = SignKeyResult::kRegistered;
+      return r;
+    }
+    r = c.Exec("SELECT sign_key FROM devices WHERE device_id = ?", {device_id});
+    if (!r.ok()) return r;
+    *result = !r.rows.empty() && !r.rows[0].IsNull(0) && r.rows[0].Text(0) == key_hex ? SignKeyResult::kSame
+                                                                                         : SignKeyResult::kDifferent;
+    return r;
+  });
+}
+
+Status Storage::DeviceSignKey(const std::string& device_id, std::string* key_hex, bool* found) {
+  return Read([&](SqlConn& c) {
+    // A revoked device is unknown to an import (B2): its key may be in a thief's hands.
+    SqlResult r = c.Exec("SELECT sign_key FROM devices WHERE device_id = ? AND revoked_at IS NULL AND sign_key IS NOT NULL",
+                         {device_id});
+    *found = r.ok() && !r.rows.empty();
+    if (*found) *key_hex = r.rows[0].Text(0);
+    return r;
+  });
+}
+
+Status Storage::GetDeviceState(const std::string& device_id, DeviceState* out) {
+  return Read([&](SqlConn& c) {
+    SqlResult r = c.Exec("SELECT revoked_at, sign_key FROM devices WHERE device_id = ?", {device_id});
+    *out = DeviceState::kUnknown;
+    if (r.ok() && !r.rows.empty())
+      *out = !r.rows[0].IsNull(0) ? DeviceState::kRevoked : r.rows[0].IsNull(1) ? DeviceState::kNoSignKey : DeviceState::kReady;
+    return r;
+  });
+}
+
 Status Storage::Authenticate(const std::string& key_hash, AuthResult* result, std::string* device_id) {
   return Read([&](SqlConn& c) {
     SqlResult r = c.Exec("SELECT device_id, revoked_at FROM devices WHERE key_hash = ?", {key_hash});
@@ -496,43 +543,52 @@ constexpr const char* kUpdateInsert =
 
 }  // namespace
 
+namespace {
+
+// The body of a create (I1–I3), inside the caller's write transaction: POST /requests.json runs
+// it alone, `import` once per complaint of a bundle, all in one transaction.
+SqlResult CreateRequestIn(SqlConn& c, const o311::NewServiceRequest& req, const IdemKey& idem, const Renderer& render,
+                          IdemOutcome* out) {
+  assert(idem.key == req.client_uuid && "a create's idempotency key is its client UUID");
+  SqlResult r;
+  if (SpentKey(c, idem, out, &r) || !r.ok()) return r;
+  const std::int64_t now = UnixNow();
+  const SqlValue lat = req.has_location ? SqlValue(req.lat) : SqlValue();
+  const SqlValue lon = req.has_location ? SqlValue(req.lon) : SqlValue();
+  const SqlValue captured = req.captured_at ? SqlValue(req.captured_at) : SqlValue();
+  // client_uuid is UNIQUE: of two racing transactions one fails here with kUnique, rolls back,
+  // and on its second run finds the winner's key above (invariant I3).
+  r = c.Exec(
+      "INSERT INTO requests (client_uuid, service_code, status, status_notes, description, address, address_id,"
+      " lat, lon, ward, ticket, ticket_digits, email, first_name, last_name, phone, account_id, device_hw_id,"
+      " media_url, device_id, captured_at, requested_at, updated_at, assigned_to, photo_upload_id,"
+      " thumb_upload_id, work_status, status_changed_at, department, lang)"
+      " VALUES (?, ?, 'open', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', 'open', ?, '', ?)"
+      " RETURNING id",
+      {req.client_uuid, req.service_code, req.description, req.address, req.address_id, lat, lon, req.ward,
+       req.ticket, req.ticket_digits, req.email, req.first_name, req.last_name, req.phone, req.account_id,
+       req.device_hw_id, req.media_url, idem.device_id, captured, now, now, now, req.lang});
+  if (!r.ok()) return r;
+  const std::int64_t id = r.rows.at(0).Int(0);
+  // Taken after the insert, not before: a lock first would serialise same-key racers before
+  // they reach the UNIQUE index, and the index is what we rely on (DESIGN.md F1, I3).
+  if (!(r = c.LockFeed()).ok()) return r;
+  r = c.Exec("INSERT INTO updates (request_id, status, description, media_url, device_id, created_at)"
+             " VALUES (?, 'open', 'Complaint received', '', ?, ?)",
+             {id, idem.device_id, now});
+  if (!r.ok()) return r;
+  *out = IdemOutcome{};
+  out->kind = IdemOutcome::Kind::kCreated;
+  out->id = id;
+  out->body = render(id);
+  return RememberKey(c, idem, *out);
+}
+
+}  // namespace
+
 Status Storage::CreateRequest(const o311::NewServiceRequest& req, const IdemKey& idem, const Renderer& render,
                               IdemOutcome* out) {
-  assert(idem.key == req.client_uuid && "a create's idempotency key is its client UUID");
-  return InWriteTx([&](SqlConn& c) {
-    SqlResult r;
-    if (SpentKey(c, idem, out, &r) || !r.ok()) return r;
-    const std::int64_t now = UnixNow();
-    const SqlValue lat = req.has_location ? SqlValue(req.lat) : SqlValue();
-    const SqlValue lon = req.has_location ? SqlValue(req.lon) : SqlValue();
-    const SqlValue captured = req.captured_at ? SqlValue(req.captured_at) : SqlValue();
-    // client_uuid is UNIQUE: of two racing transactions one fails here with kUnique, rolls back,
-    // and on its second run finds the winner's key above (invariant I3).
-    r = c.Exec(
-        "INSERT INTO requests (client_uuid, service_code, status, status_notes, description, address, address_id,"
-        " lat, lon, ward, ticket, ticket_digits, email, first_name, last_name, phone, account_id, device_hw_id,"
-        " media_url, device_id, captured_at, requested_at, updated_at, assigned_to, photo_upload_id,"
-        " thumb_upload_id, work_status, status_changed_at, department, lang)"
-        " VALUES (?, ?, 'open', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', 'open', ?, '', ?)"
-        " RETURNING id",
-        {req.client_uuid, req.service_code, req.description, req.address, req.address_id, lat, lon, req.ward,
-         req.ticket, req.ticket_digits, req.email, req.first_name, req.last_name, req.phone, req.account_id,
-         req.device_hw_id, req.media_url, idem.device_id, captured, now, now, now, req.lang});
-    if (!r.ok()) return r;
-    const std::int64_t id = r.rows.at(0).Int(0);
-    // Taken after the insert, not before: a lock first would serialise same-key racers before
-    // they reach the UNIQUE index, and the index is what we rely on (DESIGN.md F1, I3).
-    if (!(r = c.LockFeed()).ok()) return r;
-    r = c.Exec("INSERT INTO updates (request_id, status, description, media_url, device_id, created_at)"
-               " VALUES (?, 'open', 'Complaint received', '', ?, ?)",
-               {id, idem.device_id, now});
-    if (!r.ok()) return r;
-    *out = IdemOutcome{};
-    out->kind = IdemOutcome::Kind::kCreated;
-    out->id = id;
-    out->body = render(id);
-    return RememberKey(c, idem, *out);
-  });
+  return InWriteTx([&](SqlConn& c) { return CreateRequestIn(c, req, idem, render, out); });
 }
 
 namespace {
@@ -1054,6 +1110,98 @@ Status Storage::WorkPhotos(const std::vector<std::int64_t>& request_ids, const s
     SqlResult r = c.Exec(sql, args);
     for (const auto& row : r.rows) out->push_back(UploadFromRow(row));
     return r;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] sneakernet import
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+void RefusePhotos(ImportComplaint& ic, const std::string& why) {
+  for (ImportPhoto& p : ic.photos) {
+    p.result = ImportPhoto::Result::kRefused;
+    p.reason = why;
+  }
+}
+
+}  // namespace
+
+Status Storage::ImportBundle(std::vector<ImportComplaint>* complaints, const Renderer& render) {
+  return InWriteTx([&](SqlConn& c) {
+    const std::int64_t now = UnixNow();
+    for (ImportComplaint& ic : *complaints) {
+      // InWriteTx may run this body again after a lost race: every outcome is decided afresh.
+      ic.outcome = IdemOutcome{};
+      for (ImportPhoto& p : ic.photos) {
+        p.result = ImportPhoto::Result::kRefused;
+        p.reason.clear();
+        p.replaced_upload_id.clear();
+      }
+      // The order of POST /requests.json: the service first, then the key (I1, I4).
+      SqlResult r = c.Exec("SELECT 1 FROM services WHERE code = ?", {ic.request.service_code});
+      if (!r.ok()) return r;
+      if (r.rows.empty()) {
+        ic.outcome.kind = IdemOutcome::Kind::kNotFound;
+        ic.outcome.reason = "no service with service_code '" + ic.request.service_code + "'";
+        RefusePhotos(ic, "its complaint was refused");
+        continue;
+      }
+      if (!(r = CreateRequestIn(c, ic.request, ic.idem, render, &ic.outcome)).ok()) return r;
+      if (ic.outcome.kind == IdemOutcome::Kind::kConflict) {
+        RefusePhotos(ic, "its complaint was refused");
+        continue;
+      }
+      const std::int64_t request_id = ic.outcome.id;
+      for (ImportPhoto& p : ic.photos) {
+        r = c.Exec("SELECT upload_id, length, received, sha256, device_id FROM uploads WHERE request_id = ? AND kind = ?",
+                   {request_id, p.kind});
+        if (!r.ok()) return r;
+        if (!r.rows.empty()) {
+          const SqlRow& u = r.rows[0];
+          const bool complete = u.Int(2) == u.Int(1);
+          const bool same = u.Int(1) == p.length && u.Text(3) == p.sha256 && u.Text(4) == ic.idem.device_id;
+          if (complete) {
+            // Sent online already (or imported before): nothing to do, if it is this photo.
+            p.result = same ? ImportPhoto::Result::kPresent : ImportPhoto::Result::kRefused;
+            if (!same) p.reason = "central already holds another " + p.kind + " for this complaint";
+            continue;
+          }
+          if (!same) {
+            p.reason = "central has an unfinished upload of another " + p.kind + " for this complaint";
+            continue;
+          }
+          // An unfinished upload of this very photo (the device was cut off while sending it):
+          // the bundle's complete copy takes its place. An unfinished upload is named by no
+          // request row, so nothing else changes; a PATCH still running on it finds the row
+          // gone (U2), and the device's next POST /media is given this one (U4).
+          r = c.Exec("DELETE FROM uploads WHERE upload_id = ? AND received < length RETURNING upload_id", {u.Text(0)});
+          if (!r.ok()) return r;
+          // It finished meanwhile (PostgreSQL, READ COMMITTED): run again and find it complete.
+          if (r.rows.empty()) return SqlResult{SqlCode::kRetry, "an upload finished during the import", {}};
+          p.replaced_upload_id = r.rows[0].Text(0);
+        }
+        // Complete at once: its file is in the media folder, fsync'd, before this commits (B4).
+        r = c.Exec("INSERT INTO uploads (upload_id, request_id, kind, length, received, content_type, filename,"
+                   " device_id, created_at, completed_at, sha256) VALUES (?, ?, ?, ?, ?, 'image/jpeg', ?, ?, ?, ?, ?)",
+                   {p.upload_id, request_id, p.kind, p.length, p.length, p.filename, ic.idem.device_id, now, now,
+                    p.sha256});
+        if (!r.ok()) return r;
+        // As AdvanceUpload does when an upload completes: the first photo and its thumbnail are
+        // the request's media_url and thumbnail_url.
+        if (p.kind == "photo" || p.kind == "thumb") {
+          const char* column = p.kind == "thumb" ? "thumb_upload_id" : "photo_upload_id";
+          r = c.Exec(std::string("UPDATE requests SET ") + column + " = ?, updated_at = ? WHERE id = ?",
+                     {p.upload_id, now, request_id});
+        } else {
+          r = c.Exec("UPDATE requests SET updated_at = ? WHERE id = ?", {now, request_id});
+        }
+        if (!r.ok()) return r;
+        p.result = ImportPhoto::Result::kStored;
+      }
+    }
+    return SqlResult{};
   });
 }
 

@@ -1,6 +1,6 @@
 // storage.h — the ONE interface the server and the CLI use for central's data: services,
 // devices, service requests with idempotent creation, the update feed, uploads, assignments,
-// staff accounts and development works.
+// staff accounts, development works and the import of sneakernet bundles.
 // Behind it, the same SQL runs on SQLite (default; one file, WAL, synchronous=FULL) or PostgreSQL
 // (city scale) through sql.h's two small drivers. Thread-safe: each call leases a connection
 // from a pool. Not a query builder and not where HTTP or JSON is decided (that is api*.cpp).
@@ -101,6 +101,36 @@ struct Upload {
 
 enum class UploadCreate { kCreated, kExisting, kConflict };
 
+// A device's bundle-signing key (DESIGN.md, "Sneakernet bundles", B1): the first one stays.
+enum class SignKeyResult { kRegistered, kSame, kDifferent };
+// Where a device stands, for telling an operator why its bundle is refused.
+enum class DeviceState { kUnknown, kRevoked, kNoSignKey, kReady };
+
+// One photo or thumbnail of an imported complaint. Its bytes are already in the media folder,
+// complete and fsync'd, under `upload_id` (B4); the import decides whether a row names them.
+struct ImportPhoto {
+  std::string kind;       // the upload kind: "photo", "thumb", "photo.1", "thumb.2", …
+  std::string upload_id;  // 32 hex digits, made before the transaction
+  std::string sha256;     // hex; the importer checked the bytes against the complaint record
+  std::int64_t length = 0;
+  std::string filename;
+  // Set by Storage::ImportBundle.
+  enum class Result { kStored, kPresent, kRefused };
+  Result result = Result::kRefused;
+  std::string reason;              // kRefused: why, in a sentence
+  std::string replaced_upload_id;  // kStored over an unfinished upload of the same photo: that upload
+};
+
+// One complaint of a bundle, validated as POST /requests.json validates (o311::ParseCreate).
+struct ImportComplaint {
+  o311::NewServiceRequest request;
+  IdemKey idem;  // the client UUID, the bundle's device, "requests", the create form's hash
+  std::vector<ImportPhoto> photos;
+  // Set by Storage::ImportBundle: kCreated (new), kReplayed (central had it), kConflict or
+  // kNotFound (unknown service) with `reason` — refused, and its photos with it.
+  IdemOutcome outcome;
+};
+
 class Storage {
  public:
   // "sqlite:PATH" or "postgresql://…" (also "postgres://…"). Creates or migrates the schema.
@@ -124,6 +154,11 @@ class Storage {
   Status RedeemEnrolment(const std::string& code_hash, const std::string& key_hash, std::string* device_id);
   Status RevokeDevice(const std::string& device_id, bool* found);
   Status Authenticate(const std::string& key_hash, AuthResult* result, std::string* device_id);
+  // Sets the device's bundle-signing key (Ed25519 public key, 64 hex) unless it has one (B1).
+  Status RegisterSignKey(const std::string& device_id, const std::string& key_hex, SignKeyResult* result);
+  // The signing key of a device that is enrolled, not revoked and registered one; else not found.
+  Status DeviceSignKey(const std::string& device_id, std::string* key_hex, bool* found);
+  Status GetDeviceState(const std::string& device_id, DeviceState* out);
 
   // ---- service requests and the feed
   Status CreateRequest(const o311::NewServiceRequest& req, const IdemKey& idem, const Renderer& render,
@@ -167,6 +202,11 @@ class Storage {
   // The finished before/after photos of these requests and works, by kind ("after" < "after.1").
   Status WorkPhotos(const std::vector<std::int64_t>& request_ids, const std::vector<std::int64_t>& work_ids,
                     std::vector<Upload>* out);
+
+  // ---- sneakernet import: every complaint and photo of one bundle in ONE transaction (B3),
+  // each complaint as CreateRequest makes it (I1–I4), each photo a complete upload. Outcomes
+  // are written into `complaints`; on a failed Status nothing was stored.
+  Status ImportBundle(std::vector<ImportComplaint>* complaints, const Renderer& render);
 
  private:
   Storage(std::string target, bool postgres);

@@ -272,6 +272,12 @@ void SyncEngine::Impl::RunSession(bool forced) {
     Publish([](SyncSnapshot& s) { s.phase = SessionPhase::Catalog; });
     end = RefreshCatalog();
   }
+  if (end.action == Action::Ok && cfg.bundle_keys && !cfg.data_dir.empty() && !transport.cancelled()) {
+    Publish([](SyncSnapshot& s) { s.phase = SessionPhase::Catalog; });
+    RefreshBundleKeys();  // never fails the session: only an export needs its files
+  }
+  // Every session: a PIN disabled on central must stop working on the tablet at its next sync.
+  if (end.action == Action::Ok && cfg.staff && !transport.cancelled()) end = RefreshStaff();
   const std::int64_t now = Now();
   std::int64_t delay_ms = cfg.interval_ms;
   if (end.action == Action::Ok) {

@@ -9,7 +9,7 @@
 //   cfg.base_url = "https://samvad.example.gov.in";   // central, no trailing slash
 //   cfg.api_key = key_from_enrolment;
 //   cfg.photos_dir = store.photos_dir();              // files named <sha256>.jpg
-//   cfg.data_dir = data_dir;                          // sync-state.txt, catalog/services.json
+//   cfg.data_dir = data_dir;                          // sync-state.txt, catalog/, bundle/
 //   samvad::sync::SyncEngine sync(cfg, store.outbox()); // model::Outbox&, outlives the engine
 //   sync.Start();
 //   …
@@ -32,6 +32,7 @@
 #include "sync/client/backoff.h"
 #include "sync/client/transport.h"
 #include "sync/model/outbox.h"
+#include "sync/model/staff_directory.h"
 
 namespace samvad::sync {
 
@@ -55,6 +56,13 @@ struct SyncConfig {
   bool always_checksum = false;                // see DESIGN.md, "Checksums and flaky links"
   bool pull_updates = true;
   bool refresh_catalog = true;
+  // At the end of every clean session: fetch central's bundle key and register this device's
+  // signing key once (DESIGN.md, "Keys for sneakernet bundles"), so ExportUnsent (export.h)
+  // works when the network does not. Files under <data_dir>/bundle/.
+  bool bundle_keys = true;
+  // Where central's staff accounts go (GET /staff.json, every session); null = none
+  // (a kiosk that never signs staff in). Must outlive the engine.
+  model::StaffDirectory* staff = nullptr;
   // Told one line per HTTP call and per session end (a developer log window, a test's trace).
   // Called from the engine's threads (it has two while uploading); must be thread-safe and
   // must not block.

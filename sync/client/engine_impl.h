@@ -1,5 +1,6 @@
 // engine_impl.h — SyncEngine's insides, shared by engine.cpp (thread, session, snapshot),
-// push.cpp (outbox → central) and pull.cpp (updates, catalog, the state file). Internal to
+// push.cpp (outbox → central), pull.cpp (updates, catalog, the state file) and device_keys.cpp
+// (the keys a sneakernet export needs). Internal to
 // sync/client: nothing outside this folder includes it.
 #pragma once
 #include <array>
@@ -67,6 +68,9 @@ struct SyncEngine::Impl {
   // pull.cpp
   SessionEnd Pull();
   SessionEnd RefreshCatalog();
+  // device_keys.cpp: central's bundle key and our signing key's registration; never fails a session
+  void RefreshBundleKeys();
+  SessionEnd RefreshStaff();  // staff_pull.cpp
 
   // Session bookkeeping for one entry (index into the snapshot's items).
   struct Item {

@@ -78,6 +78,8 @@ const char* What(Op op) {
     case Op::Feed: return "status updates";
     case Op::Lookup: return "status lookup";
     case Op::Catalog: return "catalog";
+    case Op::Staff: return "staff accounts";
+    case Op::BundleKeys: return "bundle keys";
     case Op::TusCreate:
     case Op::TusHead:
     case Op::TusPatch: break;

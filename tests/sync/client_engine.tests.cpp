@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "client_rig.h"
+#include "sync/model/pin_hash.h"
 #include "sync/protocol/form.h"
 #include "sync/protocol/json.h"
 
@@ -373,4 +374,56 @@ TEST_CASE("Stop ends a session within a second and leaves nothing sending; the n
     thumb_patches += line.find("PATCH " + thumb_path) != std::string::npos;
   }
   CHECK(thumb_patches == 0);
+}
+
+namespace {
+
+// The device's side of GET /staff.json, kept in memory: what the engine handed over, and when.
+// Written on the engine's thread; `list` is read only after Stop() joined it.
+struct StaffSeen final : model::StaffDirectory {
+  std::vector<model::StaffEntry> list;
+  std::atomic<int> replaced{0};
+  bool Replace(const std::vector<model::StaffEntry>& l, std::int64_t, std::string*) override {
+    list = l;
+    ++replaced;
+    return true;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Staff accounts set on central reach the device at each sync, hashes that verify the PIN", "[client][engine]") {
+  Rig rig(false);
+  std::string out;
+  const std::string add = "printf '4321\\n' | " + CentralBinary() + " staff add --user GN-ENG-04 --name 'राजेश कदम' --ward 08" +
+                          " --dept roads --role engineer --db '" + rig.central.db_url() + "'";
+  INFO(out);
+  REQUIRE(RunShell(add, &out) == 0);
+  Device dev("client-staff");
+  StaffSeen seen;
+  sync::SyncConfig cfg = rig.Config(dev);
+  cfg.staff = &seen;
+  sync::SyncEngine engine(cfg, dev.outbox());
+  engine.Start();
+  REQUIRE(SyncUntilClean(engine, std::chrono::seconds(30)));
+  REQUIRE(seen.replaced >= 1);
+  engine.Stop();
+  REQUIRE(seen.list.size() == 1);
+  const model::StaffEntry& e = seen.list[0];
+  CHECK(e.user_id == "GN-ENG-04");
+  CHECK(e.name == "राजेश कदम");
+  CHECK(e.role == "engineer");
+  CHECK(e.active);
+  CHECK(model::VerifyPin(e.pin_hash, "4321"));
+  CHECK_FALSE(model::VerifyPin(e.pin_hash, "1234"));
+
+  // Disabled on central: the next session tells the device.
+  REQUIRE(RunShell(CentralBinary() + " staff disable --user GN-ENG-04 --db '" + rig.central.db_url() + "'", &out) == 0);
+  const int before = seen.replaced;
+  sync::SyncEngine again(cfg, dev.outbox());
+  again.Start();
+  for (int i = 0; i < 100 && seen.replaced == before; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  again.Stop();
+  REQUIRE(seen.list.size() == 1);
+  CHECK_FALSE(seen.list[0].active);
 }
