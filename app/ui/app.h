@@ -126,6 +126,9 @@ struct SyncScreenState {
   bool loading = false;
   double loaded_at = -1;  // app.now of the last refresh
   std::string error_key;
+  bool exporting = false;
+  std::string export_key;     // the last export's outcome (a catalog key), "" before any
+  std::string export_detail;  // where it went, or why not (file names and errors are English)
 };
 
 // The day report's figures (staff_screens.cpp draws them as charts), from every outbox entry.
@@ -147,6 +150,7 @@ struct DeviceConfig {
   std::string central_url, central_key;  // the central queue and this device's key; "" = no sync
   double idle_warn_s = 60, idle_reset_s = 90;
   int retention_days = 30;  // after central acknowledged a complaint: phone and photos go (issue 6)
+  std::string export_dir;   // where staff exports go (a USB stick's folder); "" = <data>/exports
 };
 
 struct ScrollState {

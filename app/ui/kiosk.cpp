@@ -23,10 +23,13 @@
 #include "app/capture/import.h"
 #include "app/capture/worker.h"
 #include "app/store/complaint_store.h"
+#include "app/report/page.h"
+#include "app/report/reconciliation.h"
 #include "app/store/retention.h"
 #include "app/store/staff_store.h"
 #include "app/ui/app.h"
 #include "sync/client/engine.h"
+#include "sync/client/export.h"
 #include "sync/model/ticket.h"
 
 namespace samvad::ui {
@@ -56,6 +59,7 @@ bool LoadDeviceConfig(const std::string& path, DeviceConfig* cfg, std::string* e
     else if (k == "key") cfg->central_key = v;
     else if (k == "idle_warn") cfg->idle_warn_s = std::atof(v.c_str());
     else if (k == "idle_reset") cfg->idle_reset_s = std::atof(v.c_str());
+    else if (k == "export") cfg->export_dir = v;
     else if (k == "retention_days") {
       cfg->retention_days = std::atoi(v.c_str());
       if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || cfg->retention_days > store::kMaxRetentionDays) {
@@ -175,10 +179,40 @@ unsigned int ThumbTexture(const std::vector<std::uint8_t>& jpeg, int* w, int* h)
 // [SECTION] Kiosk
 //-----------------------------------------------------------------------------------------------
 
+// Central's staff list (sync/model) into the device's StaffStore (app/store): the sync engine
+// cannot include app/, so the program adapts one to the other here.
+class StaffDirectoryAdapter final : public model::StaffDirectory {
+ public:
+  explicit StaffDirectoryAdapter(store::StaffStore& s) : store_(s) {}
+  bool Replace(const std::vector<model::StaffEntry>& list, std::int64_t listed_at, std::string* why) override {
+    std::vector<store::StaffRecord> records;
+    for (const model::StaffEntry& e : list) {
+      store::StaffRecord r;
+      r.account.user_id = e.user_id;
+      r.account.display_name = e.name;
+      r.account.ward_code = e.ward;
+      r.account.department = e.department;
+      // An unknown role gets the least one; ReplaceAccounts checks everything else.
+      r.account.role = store::ParseStaffRole(e.role).value_or(store::StaffRole::WardStaff);
+      r.account.active = e.active;
+      r.pin_hash = e.pin_hash;
+      records.push_back(std::move(r));
+    }
+    const store::StaffSyncResult res = store_.ReplaceAccounts(records, listed_at);
+    for (const std::string& bad : res.rejected) std::fprintf(stderr, "samvad: staff account refused: %s\n", bad.c_str());
+    if (res.status != store::StaffSyncStatus::Ok) *why = res.detail;
+    return res.status == store::StaffSyncStatus::Ok;
+  }
+
+ private:
+  store::StaffStore& store_;
+};
+
 struct Kiosk::Impl {
   explicit Impl(std::function<void()> wake) : tasks(wake), photos(capture::PhotoOptions{}, wake) {}
   store::ComplaintStore store;
   std::unique_ptr<store::StaffStore> staff;  // on `store`'s connection, made by Open
+  std::unique_ptr<StaffDirectoryAdapter> staff_directory;  // what the sync engine fills
   std::string data_dir;
   Tasks tasks;
   capture::PhotoWorker photos;
@@ -224,6 +258,8 @@ bool Kiosk::Open(const std::string& data_dir, AppState& app, std::string* error)
     sc.api_key = app.config.central_key;
     sc.photos_dir = impl_->store.photos_dir();
     sc.data_dir = data_dir;
+    impl_->staff_directory = std::make_unique<StaffDirectoryAdapter>(*impl_->staff);
+    sc.staff = impl_->staff_directory.get();
     impl_->sync = std::make_unique<sync::SyncEngine>(sc, impl_->store.outbox());
     impl_->sync->Start();
   }
@@ -438,6 +474,75 @@ void Kiosk::RefreshSyncScreen(AppState& app) {
       st.db_bytes = h.db_bytes;
       st.photos_bytes = h.photos_bytes;
       st.photo_files = h.photo_files;
+    };
+  });
+}
+
+void Kiosk::ExportReconciliation(AppState& app) {
+  SyncScreenState& st = app.sync;
+  if (st.exporting) return;
+  st.exporting = true;
+  st.export_key.clear();
+  const std::string dir = app.config.export_dir.empty() ? impl_->data_dir + "/exports" : app.config.export_dir;
+  const text::Lang lang = app.lang;
+  // Fonts and catalog outlive the worker's job (TextServices lives as long as the program), and
+  // app/report reads them only (typeset.h says why that is safe beside the UI thread).
+  const text::FontSet* fonts = &app.text->fonts;
+  const text::Catalog* catalog = &app.text->catalog;
+  impl_->tasks.Run([this, dir, lang, fonts, catalog]() -> Tasks::Continuation {
+    std::string error;
+    std::vector<std::string> pages;
+    report::Reconciliation rec;
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    bool ok = report::LoadReconciliation(impl_->store, static_cast<std::int64_t>(std::time(nullptr)), &rec, &error);
+    const std::string stem = dir + "/" + report::FileStem(rec);
+    ok = ok && report::WriteReconciliationCsv(rec, stem + ".csv", &error) &&
+         report::RenderReconciliationPng(rec, lang, *fonts, *catalog, stem + ".png", &pages, &error);
+    if (!ok) std::fprintf(stderr, "samvad: reconciliation export to %s failed: %s\n", dir.c_str(), error.c_str());
+    return [ok, error, stem, n = pages.size()](AppState& a) {
+      a.sync.exporting = false;
+      a.sync.export_key = ok ? "sync.export.done" : "sync.export.failed";
+      a.sync.export_detail = ok ? stem + ".csv, " + std::to_string(n) + " PNG" : error;
+    };
+  });
+}
+
+void Kiosk::ExportBundle(AppState& app) {
+  SyncScreenState& st = app.sync;
+  if (st.exporting) return;
+  st.exporting = true;
+  st.export_key.clear();
+  const std::string dir = app.config.export_dir.empty() ? impl_->data_dir + "/exports" : app.config.export_dir;
+  impl_->tasks.Run([this, dir]() -> Tasks::Continuation {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    sync::ExportConfig cfg;
+    cfg.data_dir = impl_->data_dir;
+    cfg.photos_dir = impl_->store.photos_dir();
+    cfg.out_dir = dir;
+    // Failed entries too: the outbox interface lists only pending ones (export.h).
+    cfg.list_unsent = [this](std::vector<model::OutboxEntry>* out) {
+      std::vector<store::OutboxRow> rows;
+      if (const auto r = impl_->store.outbox().List(0, &rows); r != model::OutboxResult::Ok) return r;
+      for (const store::OutboxRow& row : rows) {
+        model::Ticket t;
+        if (row.state == model::OutboxState::Sent || model::ParseTicket(row.ticket, &t) != model::TicketError::None) continue;
+        model::OutboxEntry e;
+        if (const auto r = impl_->store.outbox().Get(t, &e); r != model::OutboxResult::Ok) return r;
+        out->push_back(std::move(e));
+      }
+      return model::OutboxResult::Ok;
+    };
+    const sync::ExportResult r = sync::ExportUnsent(impl_->store.outbox(), cfg);
+    if (!r.ok()) std::fprintf(stderr, "samvad: bundle export: %s\n", r.message.c_str());
+    const bool ok = r.ok();
+    const std::string detail = ok ? r.path + " (" + std::to_string(r.complaints) + ", " + std::to_string(r.photos) + ")"
+                                  : r.message;
+    return [ok, detail](AppState& a) {
+      a.sync.exporting = false;
+      a.sync.export_key = ok ? "sync.export.done" : "sync.export.failed";
+      a.sync.export_detail = detail;
     };
   });
 }

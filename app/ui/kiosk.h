@@ -65,6 +65,13 @@ class Kiosk {
   void SyncNow();
   // Reloads app.sync (the outbox list, counts, device health) on a worker.
   void RefreshSyncScreen(AppState& app);
+  // Writes the reconciliation (CSV and printable PNG pages, app/report) to the export folder on a
+  // worker; the outcome lands in app.sync.export_key / export_detail.
+  void ExportReconciliation(AppState& app);
+  // Sneakernet: every complaint central has not acknowledged, with its photos, to one sealed and
+  // signed bundle in the export folder (sync/client/export.h), on a worker; the outcome lands in
+  // app.sync.export_key / export_detail.
+  void ExportBundle(AppState& app);
   // Fills app.report from every outbox entry (on a worker), SLA hours from app.catalog.
   void LoadReport(AppState& app);
   // Staff's retry of one entry: a failed one goes back to waiting (OutboxStore::Requeue), and a

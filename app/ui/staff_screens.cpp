@@ -283,6 +283,24 @@ void StaffSyncScreen(AppState& app) {
   primary.enabled = configured;
   primary.submit = true;
   if (Button(app, "sync.now", app.T("sync.now"), ImVec2(bw, bh), primary) == Press::Tap) app.kiosk->SyncNow();
+  // The reconciliation for the ward office's records: CSV and printable pages, to the USB folder.
+  ButtonOpts exp;
+  exp.enabled = app.kiosk && !st.exporting;
+  exp.submit = true;
+  exp.text_px = t.body_px() * 0.8f;
+  if (Button(app, "sync.export", app.T(st.exporting ? "sync.exporting" : "sync.export"), ImVec2(bw, t.min_target()), exp) ==
+      Press::Tap)
+    app.kiosk->ExportReconciliation(app);
+  // Sneakernet for a day without network: everything unsent, sealed to central, to the stick.
+  if (Button(app, "sync.bundle", app.T("sync.bundle"), ImVec2(bw, t.min_target()), exp) == Press::Tap)
+    app.kiosk->ExportBundle(app);
+  if (!st.export_key.empty()) {
+    Paragraph(app, app.T(st.export_key) + " " + st.export_detail, t.small_px(), bw,
+              st.export_key == "sync.export.done" ? t.text_muted : t.accent);
+    const ImRect shown(ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+    app.RegisterWidget("sync.export_result:" + st.export_key, shown);
+  }
+  const float left_bottom = ImGui::GetCursorPosY();
 
   ImGui::SetCursorPos(ImVec2(top.x + bw + t.pad() * 2, top.y));
   ImGui::BeginGroup();
@@ -314,6 +332,7 @@ void StaffSyncScreen(AppState& app) {
     if (!snap.cause.empty()) Paragraph(app, Replace(app.T("sync.cause"), "{cause}", snap.cause), t.small_px(), pw, t.accent);
   }
   ImGui::EndGroup();
+  ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), left_bottom));
   app.PublishValue("sync.bytes_done", static_cast<double>(snap.bytes_done));
   app.PublishValue("sync.sessions", static_cast<double>(snap.sessions));
   app.PublishValue("sync.pending", st.pending);
