@@ -5,14 +5,81 @@
 #include "sync/client/transport.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <sys/socket.h>
 
 #include <cerrno>
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <string>
 
 #include "sync/protocol/json.h"
+
+namespace samvad::sync {
+
+// libcurl is opened at its first use, not linked: libcurl4-openssl brings some forty libraries
+// (OpenSSL, Kerberos, LDAP, SSH, …) whose loading cost every start of the kiosk 12 ms before its
+// first frame — the startup benchmark went from 1.14 to 1.19 of a bare window (target 1.15) when
+// the sync engine was linked in — and a kiosk with no central never needs them.
+struct CurlLib {
+  CURLcode (*global_init)(long) = nullptr;
+  CURL* (*easy_init)() = nullptr;
+  void (*easy_cleanup)(CURL*) = nullptr;
+  void (*easy_reset)(CURL*) = nullptr;
+  CURLcode (*easy_setopt)(CURL*, CURLoption, ...) = nullptr;
+  CURLcode (*easy_perform)(CURL*) = nullptr;
+  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...) = nullptr;
+  const char* (*easy_strerror)(CURLcode) = nullptr;
+  time_t (*getdate)(const char*, const time_t*) = nullptr;
+  curl_slist* (*slist_append)(curl_slist*, const char*) = nullptr;
+  void (*slist_free_all)(curl_slist*) = nullptr;
+  std::string error;  // why it could not be opened; "" when every function was found
+};
+
+namespace {
+
+// Once per process (a function-local static: thread-safe), including curl_global_init, which is
+// not thread-safe on its own; never closed or cleaned up.
+const CurlLib& Curl() {
+  static const CurlLib lib = [] {
+    CurlLib l;
+    void* h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+      const char* why = dlerror();
+      l.error = std::string("libcurl could not be loaded (apt-get install libcurl4): ") + (why ? why : "");
+      return l;
+    }
+    bool found = true;
+    const auto sym = [&](auto& fn, const char* name) {
+      void* p = dlsym(h, name);
+      found = found && p != nullptr;
+      std::memcpy(&fn, &p, sizeof fn);  // a data pointer to a function pointer, as POSIX allows
+    };
+    sym(l.global_init, "curl_global_init");
+    sym(l.easy_init, "curl_easy_init");
+    sym(l.easy_cleanup, "curl_easy_cleanup");
+    sym(l.easy_reset, "curl_easy_reset");
+    sym(l.easy_setopt, "curl_easy_setopt");
+    sym(l.easy_perform, "curl_easy_perform");
+    sym(l.easy_getinfo, "curl_easy_getinfo");
+    sym(l.easy_strerror, "curl_easy_strerror");
+    sym(l.getdate, "curl_getdate");
+    sym(l.slist_append, "curl_slist_append");
+    sym(l.slist_free_all, "curl_slist_free_all");
+    if (!found) {
+      l = CurlLib{};
+      l.error = "libcurl.so.4 lacks a function the sync client needs";
+      return l;
+    }
+    l.global_init(CURL_GLOBAL_DEFAULT);
+    return l;
+  }();
+  return lib;
+}
+
+}  // namespace
+}  // namespace samvad::sync
 
 namespace samvad::sync {
 
@@ -51,7 +118,8 @@ std::int64_t ParseRetryAfter(std::string_view value, std::int64_t now) {
   }
   // An HTTP date ("Wed, 21 Oct 2015 07:28:00 GMT"); curl_getdate reads all three RFC forms.
   const std::string text(value);
-  const time_t at = curl_getdate(text.c_str(), nullptr);
+  if (!Curl().getdate) return -1;
+  const time_t at = Curl().getdate(text.c_str(), nullptr);
   if (at == -1) return -1;
   return at <= now ? 0 : static_cast<std::int64_t>(at) - now;
 }
@@ -133,7 +201,7 @@ Verdict TransportFailure(const HttpResult& r) {
       return v;
     default: break;
   }
-  v.cause = "network error: " + (r.curl_message.empty() ? std::string(curl_easy_strerror(code)) : r.curl_message);
+  v.cause = "network error: " + (r.curl_message.empty() ? std::string(Curl().easy_strerror ? Curl().easy_strerror(code) : "libcurl not loaded") : r.curl_message);
   return v;
 }
 
@@ -214,8 +282,6 @@ Verdict Classify(const HttpResult& r, Op op, std::int64_t now) {
 namespace {
 
 constexpr size_t kMaxBody = 8u << 20;
-
-std::once_flag g_curl_once;
 
 struct CallState {
   HttpResult* result;
@@ -300,14 +366,11 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t ulnow)
 }  // namespace
 
 Transport::Transport(TransportConfig config) : cfg_(std::move(config)) {
-  // curl_global_init is not thread-safe on its own; once per process, never cleaned up (other
-  // users of libcurl in the process may still need it).
-  std::call_once(g_curl_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  curl_ = curl_easy_init();
+  if (Curl().easy_init) curl_ = Curl().easy_init();
 }
 
 Transport::~Transport() {
-  if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
+  if (curl_) Curl().easy_cleanup(static_cast<CURL*>(curl_));
 }
 
 HttpResult Transport::Perform(const HttpCall& call, const Progress& progress) {
@@ -315,82 +378,83 @@ HttpResult Transport::Perform(const HttpCall& call, const Progress& progress) {
   CURL* c = static_cast<CURL*>(curl_);
   if (!c) {
     r.curl_code = CURLE_FAILED_INIT;
-    r.curl_message = "libcurl could not initialise";
+    r.curl_message = Curl().error.empty() ? "libcurl could not initialise" : Curl().error;
     return r;
   }
+  const CurlLib& api = Curl();
   if (cancelled_) {
     r.curl_code = CURLE_ABORTED_BY_CALLBACK;
     return r;
   }
   // Reset forgets every option but keeps the connection cache: keep-alive across calls.
-  curl_easy_reset(c);
+  api.easy_reset(c);
   CallState st{&r, &progress, &cancelled_, &wire_, 0, {}, 0, true, 0};
   st.body = call.body;
   st.rewindable = call.rewindable;
   st.sndbuf = cfg_.send_buffer_bytes;
   char errbuf[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(c, CURLOPT_URL, call.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, cfg_.connect_timeout_s);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, cfg_.low_speed_bytes_per_s);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, cfg_.low_speed_seconds);
-  curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(c, CURLOPT_MAXAGE_CONN, cfg_.max_idle_reuse_s);
-  curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, &OnSocket);
-  curl_easy_setopt(c, CURLOPT_SOCKOPTDATA, &st);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, cfg_.user_agent.c_str());
+  api.easy_setopt(c, CURLOPT_URL, call.url.c_str());
+  api.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  api.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, cfg_.connect_timeout_s);
+  api.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, cfg_.low_speed_bytes_per_s);
+  api.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, cfg_.low_speed_seconds);
+  api.easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  api.easy_setopt(c, CURLOPT_MAXAGE_CONN, cfg_.max_idle_reuse_s);
+  api.easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, &OnSocket);
+  api.easy_setopt(c, CURLOPT_SOCKOPTDATA, &st);
+  api.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  api.easy_setopt(c, CURLOPT_USERAGENT, cfg_.user_agent.c_str());
   // "" disables proxies altogether, including http_proxy in the environment: a kiosk's route is
   // what staff configured, not what the shell that started it happened to export.
-  curl_easy_setopt(c, CURLOPT_PROXY, cfg_.proxy.c_str());
-  if (!cfg_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, cfg_.ca_file.c_str());
-  if (!cfg_.pinned_public_key.empty()) curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, cfg_.pinned_public_key.c_str());
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &st);
-  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &OnProgress);
-  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &st);
+  api.easy_setopt(c, CURLOPT_PROXY, cfg_.proxy.c_str());
+  if (!cfg_.ca_file.empty()) api.easy_setopt(c, CURLOPT_CAINFO, cfg_.ca_file.c_str());
+  if (!cfg_.pinned_public_key.empty()) api.easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, cfg_.pinned_public_key.c_str());
+  api.easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnBody);
+  api.easy_setopt(c, CURLOPT_WRITEDATA, &st);
+  api.easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
+  api.easy_setopt(c, CURLOPT_HEADERDATA, &st);
+  api.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  api.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+  api.easy_setopt(c, CURLOPT_XFERINFODATA, &st);
 
   if (call.method == "HEAD") {
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    api.easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (call.method == "POST" || call.method == "PATCH" || call.method == "PUT") {
     // The body through a read callback (not POSTFIELDS) so that curl must ask before sending
     // it a second time (OnSeek, HttpCall::rewindable).
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.body.size()));
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, &OnRead);
-    curl_easy_setopt(c, CURLOPT_READDATA, &st);
-    curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, &OnSeek);
-    curl_easy_setopt(c, CURLOPT_SEEKDATA, &st);
-    if (call.method != "POST") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, call.method.c_str());
+    api.easy_setopt(c, CURLOPT_POST, 1L);
+    api.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.body.size()));
+    api.easy_setopt(c, CURLOPT_READFUNCTION, &OnRead);
+    api.easy_setopt(c, CURLOPT_READDATA, &st);
+    api.easy_setopt(c, CURLOPT_SEEKFUNCTION, &OnSeek);
+    api.easy_setopt(c, CURLOPT_SEEKDATA, &st);
+    if (call.method != "POST") api.easy_setopt(c, CURLOPT_CUSTOMREQUEST, call.method.c_str());
   } else if (call.method != "GET") {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, call.method.c_str());
+    api.easy_setopt(c, CURLOPT_CUSTOMREQUEST, call.method.c_str());
   }
   curl_slist* list = nullptr;
   // No "Expect: 100-continue": it costs a round trip (or curl's 1 s wait) per upload, which on a
   // 300 ms link is more than a whole thumbnail takes to send.
-  list = curl_slist_append(list, "Expect:");
+  list = api.slist_append(list, "Expect:");
   for (const auto& [k, v] : call.headers) {
     const std::string line = k + ": " + v;
-    list = curl_slist_append(list, line.c_str());
+    list = api.slist_append(list, line.c_str());
   }
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+  api.easy_setopt(c, CURLOPT_HTTPHEADER, list);
 
-  const CURLcode rc = curl_easy_perform(c);
-  curl_slist_free_all(list);
+  const CURLcode rc = api.easy_perform(c);
+  api.slist_free_all(list);
   r.curl_code = rc;
   long status = 0, os_errno = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+  api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  api.easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
   curl_off_t up = 0, connect_us = 0;
   long req_size = 0;
-  curl_easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &up);
-  curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &req_size);
-  curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connect_us);
+  api.easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &up);
+  api.easy_getinfo(c, CURLINFO_REQUEST_SIZE, &req_size);
+  api.easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connect_us);
   r.upload_bytes = static_cast<std::int64_t>(up);
   r.request_bytes = req_size;
   r.os_errno = static_cast<int>(os_errno);
@@ -406,7 +470,7 @@ HttpResult Transport::Perform(const HttpCall& call, const Progress& progress) {
   } else {
     // A response that was only half read is no answer: the caller must not act on its status.
     r.status = 0;
-    r.curl_message = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    r.curl_message = errbuf[0] ? errbuf : api.easy_strerror(rc);
   }
   if (log_) {
     const size_t path = call.url.find('/', call.url.find("://") + 3);
