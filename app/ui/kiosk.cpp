@@ -535,13 +535,14 @@ void Kiosk::ExportBundle(AppState& app) {
       return model::OutboxResult::Ok;
     };
     const sync::ExportResult r = sync::ExportUnsent(impl_->store.outbox(), cfg);
-    if (!r.ok()) std::fprintf(stderr, "samvad: bundle export: %s\n", r.message.c_str());
-    const bool ok = r.ok();
-    const std::string detail = ok ? r.path + " (" + std::to_string(r.complaints) + ", " + std::to_string(r.photos) + ")"
-                                  : r.message;
-    return [ok, detail](AppState& a) {
+    const bool nothing = r.error == sync::ExportError::kNothingToExport;  // good news, not a failure
+    if (!r.ok() && !nothing) std::fprintf(stderr, "samvad: bundle export: %s\n", r.message.c_str());
+    const std::string key = r.ok() ? "sync.export.done" : nothing ? "sync.export.nothing" : "sync.export.failed";
+    const std::string detail = r.ok() ? r.path + " (" + std::to_string(r.complaints) + ", " + std::to_string(r.photos) + ")"
+                               : nothing ? "" : r.message;
+    return [key, detail](AppState& a) {
       a.sync.exporting = false;
-      a.sync.export_key = ok ? "sync.export.done" : "sync.export.failed";
+      a.sync.export_key = key;
       a.sync.export_detail = detail;
     };
   });

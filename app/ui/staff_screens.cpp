@@ -296,7 +296,7 @@ void StaffSyncScreen(AppState& app) {
     app.kiosk->ExportBundle(app);
   if (!st.export_key.empty()) {
     Paragraph(app, app.T(st.export_key) + " " + st.export_detail, t.small_px(), bw,
-              st.export_key == "sync.export.done" ? t.text_muted : t.accent);
+              st.export_key == "sync.export.failed" ? t.accent : t.text_muted);
     const ImRect shown(ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
     app.RegisterWidget("sync.export_result:" + st.export_key, shown);
   }
