@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -17,6 +18,7 @@
 #include <random>
 #include <thread>
 
+#include "app/report/reconciliation.h"
 #include "client_rig.h"
 #include "sync/bundle/bundle.h"
 #include "sync/client/export.h"
@@ -275,6 +277,20 @@ TEST_CASE("Sneakernet round trip: exported with central unreachable, imported, t
       if (q.ticket == f.result.ticket_display) CHECK(q.id == e.central_id);
   }
   CHECK(rig.RequestCount() == 5);  // the replays made nothing new
+  // The staff's reconciliation (app/report, what the sync screen exports) says the same.
+  report::Reconciliation rec;
+  std::string rec_error;
+  REQUIRE(report::LoadReconciliation(dev.store(), std::time(nullptr), &rec, &rec_error));
+  CHECK(rec.totals.created == 5);
+  CHECK(rec.totals.acknowledged == 5);
+  CHECK(rec.totals.waiting == 0);
+  CHECK(rec.totals.failed == 0);
+  for (const report::ReconRow& row : rec.rows) {
+    CHECK(row.standing == report::Standing::Acknowledged);
+    bool matched = false;
+    for (const auto& q : held) matched = matched || (q.ticket == row.ticket && q.id == row.central_id);
+    CHECK(matched);
+  }
   const std::int64_t photo_bytes = 3 * ((180 << 10) + (18 << 10)) + 3 * ((150 << 10) + (15 << 10));
   int patches = 0;
   for (const auto& line : calls) patches += line.rfind("PATCH ", 0) == 0;
