@@ -28,19 +28,6 @@ model::OutboxEntry Entry(Device& d, const model::Ticket& t) {
   return e;
 }
 
-std::vector<Device::Filed> FileMany(Device& dev, int n, std::int64_t photo, std::int64_t thumb, std::uint64_t seed,
-                                    int photos = 1) {
-  std::mt19937_64 rng(seed);
-  std::vector<Device::Filed> out(static_cast<size_t>(n));
-  for (auto& f : out) {
-    std::string why;
-    const bool filed = dev.File(rng, photo, thumb, &f, &why, photos);
-    INFO(why);
-    REQUIRE(filed);
-  }
-  return out;
-}
-
 std::string ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});

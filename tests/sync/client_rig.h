@@ -9,7 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "sync/client/engine.h"
 #include "sync_client_support.h"
@@ -92,6 +94,21 @@ inline bool SyncUntilClean(sync::SyncEngine& engine, std::chrono::seconds limit)
     if (s.sessions > 0 && s.last_action == sync::Action::Ok && s.phase == sync::SessionPhase::Idle) return true;
   }
   return false;
+}
+
+// `n` complaints filed on `dev` (Device::File), each with `photos` photos when `photo` > 0;
+// `seed` makes the bytes repeatable.
+inline std::vector<Device::Filed> FileMany(Device& dev, int n, std::int64_t photo, std::int64_t thumb, std::uint64_t seed,
+                                    int photos = 1) {
+  std::mt19937_64 rng(seed);
+  std::vector<Device::Filed> out(static_cast<size_t>(n));
+  for (auto& f : out) {
+    std::string why;
+    const bool filed = dev.File(rng, photo, thumb, &f, &why, photos);
+    INFO(why);
+    REQUIRE(filed);
+  }
+  return out;
 }
 
 // Every entry of the outbox has left pending/sending.

@@ -91,19 +91,6 @@ class SneakerRig {
   std::unique_ptr<testing::FaultProxy> proxy;
 };
 
-std::vector<Device::Filed> FileMany(Device& dev, int n, std::int64_t photo, std::int64_t thumb, std::uint64_t seed,
-                                    int photos = 1) {
-  std::mt19937_64 rng(seed);
-  std::vector<Device::Filed> out(static_cast<size_t>(n));
-  for (auto& f : out) {
-    std::string why;
-    const bool filed = dev.File(rng, photo, thumb, &f, &why, photos);
-    INFO(why);
-    REQUIRE(filed);
-  }
-  return out;
-}
-
 // The UI's listing (export.h's example, verbatim): every entry not sent, failed ones included.
 sync::ExportConfig ExportTo(Device& dev, const std::string& out_dir) {
   sync::ExportConfig ec;
