@@ -93,6 +93,50 @@ constexpr const char* kSteps[] = {
     "  locked_until INTEGER,"
     "  CHECK((failures = 0) = (last_failure_at IS NULL)),"
     "  CHECK(locked_until IS NULL OR failures > 0)) STRICT;",
+
+    // 4 → 5: the field engineer's work (field_store.h). assigned: central's list per engineer,
+    // replaced whole at each sync. field_updates: the work log, append-only (F3), with the
+    // outbox's lifecycle; field_photos: its before/after photos, one per complaint, kind and
+    // index (one tus upload each). field_users: who signed in here, whose lists to fetch.
+    "CREATE TABLE assigned("
+    "  central_id TEXT PRIMARY KEY CHECK(length(central_id) BETWEEN 1 AND 20),"
+    "  user_id TEXT NOT NULL, ticket TEXT NOT NULL, service_code TEXT NOT NULL,"
+    "  description TEXT NOT NULL, address TEXT NOT NULL, lang TEXT NOT NULL,"
+    "  status TEXT NOT NULL, detailed_status TEXT NOT NULL, department TEXT NOT NULL,"
+    "  latest_update_id TEXT NOT NULL, lat REAL, lon REAL,"
+    "  requested_at INTEGER NOT NULL, expected_at INTEGER NOT NULL,"
+    "  photo_count INTEGER NOT NULL, thumbnail_url TEXT NOT NULL, listed_at INTEGER NOT NULL,"
+    "  CHECK((lat IS NULL) = (lon IS NULL))) STRICT;"
+    "CREATE INDEX assigned_user ON assigned(user_id, expected_at);"
+    "CREATE TABLE field_users(user_id TEXT PRIMARY KEY, last_signin_at INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE field_updates("
+    "  uuid TEXT PRIMARY KEY CHECK(length(uuid) = 36),"
+    "  central_id TEXT NOT NULL, ticket TEXT NOT NULL, user_id TEXT NOT NULL,"
+    "  status TEXT NOT NULL"
+    "    CHECK(status IN ('acknowledged','in_progress','resolved','transferred','rejected')),"
+    "  note TEXT NOT NULL, department TEXT NOT NULL, based_on TEXT NOT NULL,"
+    "  recorded_at INTEGER NOT NULL, lat REAL, lon REAL,"
+    "  clock_suspect INTEGER NOT NULL CHECK(clock_suspect IN (0, 1)),"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending','sending','sent','failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+    "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    "  update_id TEXT, conflict INTEGER, outcome TEXT, sent_at INTEGER,"
+    "  CHECK(status <> 'rejected' OR length(trim(note)) > 0),"
+    "  CHECK(status <> 'transferred' OR length(department) > 0),"
+    "  CHECK((lat IS NULL) = (lon IS NULL)),"
+    "  CHECK((state = 'sent') = (update_id IS NOT NULL)),"
+    "  CHECK(state <> 'failed' OR last_error IS NOT NULL)) STRICT;"
+    "CREATE INDEX field_updates_due ON field_updates(state, next_attempt_at);"
+    "CREATE INDEX field_updates_request ON field_updates(central_id, recorded_at);"
+    "CREATE TABLE field_photos("
+    "  uuid TEXT NOT NULL REFERENCES field_updates(uuid),"
+    "  central_id TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK(kind IN ('before','after')),"
+    "  idx INTEGER NOT NULL CHECK(idx BETWEEN 0 AND 2),"
+    "  sha256 TEXT NOT NULL CHECK(length(sha256) = 64), bytes INTEGER NOT NULL CHECK(bytes > 0),"
+    "  file TEXT NOT NULL,"
+    "  PRIMARY KEY(central_id, kind, idx)) STRICT;"
+    "CREATE INDEX field_photos_update ON field_photos(uuid);",
 };
 
 }  // namespace

@@ -29,6 +29,7 @@ class Stmt {
     Note(sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
     return *this;
   }
+  Stmt& Bind(int i, double v) { Note(sqlite3_bind_double(st_, i, v)); return *this; }
   Stmt& BindNull(int i) { Note(sqlite3_bind_null(st_, i)); return *this; }
   // SQLITE_ROW, SQLITE_DONE or an error code (also kept in rc()).
   int Step() {
@@ -41,6 +42,7 @@ class Stmt {
   void Reset() { sqlite3_reset(st_); sqlite3_clear_bindings(st_); rc_ = SQLITE_OK; }
   std::int64_t Int(int col) const { return sqlite3_column_int64(st_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
+  double Double(int col) const { return sqlite3_column_double(st_, col); }
   std::string Text(int col) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, col));
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(st_, col))) : std::string();

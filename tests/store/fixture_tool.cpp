@@ -94,6 +94,27 @@ constexpr const char* kDataV4 =
     "   '$argon2id$v=19$m=19456,t=2,p=1$nsJv1U9LfYRe3UyDuTpL2g$StYmgXZePVGPlW21RRzP4TvDk5QfQD06irtnpXbeHiw',"
     "   0, NULL, NULL);";
 
+// Version 5: version 4's data and the field engineer's work: one assigned complaint and one
+// work-log update waiting to be sent, with its before photo (the file itself is not part of a
+// fixture: a missing work photo is the sync's problem, not the migration's).
+constexpr const char* kDataV5 =
+    "UPDATE meta SET value = 'v5 written by store_fixture_tool' WHERE key = 'fixture';"
+    "INSERT INTO field_users(user_id, last_signin_at) VALUES('GN-ENG-04', 1718100030);"
+    "INSERT INTO assigned(central_id, user_id, ticket, service_code, description, address, lang,"
+    "  status, detailed_status, department, latest_update_id, lat, lon, requested_at, expected_at,"
+    "  photo_count, thumbnail_url, listed_at) VALUES"
+    "  ('17', 'GN-ENG-04', '08-001-00042-7', 'pothole', 'रस्त्यावर मोठा खड्डा', 'near Shivaji Park, G/N',"
+    "   'mr', 'open', 'in_progress', 'roads', '31', 19.0269, 72.8383, 1718000000, 1718172800, 1, '',"
+    "   1718100000);"
+    "INSERT INTO field_updates(uuid, central_id, ticket, user_id, status, note, department, based_on,"
+    "  recorded_at, lat, lon, clock_suspect) VALUES"
+    "  ('7d0c3b4e-2f7a-4c1e-9b8a-5e6f7a8b9c0d', '17', '08-001-00042-7', 'GN-ENG-04', 'in_progress',"
+    "   'खडी टाकली', '', '31', 1718100100, NULL, NULL, 0);"
+    "INSERT INTO field_photos(uuid, central_id, kind, idx, sha256, bytes, file) VALUES"
+    "  ('7d0c3b4e-2f7a-4c1e-9b8a-5e6f7a8b9c0d', '17', 'before', 0,"
+    "   'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 1000,"
+    "   'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.jpg');";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -112,11 +133,11 @@ int main(int argc, char** argv) {
   sqlite3* db = nullptr;
   if (sqlite3_open(out.c_str(), &db) != SQLITE_OK) return 1;
   const char* data = version == 1 ? kDataV1 : version == 2 ? kDataV2 : version == 3 ? kDataV3
-                   : version == 4 ? kDataV4 : nullptr;
+                   : version == 4 ? kDataV4 : version == 5 ? kDataV5 : nullptr;
   bool ok = data != nullptr;
   if (!ok) std::fprintf(stderr, "store_fixture_tool: no fixture data for version %d yet\n", version);
   // 1 KB pages keep the committed file small; VACUUM rewrites it compactly.
-  ok = ok && (version != 4 || Exec(db, kDataV3)) && Exec(db, data) &&
+  ok = ok && (version < 4 || Exec(db, kDataV3)) && (version < 5 || Exec(db, kDataV4)) && Exec(db, data) &&
        Exec(db, "PRAGMA page_size=1024; VACUUM;");
   sqlite3_close(db);
   if (!ok) return 1;

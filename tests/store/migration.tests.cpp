@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "app/store/complaint_store.h"
+#include "app/store/field_store.h"
 #include "app/store/staff_store.h"
 #include "app/store/store.h"
 #include "support.h"
@@ -126,6 +127,23 @@ TEST_CASE("every fixture migrates to the current version with its data intact", 
         CHECK(locked.retry_after_s == 20);
         CHECK(staff.SignIn("gn-eng-04", "4321", 1718100030).status == store::SignInStatus::Ok);
         CHECK(staff.SignIn("GN-WS-11", "135790", 1718100030).status == store::SignInStatus::Inactive);
+      }
+
+      // The field engineer's work exists from v5 on: the assigned complaint and the waiting update.
+      store::FieldStore field(s.store(), s.db_mutex(), dir.str() + "/field");
+      std::vector<store::AssignedView> assigned;
+      REQUIRE(field.ListAssigned("GN-ENG-04", 1718100200, &assigned));
+      CHECK(assigned.size() == (v >= 5 ? 1u : 0u));
+      std::vector<model::FieldUpdate> due;
+      REQUIRE(field.ListDueUpdates(1718100200, 10, &due));
+      CHECK(due.size() == (v >= 5 ? 1u : 0u));
+      if (v >= 5) {
+        CHECK(assigned[0].request.description == "रस्त्यावर मोठा खड्डा");
+        CHECK(assigned[0].shown_status == "in_progress");
+        CHECK(assigned[0].pending_updates == 1);
+        CHECK(due[0].note == "खडी टाकली");
+        REQUIRE(due[0].photos.size() == 1);
+        CHECK(due[0].photos[0].kind == "before");
       }
 
       // The migrated database takes new complaints.
