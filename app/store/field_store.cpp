@@ -95,6 +95,13 @@ bool FieldStore::Open(std::string* why) {
   std::set<std::string> referenced;
   {
     std::lock_guard lock(mu_);
+    // An update left sending by a process that died goes back to pending: resending is safe
+    // (same Idempotency-Key, same payload: central replays its answer).
+    sql::Stmt rec(store_.db(), "UPDATE field_updates SET state = 'pending' WHERE state = 'sending'");
+    if (!rec.Run()) {
+      *why = std::string("cannot recover interrupted work updates: ") + sqlite3_errmsg(store_.db());
+      return false;
+    }
     sql::Stmt q(store_.db(), "SELECT file FROM field_photos");
     int rc;
     while ((rc = q.Step()) == SQLITE_ROW) referenced.insert(q.Text(0));
@@ -488,6 +495,8 @@ bool FieldStore::Requeue(const std::string& uuid, std::int64_t now) {
 }
 
 std::string FieldStore::ThumbPath(const std::string& central_id) const { return dir_ + "/central-" + central_id + ".jpg"; }
+
+bool FieldStore::HasThumb(const std::string& central_id) { return files::Exists(ThumbPath(central_id)); }
 
 bool FieldStore::SaveThumb(const std::string& central_id, std::string_view jpeg) {
   if (central_id.empty() || central_id.find_first_not_of("0123456789") != std::string::npos) return false;

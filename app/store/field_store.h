@@ -110,8 +110,6 @@ class FieldStore final : public model::FieldLog {
   bool Counts(FieldCounts* out);
   // Requeues a failed update (staff's Retry).
   bool Requeue(const std::string& uuid, std::int64_t now);
-  // The citizen's photo of an assigned complaint (fetched by the sync engine).
-  bool SaveThumb(const std::string& central_id, std::string_view jpeg);
   std::string ThumbPath(const std::string& central_id) const;
 
   // model::FieldLog
@@ -124,6 +122,8 @@ class FieldStore final : public model::FieldLog {
   bool MarkUpdateSent(const std::string& uuid, const model::UpdateOutcome& outcome, std::int64_t now) override;
   bool MarkUpdateRetry(const std::string& uuid, std::string_view cause, std::int64_t next_attempt_at) override;
   bool MarkUpdateFailed(const std::string& uuid, std::string_view cause, std::int64_t now) override;
+  bool HasThumb(const std::string& central_id) override;
+  bool SaveThumb(const std::string& central_id, std::string_view jpeg) override;
 
   const std::string& dir() const { return dir_; }
 

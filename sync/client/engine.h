@@ -31,6 +31,7 @@
 
 #include "sync/client/backoff.h"
 #include "sync/client/transport.h"
+#include "sync/model/field_log.h"
 #include "sync/model/outbox.h"
 #include "sync/model/staff_directory.h"
 
@@ -63,6 +64,10 @@ struct SyncConfig {
   // Where central's staff accounts go (GET /staff.json, every session); null = none
   // (a kiosk that never signs staff in). Must outlive the engine.
   model::StaffDirectory* staff = nullptr;
+  // The field engineer's work (a tablet): work-log updates go after the complaints, and the
+  // assigned lists of the engineers who signed in here come back (field_sync.cpp). null = a kiosk.
+  // Must outlive the engine.
+  model::FieldLog* field = nullptr;
   // Told one line per HTTP call and per session end (a developer log window, a test's trace).
   // Called from the engine's threads (it has two while uploading); must be thread-safe and
   // must not block.
@@ -105,6 +110,8 @@ struct SyncSnapshot {
   std::uint64_t sessions = 0;        // sessions finished since Start
   std::uint64_t transient_failures = 0;  // every transient failure since Start (one per retry)
   std::uint64_t updates_applied = 0; // status updates from central written to the outbox
+  std::uint64_t work_updates_sent = 0;   // field updates central acknowledged, since Start
+  std::string work_cause;                // why the last field update could not go ("" = none)
   std::int64_t wire_bytes_up = 0;    // request headers + bodies handed to the network, all sessions
 };
 

@@ -71,6 +71,9 @@ struct SyncEngine::Impl {
   // device_keys.cpp: central's bundle key and our signing key's registration; never fails a session
   void RefreshBundleKeys();
   SessionEnd RefreshStaff();  // staff_pull.cpp
+  // field_sync.cpp: work-log updates (photos, then the update) and the engineers' assigned lists
+  SessionEnd PushField(bool forced);
+  SessionEnd PullAssigned();
 
   // Session bookkeeping for one entry (index into the snapshot's items).
   struct Item {
@@ -100,6 +103,7 @@ struct SyncEngine::Impl {
   std::string state_path, catalog_path;
   PersistentState state;  // engine thread only
   std::map<std::string, EntryMemo> memos;  // by canonical ticket; engine thread only
+  std::map<std::string, UploadMemo> work_memos;  // by update uuid/kind/index; engine thread only
   std::mt19937_64 rng;
   int failures = 0;       // transient failures in a row without progress
   bool progress_since_failure = false;  // central confirmed something since the last failure

@@ -148,6 +148,8 @@ const char* What(Op op) {
     case Op::Catalog: return "catalog";
     case Op::Staff: return "staff accounts";
     case Op::BundleKeys: return "bundle keys";
+    case Op::WorkUpdate: return "work update";
+    case Op::WorkList: return "assigned complaints";
     case Op::TusCreate:
     case Op::TusHead:
     case Op::TusPatch: break;
@@ -254,6 +256,7 @@ Verdict Classify(const HttpResult& r, Op op, std::int64_t now) {
     switch (op) {
       case Op::Create: v.cause = with("central has a different complaint under this complaint's id (409)"); break;
       case Op::TusCreate: v.cause = with("central has another upload for this photo (409)"); break;
+      case Op::WorkUpdate: v.cause = with("central has a different update under this update's id (409)"); break;
       case Op::TusPatch: v.cause = with("photo upload out of step with central (409); asking where to resume"); break;
       default: v.cause = with("conflict (409)"); break;
     }

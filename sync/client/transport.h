@@ -71,7 +71,7 @@ std::string_view ActionName(Action a);  // "ok", "transient", …
 
 // What the call was for: the same status means different things to different calls (a 409 is a
 // broken idempotency promise on a create but a stale offset on a PATCH; 460 exists only for tus).
-enum class Op { Create, Feed, Lookup, Catalog, Staff, BundleKeys, TusCreate, TusHead, TusPatch };
+enum class Op { Create, Feed, Lookup, Catalog, Staff, BundleKeys, TusCreate, TusHead, TusPatch, WorkUpdate, WorkList };
 
 struct Verdict {
   Action action = Action::Ok;

@@ -81,6 +81,9 @@ class FieldLog {
   virtual bool MarkUpdateSent(const std::string& uuid, const UpdateOutcome& outcome, std::int64_t now) = 0;
   virtual bool MarkUpdateRetry(const std::string& uuid, std::string_view cause, std::int64_t next_attempt_at) = 0;
   virtual bool MarkUpdateFailed(const std::string& uuid, std::string_view cause, std::int64_t now) = 0;
+  // The citizen's first photo of an assigned complaint, small, for the detail screen.
+  virtual bool HasThumb(const std::string& central_id) = 0;
+  virtual bool SaveThumb(const std::string& central_id, std::string_view jpeg) = 0;
 };
 
 }  // namespace samvad::model

@@ -1,0 +1,269 @@
+// field.tests.cpp — the field engineer's tablet against a real samvad-central (issue 5): the
+// assigned list arrives for the engineer who signed in; work-log updates with before/after photos
+// recorded while central is down go at a later sync exactly once — even when central's answers
+// are lost and the device resends; and the conflict case: central's newer outcome stands, the
+// tablet's update is kept in the history, and the tablet shows central's outcome.
+// On SQLite and PostgreSQL (SAMVAD_TEST_BACKEND).
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
+
+#include <ctime>
+#include <fstream>
+#include <random>
+
+#include "app/store/field_store.h"
+#include "app/store/store.h"
+#include "client_rig.h"
+#include "sync/model/sha256.h"
+#include "sync/protocol/json.h"
+
+using namespace samvad;
+using namespace samvad::testing::client;
+using protocol::JsonValue;
+
+namespace {
+
+std::int64_t Now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+std::string Quote(const std::string& s) { return "'" + s + "'"; }
+
+// GET on central (directly, not through the proxy), parsed.
+JsonValue Get(const Rig& rig, const std::string& path, std::string* raw = nullptr) {
+  std::string out;
+  const int rc = testing::RunShell("curl -sf --noproxy '*' " + Quote(rig.central.url() + path), &out);
+  INFO(path << ": " << out);
+  REQUIRE(rc == 0);
+  if (raw) *raw = out;
+  std::string why;
+  const auto v = protocol::ParseJson(out, &why);
+  REQUIRE(v);
+  return *v;
+}
+
+std::string Sha256OfUrl(const std::string& url) {
+  std::string out;
+  REQUIRE(testing::RunShell("curl -sf --noproxy '*' " + Quote(url), &out) == 0);
+  return model::Sha256Hex(out);
+}
+
+struct Tablet {
+  Rig rig{true};
+  Device dev{"field"};
+  store::FieldStore field{dev.store().store(), dev.store().db_mutex(), dev.data_dir() + "/field"};
+  std::unique_ptr<sync::SyncEngine> engine;
+  std::mt19937_64 rng{11};
+  std::string central_id;
+
+  Tablet() {
+    std::string why;
+    REQUIRE(field.Open(&why));
+    sync::SyncConfig cfg = rig.Config(dev);
+    cfg.field = &field;
+    engine = std::make_unique<sync::SyncEngine>(cfg, dev.outbox());
+    // A citizen's complaint reaches central, a nodal officer assigns it to GN-ENG-04.
+    FileMany(dev, 1, 20000, 2000, 5);
+    engine->Start();
+    REQUIRE(SyncUntilClean(*engine, std::chrono::seconds(60)));
+    std::vector<store::OutboxRow> rows;
+    REQUIRE(dev.store().outbox().List(0, &rows) == model::OutboxResult::Ok);
+    REQUIRE(rows.size() == 1);
+    central_id = rows[0].central_id;
+    std::string out;
+    const std::string cli = testing::CentralBinary();
+    INFO(out);
+    REQUIRE(testing::RunShell("printf '4821\\n' | " + Quote(cli) +
+                                  " staff add --user GN-ENG-04 --name 'सुनील पाटील' --ward 08 --dept roads --role engineer --db " +
+                                  Quote(rig.central.db_url()),
+                              &out) == 0);
+    REQUIRE(rig.central.Cli({"assign", central_id, "GN-ENG-04"}, &out) == 0);
+    // The engineer signs in on the tablet: their list comes with the next sync.
+    REQUIRE(field.RememberUser("GN-ENG-04", Now()));
+    SyncNow();
+  }
+  void SyncNow() {
+    engine->RequestSync();
+    REQUIRE(SyncUntilClean(*engine, std::chrono::seconds(60)));
+  }
+  store::WorkPhotoDraft Photo(const char* kind, size_t n) {
+    store::WorkPhotoDraft p;
+    p.kind = kind;
+    p.jpeg.resize(n);
+    for (std::uint8_t& b : p.jpeg) b = static_cast<std::uint8_t>(rng());
+    p.sha256 = model::Sha256Hex(std::string_view(reinterpret_cast<const char*>(p.jpeg.data()), p.jpeg.size()));
+    return p;
+  }
+  // The updates of our complaint in central's feed, oldest first.
+  std::vector<JsonValue> History() {
+    std::vector<JsonValue> out;
+    for (const JsonValue& u : Get(rig, "/servicerequestupdates.json?limit=500").items)
+      if (u.Str("service_request_id") == central_id) out.push_back(u);
+    return out;
+  }
+};
+
+int Count(const std::vector<JsonValue>& h, const std::string& status) {
+  return static_cast<int>(std::count_if(h.begin(), h.end(), [&](const JsonValue& u) { return u.Str("status") == status; }));
+}
+
+}  // namespace
+
+TEST_CASE("the assigned list reaches the tablet for the engineer who signed in", "[field][backend]") {
+  Tablet t;
+  std::vector<store::AssignedView> list;
+  REQUIRE(t.field.ListAssigned("GN-ENG-04", Now(), &list));
+  REQUIRE(list.size() == 1);
+  const model::AssignedRequest& a = list[0].request;
+  CHECK(a.central_id == t.central_id);
+  CHECK(a.ticket.size() == 14);  // "08-001-00001-9"
+  CHECK(a.detailed_status == "in_progress");  // assign moves an open request on
+  CHECK_FALSE(a.latest_update_id.empty());
+  CHECK(a.expected_at > a.requested_at);  // the category's SLA
+  CHECK(a.photo_count == 1);
+  CHECK_FALSE(list[0].overdue);
+  REQUIRE(t.field.ListAssigned("GN-ENG-05", Now(), &list));
+  CHECK(list.empty());
+}
+
+TEST_CASE("work recorded while central is down goes at a later sync, exactly once, photos first",
+          "[field][backend]") {
+  Tablet t;
+  const std::vector<JsonValue> before_work = t.History();
+  t.rig.central.Stop();
+
+  // Offline: "in progress" with two before photos, then "resolved" with an after photo.
+  store::WorkDraft d1;
+  d1.central_id = t.central_id;
+  d1.user_id = "GN-ENG-04";
+  d1.status = "in_progress";
+  d1.note = "खडी टाकली";
+  d1.lat = 19.0269;
+  d1.lon = 72.8383;
+  d1.photos = {t.Photo("before", 90000), t.Photo("before", 60000)};
+  REQUIRE(t.field.RecordUpdate(d1, Now()).status == store::RecordStatus::Ok);
+  store::WorkDraft d2 = d1;
+  d2.status = "resolved";
+  d2.note = "खड्डा बुजवला";
+  d2.photos = {t.Photo("after", 120000)};
+  REQUIRE(t.field.RecordUpdate(d2, Now()).status == store::RecordStatus::Ok);
+  std::vector<store::AssignedView> list;
+  REQUIRE(t.field.ListAssigned("GN-ENG-04", Now(), &list));
+  CHECK(list.at(0).shown_status == "resolved");  // the tablet shows its own work at once
+
+  const std::uint64_t seen = t.engine->Snapshot().sessions;
+  t.engine->RequestSync();
+  t.engine->WaitForSessions(seen, std::chrono::seconds(30));
+  store::FieldCounts c;
+  REQUIRE(t.field.Counts(&c));
+  CHECK(c.pending == 2);
+  CHECK(c.sent == 0);
+  CHECK_FALSE(t.engine->Snapshot().work_cause.empty());  // why, for the staff screen
+
+  // Central is back; every other answer is lost after central committed (the device resends).
+  std::string why;
+  REQUIRE(t.rig.central.Restart(&why));
+  t.rig.proxy->SetFaultPlan([](std::int64_t n) {
+    testing::Faults f;
+    f.drop_response = n % 2 == 0;
+    return f;
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (std::chrono::steady_clock::now() < deadline) {
+    REQUIRE(t.field.Counts(&c));
+    if (c.sent == 2) break;
+    t.engine->RequestSync();
+    t.engine->WaitForSessions(t.engine->Snapshot().sessions, std::chrono::seconds(5));
+  }
+  t.rig.proxy->SetFaultPlan({});
+  REQUIRE(c.sent == 2);
+  CHECK(c.failed == 0);
+
+  const JsonValue req = Get(t.rig, "/requests/" + t.central_id + ".json").items.at(0);
+  CHECK(req.Str("status") == "closed");
+  CHECK(req.Str("detailed_status") == "fixed");
+  const JsonValue* before = req.Find("before_media_urls");
+  const JsonValue* after = req.Find("after_media_urls");
+  REQUIRE(before);
+  REQUIRE(after);
+  REQUIRE(before->items.size() == 2);
+  REQUIRE(after->items.size() == 1);
+  CHECK(Sha256OfUrl(before->items[0].text) == d1.photos[0].sha256);
+  CHECK(Sha256OfUrl(before->items[1].text) == d1.photos[1].sha256);
+  CHECK(Sha256OfUrl(after->items[0].text) == d2.photos[0].sha256);
+
+  const std::vector<JsonValue> h = t.History();
+  CHECK(h.size() == before_work.size() + 2);  // exactly once each, despite the resends
+  CHECK(Count(h, "in_progress") == Count(before_work, "in_progress") + 1);
+  CHECK(Count(h, "fixed") == 1);
+  const JsonValue& fixed = h.back();
+  CHECK(fixed.Str("status") == "fixed");
+  CHECK(fixed.Str("description") == "खड्डा बुजवला");
+  CHECK(fixed.Str("media_url") == after->items[0].text);
+
+  // A later sync sends nothing again.
+  t.SyncNow();
+  CHECK(t.History().size() == h.size());
+  // The answers lost at the last moment (the tablet died before recording them): both updates
+  // go again, and central replays its first answers instead of appending.
+  {
+    std::lock_guard lock(t.dev.store().db_mutex());
+    REQUIRE(sqlite3_exec(t.dev.store().store().db(),
+                         "UPDATE field_updates SET state = 'pending', update_id = NULL, conflict = NULL,"
+                         " outcome = NULL, sent_at = NULL",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+  }
+  t.SyncNow();
+  REQUIRE(t.field.Counts(&c));
+  CHECK(c.sent == 2);
+  CHECK(t.History().size() == h.size());
+  store::AssignedDetail det;
+  REQUIRE(t.field.GetAssigned(t.central_id, Now(), &det));
+  CHECK(det.view.shown_status == "resolved");
+  REQUIRE(det.history.size() == 2);
+  CHECK(det.history[1].state == "sent");
+  CHECK_FALSE(det.history[1].conflict);
+}
+
+TEST_CASE("when central changed the status meanwhile, both stay in the history and the tablet shows central's outcome",
+          "[field][backend]") {
+  Tablet t;
+  // Offline on site, the engineer resolves it, based on the last update the tablet pulled…
+  store::WorkDraft d;
+  d.central_id = t.central_id;
+  d.user_id = "GN-ENG-04";
+  d.status = "resolved";
+  d.note = "काम पूर्ण";
+  d.photos = {t.Photo("after", 50000)};
+  REQUIRE(t.field.RecordUpdate(d, Now()).status == store::RecordStatus::Ok);
+  // …while the ward office's desk rejects it as a duplicate.
+  std::string why;
+  const std::string desk = t.rig.central.EnrollDevice(&why);
+  REQUIRE(!desk.empty());
+  std::string out;
+  REQUIRE(testing::RunShell("curl -sf --noproxy '*' -H 'Idempotency-Key: desk-1' --data-urlencode " +
+                                Quote("api_key=" + desk) + " --data-urlencode " + Quote("service_request_id=" + t.central_id) +
+                                " --data-urlencode status=rejected --data-urlencode 'description=duplicate of another ticket' " +
+                                Quote(t.rig.central.url() + "/servicerequestupdates.json"),
+                            &out) == 0);
+
+  t.SyncNow();
+  store::FieldCounts c;
+  REQUIRE(t.field.Counts(&c));
+  CHECK(c.sent == 1);
+  store::AssignedDetail det;
+  REQUIRE(t.field.GetAssigned(t.central_id, Now(), &det));
+  CHECK(det.view.conflict);
+  CHECK(det.view.shown_status == "rejected");  // central's outcome
+  REQUIRE(det.history.size() == 1);
+  CHECK(det.history[0].update.status == "resolved");  // ours, kept
+  CHECK(det.history[0].conflict);
+
+  const std::vector<JsonValue> h = t.History();
+  REQUIRE(h.size() >= 2);
+  CHECK(h[h.size() - 2].Str("status") == "closed");
+  CHECK(h.back().Str("status") == "fixed");
+  const JsonValue* conflict = h.back().Find("conflict");
+  REQUIRE(conflict);
+  CHECK(conflict->boolean);
+  const JsonValue req = Get(t.rig, "/requests/" + t.central_id + ".json").items.at(0);
+  CHECK(req.Str("detailed_status") == "closed");  // nothing silently overwritten
+}
