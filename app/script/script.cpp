@@ -89,7 +89,14 @@ bool Runner::Step(ui::AppState& app) {
   }
   if (!await_widget_.empty()) {
     if (app.widgets.find(await_widget_) == app.widgets.end()) {
-      if (app.now > await_widget_until_) return Fail("'" + await_widget_ + "' did not appear in time");
+      if (app.now > await_widget_until_) {
+        // Name what is there instead ("work.history0:failed" when "…:sent" was awaited).
+        const std::string stem = await_widget_.substr(0, await_widget_.find(':'));
+        std::string seen;
+        for (const auto& [name, rect] : app.widgets)
+          if (name.rfind(stem, 0) == 0) seen += (seen.empty() ? "" : ", ") + name;
+        return Fail("'" + await_widget_ + "' did not appear in time" + (seen.empty() ? "" : " (on screen: " + seen + ")"));
+      }
       return true;
     }
     await_widget_.clear();

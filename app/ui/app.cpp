@@ -34,6 +34,9 @@ const char* ScreenName(ScreenId id) {
     case ScreenId::StaffHome: return "staff_home";
     case ScreenId::StaffSync: return "staff_sync";
     case ScreenId::StaffReport: return "staff_report";
+    case ScreenId::WorkList: return "work_list";
+    case ScreenId::WorkDetail: return "work_detail";
+    case ScreenId::WorkLog: return "work_log";
   }
   return "?";
 }
@@ -69,6 +72,21 @@ void Draft::Wipe() {
   photos.clear();
 }
 
+void WorkScreenState::Wipe() {
+  status.clear();
+  department.clear();
+  text::EditClear(note);
+  kb = KeyboardState{};
+  typing = false;
+  for (WorkPhoto& p : photos) {
+    WipeBytes(p.jpeg);
+    DeleteTexture(p.texture);
+  }
+  photos.clear();
+  adding.clear();
+  candidates.clear();
+}
+
 void AppState::ResetSession() {
   draft.Wipe();
   text::EditClear(status.ticket);
@@ -84,6 +102,9 @@ void AppState::ResetSession() {
   signin = StaffSignInState{};
   sync = SyncScreenState{};
   report = ReportState{};
+  work.Wipe();
+  DeleteTexture(work.thumb);
+  work = WorkScreenState{};
   message_key.clear();
   if (kiosk) kiosk->WipeSession();
   screen = ScreenId::Language;
@@ -97,6 +118,7 @@ text::EditState* FieldByName(AppState& app, std::string_view name) {
   if (name == "status.last4") return &app.status.last4;
   if (name == "staff.user") return &app.signin.user;
   if (name == "staff.pin") return &app.signin.pin;
+  if (name == "work.note") return &app.work.note;
   return nullptr;
 }
 
@@ -107,6 +129,7 @@ text::EditState* FocusedField(AppState& app) {
     case ScreenId::Contact: return &app.draft.phone;
     case ScreenId::Status: return app.status.editing_last4 ? &app.status.last4 : &app.status.ticket;
     case ScreenId::StaffSignIn: return app.signin.editing_pin ? &app.signin.pin : &app.signin.user;
+    case ScreenId::WorkLog: return &app.work.note;
     default: return nullptr;
   }
 }
@@ -127,6 +150,9 @@ void DrawFrameContents(AppState& app) {
     case ScreenId::StaffHome: StaffHomeScreen(app); break;
     case ScreenId::StaffSync: StaffSyncScreen(app); break;
     case ScreenId::StaffReport: StaffReportScreen(app); break;
+    case ScreenId::WorkList: WorkListScreen(app); break;
+    case ScreenId::WorkDetail: WorkDetailScreen(app); break;
+    case ScreenId::WorkLog: WorkLogScreen(app); break;
   }
 }
 

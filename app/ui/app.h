@@ -45,7 +45,8 @@ struct TextServices {
 // idle reset, returns to Language with nothing of the staff session left.
 enum class ScreenId {
   Language, Home, Category, Where, Describe, Photos, Contact, Review, Receipt, Status,
-  StaffSignIn, StaffHome, StaffSync, StaffReport
+  StaffSignIn, StaffHome, StaffSync, StaffReport,
+  WorkList, WorkDetail, WorkLog  // the field engineer's (field_screens.cpp)
 };
 const char* ScreenName(ScreenId id);
 
@@ -120,6 +121,7 @@ struct SyncRowView {
 struct SyncScreenState {
   std::vector<SyncRowView> rows;  // unsent first, then the latest sent
   int pending = 0, failed = 0, sent = 0;
+  int work_pending = 0, work_failed = 0;  // the field engineer's updates (a tablet)
   std::int64_t oldest_unsent_at = 0;
   std::int64_t free_bytes = -1, db_bytes = -1, photos_bytes = -1;
   int photo_files = -1;
@@ -141,6 +143,58 @@ struct ReportState {
   std::string error_key;
 };
 
+// One assigned complaint as the engineer's screens show it (from store::AssignedView).
+struct WorkItemView {
+  std::string central_id, ticket, category, address, description, lang;
+  std::string status;       // shown: central's, or this tablet's newest update still waiting
+  std::int64_t requested_at = 0, expected_at = 0;
+  bool overdue = false, conflict = false;
+  int pending = 0, failed = 0, before = 0, after = 0, citizen_photos = 0;
+};
+
+// One update this tablet recorded, for the detail screen's history.
+struct WorkHistoryLine {
+  std::int64_t at = 0;
+  std::string status, note, state, outcome, cause;  // state: pending | sending | sent | failed
+  bool conflict = false, clock_suspect = false, located = false;
+  int photos = 0;
+};
+
+// A before/after photo of the work log being written (memory only until saved).
+struct WorkPhoto {
+  std::string kind;  // "before" | "after"
+  std::vector<unsigned char> jpeg;
+  std::string sha256;
+  unsigned int texture = 0;
+  int tex_w = 0, tex_h = 0;
+};
+
+struct WorkScreenState {
+  // The list.
+  std::vector<WorkItemView> items;
+  bool loading = false, loaded = false;
+  double loaded_at = -1;  // app.now of the last reload
+  std::string error_key;
+  // The complaint open in the detail and log screens.
+  WorkItemView current;
+  double opened_at = -1;  // app.now of the last reload of `current`
+  std::vector<WorkHistoryLine> history;
+  unsigned int thumb = 0;  // the citizen's photo (from central), on the GPU
+  int thumb_w = 0, thumb_h = 0;
+  // The work log being written.
+  std::string status;      // the status chosen; "" = none yet
+  std::string department;  // for "transferred"
+  text::EditState note;
+  KeyboardState kb;
+  bool typing = false;     // the keyboard is up for the note
+  std::vector<WorkPhoto> photos;
+  std::string adding;      // the kind the next imported photo becomes; "" = not choosing
+  std::vector<ImportCandidate> candidates;
+  bool saving = false;
+  std::string result_key;  // the last save's problem, or "work.saved"
+  void Wipe();             // overwrites photos and note, frees textures
+};
+
 // Kiosk configuration: which ward this machine serves and its device number (inside tickets).
 struct DeviceConfig {
   std::string ward_number = "08";  // G/N, Dadar — the embedded default for `make run`
@@ -151,6 +205,8 @@ struct DeviceConfig {
   double idle_warn_s = 60, idle_reset_s = 90;
   int retention_days = 30;  // after central acknowledged a complaint: phone and photos go (issue 6)
   std::string export_dir;   // where staff exports go (a USB stick's folder); "" = <data>/exports
+  bool tablet = false;      // mode=tablet: a field engineer's tablet (staff sign-in first, assigned work)
+  std::string gpsd;         // gpsd's address, "127.0.0.1:2947" by default; "off" = no GPS
 };
 
 struct ScrollState {
@@ -177,6 +233,7 @@ struct AppState {
   StaffSignInState signin;
   SyncScreenState sync;
   ReportState report;
+  WorkScreenState work;
   Kiosk* kiosk = nullptr;  // the services; null in tests that draw screens without them
   std::string message_key;  // a notice for the current screen (catalog key), "" for none
   double last_touch = 0;    // for the idle reset
@@ -230,5 +287,8 @@ void StaffSignInScreen(AppState& app);  // staff_screens.cpp
 void StaffHomeScreen(AppState& app);
 void StaffSyncScreen(AppState& app);
 void StaffReportScreen(AppState& app);
+void WorkListScreen(AppState& app);    // field_screens.cpp
+void WorkDetailScreen(AppState& app);
+void WorkLogScreen(AppState& app);
 
 }  // namespace samvad::ui

@@ -18,16 +18,19 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 
 #include "app/capture/import.h"
 #include "app/capture/worker.h"
 #include "app/store/complaint_store.h"
+#include "app/store/field_store.h"
 #include "app/report/page.h"
 #include "app/report/reconciliation.h"
 #include "app/store/retention.h"
 #include "app/store/staff_store.h"
 #include "app/ui/app.h"
+#include "platform/gpsd.h"
 #include "sync/client/engine.h"
 #include "sync/client/export.h"
 #include "sync/model/ticket.h"
@@ -42,6 +45,7 @@ bool LoadDeviceConfig(const std::string& path, DeviceConfig* cfg, std::string* e
   std::ifstream in(path);
   if (!in) return true;  // no file: the embedded defaults
   int lineno = 0;
+  bool idle_set = false;
   for (std::string line; std::getline(in, line);) {
     ++lineno;
     if (line.empty() || line[0] == '#') continue;
@@ -57,9 +61,17 @@ bool LoadDeviceConfig(const std::string& path, DeviceConfig* cfg, std::string* e
     else if (k == "import") cfg->import_dir = v;
     else if (k == "central") cfg->central_url = v;
     else if (k == "key") cfg->central_key = v;
-    else if (k == "idle_warn") cfg->idle_warn_s = std::atof(v.c_str());
-    else if (k == "idle_reset") cfg->idle_reset_s = std::atof(v.c_str());
+    else if (k == "idle_warn") { cfg->idle_warn_s = std::atof(v.c_str()); idle_set = true; }
+    else if (k == "idle_reset") { cfg->idle_reset_s = std::atof(v.c_str()); idle_set = true; }
     else if (k == "export") cfg->export_dir = v;
+    else if (k == "gpsd") cfg->gpsd = v;
+    else if (k == "mode") {
+      if (v != "kiosk" && v != "tablet") {
+        *error = path + ":" + std::to_string(lineno) + ": mode must be kiosk or tablet";
+        return false;
+      }
+      cfg->tablet = v == "tablet";
+    }
     else if (k == "retention_days") {
       cfg->retention_days = std::atoi(v.c_str());
       if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || cfg->retention_days > store::kMaxRetentionDays) {
@@ -72,6 +84,12 @@ bool LoadDeviceConfig(const std::string& path, DeviceConfig* cfg, std::string* e
       *error = path + ":" + std::to_string(lineno) + ": unknown key " + k;
       return false;
     }
+  }
+  // A tablet is used for minutes at a time on site: its idle lock waits longer than a kiosk's
+  // (unless device.conf says otherwise). It still locks: the staff session ends, unsaved work too.
+  if (cfg->tablet && !idle_set) {
+    cfg->idle_warn_s = 540;
+    cfg->idle_reset_s = 600;
   }
   return true;
 }
@@ -213,6 +231,7 @@ struct Kiosk::Impl {
   store::ComplaintStore store;
   std::unique_ptr<store::StaffStore> staff;  // on `store`'s connection, made by Open
   std::unique_ptr<StaffDirectoryAdapter> staff_directory;  // what the sync engine fills
+  std::unique_ptr<store::FieldStore> field;  // the field engineer's work; on `store`'s connection
   std::string data_dir;
   Tasks tasks;
   capture::PhotoWorker photos;
@@ -248,6 +267,11 @@ bool Kiosk::Open(const std::string& data_dir, AppState& app, std::string* error)
   if (!msg.empty()) std::fprintf(stderr, "samvad: %s\n", msg.c_str());  // recovered: tell staff
   impl_->data_dir = data_dir;
   impl_->staff = std::make_unique<store::StaffStore>(impl_->store.store(), impl_->store.db_mutex());
+  impl_->field = std::make_unique<store::FieldStore>(impl_->store.store(), impl_->store.db_mutex(), data_dir + "/field");
+  if (std::string why; !impl_->field->Open(&why)) {
+    *error = "field store: " + why;
+    return false;
+  }
   const store::CleanReport clean = impl_->store.CleanOrphans();
   if (clean.temp_removed || clean.orphans_removed)
     std::fprintf(stderr, "samvad: removed %d temporary and %d orphan photo files from an interrupted save\n",
@@ -260,6 +284,7 @@ bool Kiosk::Open(const std::string& data_dir, AppState& app, std::string* error)
     sc.data_dir = data_dir;
     impl_->staff_directory = std::make_unique<StaffDirectoryAdapter>(*impl_->staff);
     sc.staff = impl_->staff_directory.get();
+    sc.field = impl_->field.get();
     impl_->sync = std::make_unique<sync::SyncEngine>(sc, impl_->store.outbox());
     impl_->sync->Start();
   }
@@ -400,8 +425,14 @@ void Kiosk::SignIn(AppState& app) {
   si.checking = true;
   si.result_key.clear();
   impl_->tasks.Run([this, user, pin]() mutable -> Tasks::Continuation {
-    const store::SignInResult r = impl_->staff->SignIn(user, pin, static_cast<std::int64_t>(std::time(nullptr)));
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    const store::SignInResult r = impl_->staff->SignIn(user, pin, now);
     for (char& c : pin) c = 0;
+    // An engineer who signed in here gets their assigned list at this and every later sync.
+    if (r.status == store::SignInStatus::Ok && impl_->config.tablet) {
+      impl_->field->RememberUser(r.account.user_id, now);
+      if (impl_->sync) impl_->sync->RequestSync();
+    }
     return [r](AppState& a) {
       StaffSignInState& s = a.signin;
       s.checking = false;
@@ -448,7 +479,9 @@ void Kiosk::RefreshSyncScreen(AppState& app) {
     const bool ok = impl_->store.outbox().List(200, &rows) == model::OutboxResult::Ok &&
                     impl_->store.outbox().Summarize(&sum) == model::OutboxResult::Ok;
     const store::StorageHealth h = store::MeasureStorage(impl_->data_dir);
-    return [ok, rows = std::move(rows), sum, h](AppState& a) {
+    store::FieldCounts fc;
+    impl_->field->Counts(&fc);
+    return [ok, rows = std::move(rows), sum, h, fc](AppState& a) {
       SyncScreenState& st = a.sync;
       st.loading = false;
       st.loaded_at = a.now;
@@ -470,6 +503,8 @@ void Kiosk::RefreshSyncScreen(AppState& app) {
       st.failed = sum.failed;
       st.sent = sum.sent;
       st.oldest_unsent_at = sum.oldest_unsent_at;
+      st.work_pending = fc.pending;
+      st.work_failed = fc.failed;
       st.free_bytes = h.free_bytes;
       st.db_bytes = h.db_bytes;
       st.photos_bytes = h.photos_bytes;
@@ -583,6 +618,144 @@ void Kiosk::LoadReport(AppState& app) {
   });
 }
 
+//-----------------------------------------------------------------------------------------------
+// [SECTION] Field work (a tablet): the assigned list, one complaint, the work log
+//-----------------------------------------------------------------------------------------------
+
+namespace {
+
+WorkItemView ToView(const store::AssignedView& v) {
+  WorkItemView w;
+  w.central_id = v.request.central_id;
+  w.ticket = v.request.ticket;
+  w.category = v.request.service_code;
+  w.address = v.request.address;
+  w.description = v.request.description;
+  w.lang = v.request.lang;
+  w.status = v.shown_status;
+  w.requested_at = v.request.requested_at;
+  w.expected_at = v.request.expected_at;
+  w.overdue = v.overdue;
+  w.conflict = v.conflict;
+  w.pending = v.pending_updates;
+  w.failed = v.failed_updates;
+  w.before = v.before_photos;
+  w.after = v.after_photos;
+  w.citizen_photos = v.request.photo_count;
+  return w;
+}
+
+// The citizen's photo (a small JPEG central sent) decoded for the GPU; 0 when there is none.
+std::vector<std::uint8_t> ReadSmallFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<std::uint8_t> out;
+  if (in) out.assign(std::istreambuf_iterator<char>(in), {});
+  if (out.size() > (2u << 20)) out.clear();
+  return out;
+}
+
+}  // namespace
+
+void Kiosk::LoadWork(AppState& app) {
+  WorkScreenState& w = app.work;
+  if (w.loading || !app.staff.signed_in) return;
+  w.loading = true;
+  const std::string user = app.staff.user_id;
+  impl_->tasks.Run([this, user]() -> Tasks::Continuation {
+    std::vector<store::AssignedView> list;
+    const bool ok = impl_->field->ListAssigned(user, static_cast<std::int64_t>(std::time(nullptr)), &list);
+    std::vector<WorkItemView> items;
+    for (const store::AssignedView& v : list) items.push_back(ToView(v));
+    return [ok, items = std::move(items)](AppState& a) {
+      a.work.loading = false;
+      a.work.loaded = true;
+      a.work.error_key = ok ? "" : "sync.err.storage";
+      a.work.items = items;
+    };
+  });
+}
+
+void Kiosk::OpenWork(AppState& app, const std::string& central_id) {
+  app.work.error_key.clear();
+  impl_->tasks.Run([this, central_id]() -> Tasks::Continuation {
+    store::AssignedDetail d;
+    const bool ok = impl_->field->GetAssigned(central_id, static_cast<std::int64_t>(std::time(nullptr)), &d);
+    std::vector<WorkHistoryLine> lines;
+    for (const store::UpdateView& u : d.history) {
+      WorkHistoryLine l;
+      l.at = u.update.recorded_at;
+      l.status = u.update.status;
+      l.note = u.update.note;
+      l.state = u.state;
+      l.outcome = u.outcome;
+      l.cause = u.update.last_error;
+      l.conflict = u.conflict;
+      l.clock_suspect = u.clock_suspect;
+      l.located = u.update.lat.has_value();
+      l.photos = static_cast<int>(u.update.photos.size());
+      lines.push_back(std::move(l));
+    }
+    std::vector<std::uint8_t> thumb = d.thumb_path.empty() ? std::vector<std::uint8_t>{} : ReadSmallFile(d.thumb_path);
+    return [ok, view = ToView(d.view), lines = std::move(lines), thumb = std::move(thumb)](AppState& a) {
+      WorkScreenState& w = a.work;
+      if (!ok) {
+        w.error_key = "sync.err.storage";
+        return;
+      }
+      w.current = view;
+      w.history = lines;
+      DeleteTexture(w.thumb);
+      if (!thumb.empty()) w.thumb = ThumbTexture(thumb, &w.thumb_w, &w.thumb_h);
+    };
+  });
+}
+
+void Kiosk::SaveWork(AppState& app) {
+  WorkScreenState& w = app.work;
+  if (w.saving || !app.staff.signed_in) return;
+  w.saving = true;
+  w.result_key.clear();
+  store::WorkDraft d;
+  d.central_id = w.current.central_id;
+  d.user_id = app.staff.user_id;
+  d.status = w.status;
+  d.note = w.note.text;
+  d.department = w.status == "transferred" ? w.department : "";
+  for (const WorkPhoto& p : w.photos) d.photos.push_back({p.kind, p.jpeg, p.sha256});
+  const std::string gpsd = app.config.gpsd.empty() ? "127.0.0.1:2947" : app.config.gpsd;
+  impl_->tasks.Run([this, d = std::move(d), gpsd]() mutable -> Tasks::Continuation {
+    // Where the work was done, when the tablet knows (gpsd with a fix within 1.5 s).
+    if (gpsd != "off") {
+      if (const auto fix = platform::ReadGpsdFix(gpsd, 1500)) {
+        d.lat = fix->lat;
+        d.lon = fix->lon;
+      }
+    }
+    const store::RecordResult r = impl_->field->RecordUpdate(d, static_cast<std::int64_t>(std::time(nullptr)));
+    if (r.status == store::RecordStatus::Ok && impl_->sync) impl_->sync->RequestSync();
+    if (r.status != store::RecordStatus::Ok && r.status != store::RecordStatus::Invalid)
+      std::fprintf(stderr, "samvad: work update not saved (%s): %s\n", store::RecordStatusName(r.status), r.detail.c_str());
+    const bool located = d.lat.has_value();
+    return [this, r, located, id = d.central_id](AppState& a) {
+      WorkScreenState& ws = a.work;
+      ws.saving = false;
+      switch (r.status) {
+        case store::RecordStatus::Ok:
+          ws.Wipe();  // the log is saved: its photos leave memory
+          ws.result_key = r.clock_suspect ? "work.saved_clock" : located ? "work.saved" : "work.saved_no_gps";
+          OpenWork(a, id);
+          a.Go(ScreenId::WorkDetail);
+          a.message_key = ws.result_key;
+          return;
+        case store::RecordStatus::Invalid: ws.result_key = r.issue; return;
+        case store::RecordStatus::UnknownRequest: ws.result_key = "work.err.unknown"; return;
+        case store::RecordStatus::DiskFull: ws.result_key = "review.err.disk"; return;
+        case store::RecordStatus::StorageError: ws.result_key = "review.err.store"; return;
+      }
+    };
+  });
+}
+
 void Kiosk::Retry(const std::string& ticket_display) {
   model::Ticket t;
   if (model::ParseTicket(ticket_display, &t) != model::TicketError::None) return;
@@ -603,6 +776,19 @@ void Kiosk::Poll(AppState& app) {
     if (!r.ok()) {
       std::fprintf(stderr, "samvad: photo refused (%s): %s\n", capture::PhotoErrorName(r.error), r.detail.c_str());
       app.photos.error_key = PhotoErrorKey(r.error);
+      if (app.screen == ScreenId::WorkLog) app.work.result_key = PhotoErrorKey(r.error);
+      continue;
+    }
+    if (app.screen == ScreenId::WorkLog) {  // the engineer's before/after photo
+      WorkScreenState& w = app.work;
+      if (w.adding.empty() || w.photos.size() >= 6) continue;
+      WorkPhoto p;
+      p.kind = w.adding;
+      p.jpeg = std::move(r.jpeg);
+      p.sha256 = capture::ToHex(r.sha256);
+      p.texture = ThumbTexture(r.thumb, &p.tex_w, &p.tex_h);
+      w.photos.push_back(std::move(p));
+      w.adding.clear();
       continue;
     }
     if (app.draft.photos.size() >= Draft::kMaxPhotos) continue;  // a late result past the limit

@@ -74,6 +74,12 @@ class Kiosk {
   void ExportBundle(AppState& app);
   // Fills app.report from every outbox entry (on a worker), SLA hours from app.catalog.
   void LoadReport(AppState& app);
+  // The field engineer's work (field_store.h). Loads app.work.items for the signed-in engineer;
+  // opens one complaint into app.work.current/history; saves the work log being written (on a
+  // worker: the photos are fsync'd, the GPS asked) and syncs it when the link is up.
+  void LoadWork(AppState& app);
+  void OpenWork(AppState& app, const std::string& central_id);
+  void SaveWork(AppState& app);
   // Staff's retry of one entry: a failed one goes back to waiting (OutboxStore::Requeue), and a
   // session starts now, past our own backoff.
   void Retry(const std::string& ticket_display);

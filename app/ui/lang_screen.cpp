@@ -38,7 +38,7 @@ void LanguageScreen(AppState& app) {
     const std::string id = "lang." + std::string(text::LangCode(l));
     if (Button(app, id, app.text->catalog.Get(l, "lang.name"), ImVec2(bw, bh), o) == Press::Tap) {
       app.lang = l;
-      app.Go(ScreenId::Home);
+      app.Go(app.config.tablet ? ScreenId::StaffSignIn : ScreenId::Home);  // a tablet is for staff
     }
   }
   EndTouchScroll(app);

@@ -146,6 +146,15 @@ void StaffHomeScreen(AppState& app) {
   const float bw = std::min(ImGui::GetContentRegionAvail().x, t.em * 18);
   ButtonOpts primary;
   primary.style = ButtonStyle::Primary;
+  if (app.config.tablet) {  // the field engineer's work comes first on a tablet
+    if (Button(app, "staff.work", app.T("work.list.title"), ImVec2(bw, t.em * 3), primary) == Press::Tap) {
+      app.work.loaded = false;
+      if (app.kiosk) app.kiosk->LoadWork(app);
+      app.Go(ScreenId::WorkList);
+    }
+    ImGui::Dummy(ImVec2(0, t.pad() * 0.5f));
+    primary.style = ButtonStyle::Secondary;
+  }
   if (Button(app, "staff.sync", app.T("staff.home.sync"), ImVec2(bw, t.em * 3), primary) == Press::Tap) {
     app.sync = SyncScreenState{};
     app.Go(ScreenId::StaffSync);

@@ -54,3 +54,33 @@ TEST_CASE("device.conf sets sync, retention and idle times; a bad value names it
     }
   }
 }
+
+TEST_CASE("mode=tablet makes a field engineer's tablet with a longer idle lock", "[config]") {
+  std::string err;
+  {
+    DeviceConfig cfg;
+    ConfFile f("mode=tablet\ngpsd=127.0.0.1:2948\n");
+    REQUIRE(LoadDeviceConfig(f.path, &cfg, &err));
+    CHECK(cfg.tablet);
+    CHECK(cfg.gpsd == "127.0.0.1:2948");
+    CHECK(cfg.idle_reset_s == 600);  // minutes on site, not a kiosk's 90 s
+    CHECK(cfg.idle_warn_s < cfg.idle_reset_s);
+  }
+  {
+    DeviceConfig cfg;
+    ConfFile f("mode=tablet\nidle_reset=120\n");
+    REQUIRE(LoadDeviceConfig(f.path, &cfg, &err));
+    CHECK(cfg.idle_reset_s == 120);  // what staff set wins
+  }
+  {
+    DeviceConfig cfg;
+    ConfFile f("mode=kiosk\n");
+    REQUIRE(LoadDeviceConfig(f.path, &cfg, &err));
+    CHECK_FALSE(cfg.tablet);
+    CHECK(cfg.idle_reset_s == 90);
+  }
+  DeviceConfig cfg;
+  ConfFile f("ward=08\nmode=phone\n");
+  CHECK_FALSE(LoadDeviceConfig(f.path, &cfg, &err));
+  CHECK(err.find(":2: mode must be kiosk or tablet") != std::string::npos);
+}

@@ -2,7 +2,9 @@
 // street photo taken sideways (EXIF orientation 6) with a GPS position planted in its EXIF, and
 // the bad inputs of the kiosk issue (a truncated JPEG, corrupt bytes, a 0-byte file, a text file
 // named .jpg, a PNG claiming 16000×16000). Built from tests/capture/fixtures (shared helpers).
-//   fixture_photos DIR good|bad
+//   fixture_photos DIR good|bad|work
+// work: the street photo (before the repair, newest) and a second, different one (after), and
+// citizen.jpg / citizen_thumb.jpg for a complaint a rig files on central directly.
 // File times are set so the import list (newest first or by name) is in a known order.
 #include <sys/stat.h>
 #include <utime.h>
@@ -29,7 +31,7 @@ bool Write(const std::string& path, const std::vector<std::uint8_t>& b, long mti
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: fixture_photos DIR good|bad\n");
+    std::fprintf(stderr, "usage: fixture_photos DIR good|bad|work\n");
     return 2;
   }
   const std::string dir = argv[1], kind = argv[2];
@@ -49,6 +51,13 @@ int main(int argc, char** argv) {
          Write(dir + "/empty.jpg", {}, t - 30) &&
          Write(dir + "/notes.jpg", Bytes(text.begin(), text.end()), t - 40) &&
          Write(dir + "/bomb.png", PngBomb(16000, 16000, 1 << 16), t - 50);
+  }
+  if (kind == "work") {
+    ok = ok && Write(dir + "/repaired.jpg", MakeJpeg(2000, 1500, 90, false, 1), t - 10);
+    const std::string citizen = dir + "/../citizen";
+    mkdir(citizen.c_str(), 0755);
+    ok = ok && Write(citizen + "/photo.jpg", MakeJpeg(1600, 1200, 85, true, 2), t) &&
+         Write(citizen + "/thumb.jpg", MakeJpeg(320, 240, 80, true, 2), t);
   }
   if (!ok) {
     std::fprintf(stderr, "fixture_photos: cannot write into %s\n", dir.c_str());
