@@ -56,7 +56,8 @@ std::int64_t ClockFloor(sqlite3* db) {
               "SELECT max(coalesce((SELECT max(recorded_at) FROM field_updates), 0),"
               "           coalesce((SELECT max(sent_at) FROM field_updates), 0),"
               "           coalesce((SELECT max(listed_at) FROM assigned), 0),"
-              "           coalesce((SELECT max(last_signin_at) FROM field_users), 0))");
+              "           coalesce((SELECT max(last_signin_at) FROM field_users), 0),"
+              "           coalesce((SELECT max(created_at) FROM works), 0))");
   return q.Step() == SQLITE_ROW ? q.Int(0) : 0;
 }
 
@@ -98,11 +99,12 @@ bool FieldStore::Open(std::string* why) {
     // An update left sending by a process that died goes back to pending: resending is safe
     // (same Idempotency-Key, same payload: central replays its answer).
     sql::Stmt rec(store_.db(), "UPDATE field_updates SET state = 'pending' WHERE state = 'sending'");
-    if (!rec.Run()) {
+    sql::Stmt rec_works(store_.db(), "UPDATE works SET state = 'pending' WHERE state = 'sending'");
+    if (!rec.Run() || !rec_works.Run()) {
       *why = std::string("cannot recover interrupted work updates: ") + sqlite3_errmsg(store_.db());
       return false;
     }
-    sql::Stmt q(store_.db(), "SELECT file FROM field_photos");
+    sql::Stmt q(store_.db(), "SELECT file FROM field_photos UNION SELECT file FROM work_photos");
     int rc;
     while ((rc = q.Step()) == SQLITE_ROW) referenced.insert(q.Text(0));
     if (rc != SQLITE_DONE) {
@@ -338,18 +340,9 @@ RecordResult FieldStore::RecordUpdate(const WorkDraft& d, std::int64_t now) {
   r.clock_suspect = now < floor;
 
   // F1: the files first (fsync'd, renamed, the folder fsync'd), then one transaction.
-  std::vector<files::PendingFile> pending;
-  for (const WorkPhotoDraft& p : d.photos) pending.push_back({p.sha256 + ".jpg", p.jpeg});
   std::vector<std::string> created;
-  files::Result fr = files::WriteFilesDurably(dir_, pending, &created);
-  if (fr) fr = files::SyncDir(dir_);
+  if (!WritePhotos(d.photos, &created, &r)) return r;
   auto remove_created = [&] { for (const std::string& n : created) ::unlink((dir_ + "/" + n).c_str()); };
-  if (!fr) {
-    remove_created();
-    r.status = files::IsNoSpace(fr.err) ? RecordStatus::DiskFull : RecordStatus::StorageError;
-    r.detail = fr.what;
-    return r;
-  }
   std::lock_guard lock(mu_);
   sqlite3* db = store_.db();
   auto fail = [&](int rc) {
@@ -383,10 +376,148 @@ RecordResult FieldStore::RecordUpdate(const WorkDraft& d, std::int64_t now) {
   return r;
 }
 
+bool FieldStore::WritePhotos(const std::vector<WorkPhotoDraft>& photos, std::vector<std::string>* created,
+                             RecordResult* r) {
+  std::vector<files::PendingFile> pending;
+  for (const WorkPhotoDraft& p : photos) pending.push_back({p.sha256 + ".jpg", p.jpeg});
+  files::Result fr = files::WriteFilesDurably(dir_, pending, created);
+  if (fr) fr = files::SyncDir(dir_);
+  if (fr) return true;
+  for (const std::string& n : *created) ::unlink((dir_ + "/" + n).c_str());
+  created->clear();
+  r->status = files::IsNoSpace(fr.err) ? RecordStatus::DiskFull : RecordStatus::StorageError;
+  r->detail = fr.what;
+  return false;
+}
+
+RecordResult FieldStore::RecordWork(const DevWorkDraft& d, std::int64_t now) {
+  RecordResult r;
+  auto invalid = [&](const char* key) {
+    r.status = RecordStatus::Invalid;
+    r.issue = key;
+    return r;
+  };
+  if (d.title.find_first_not_of(" \t\n") == std::string::npos) return invalid("devwork.err.title");
+  if (d.title.size() > 200) return invalid("devwork.err.title_long");
+  if (d.description.size() > 4000) return invalid("work.err.note_long");
+  if (d.lang != "mr" && d.lang != "hi" && d.lang != "bn" && d.lang != "en") return invalid("work.err.status");
+  if (d.lat.has_value() != d.lon.has_value()) return invalid("work.err.status");
+  int before = 0, after = 0;
+  for (const WorkPhotoDraft& p : d.photos) {
+    if ((p.kind != "before" && p.kind != "after") || p.jpeg.empty() || !IsHex64(p.sha256)) return invalid("work.err.photo");
+    ++(p.kind == "before" ? before : after);
+  }
+  if (before > kMaxPerKind || after > kMaxPerKind) return invalid("work.err.too_many");
+  r.uuid = NewUuid();
+  if (r.uuid.empty()) { r.detail = "no random bytes for a UUID"; return r; }
+  std::vector<std::string> created;
+  if (!WritePhotos(d.photos, &created, &r)) return r;
+  std::lock_guard lock(mu_);
+  sqlite3* db = store_.db();
+  auto fail = [&](int rc) {
+    r.status = sql::IsDiskFull(db, rc) ? RecordStatus::DiskFull : RecordStatus::StorageError;
+    r.detail = sqlite3_errmsg(db);
+    for (const std::string& n : created) ::unlink((dir_ + "/" + n).c_str());
+    return r;
+  };
+  r.clock_suspect = now < ClockFloor(db);
+  sql::Txn txn(db);
+  if (!txn.began()) return fail(sqlite3_errcode(db));
+  sql::Stmt ins(db, "INSERT INTO works(uuid, user_id, title, description, lang, ward, lat, lon, created_at) VALUES(?,?,?,?,?,?,?,?,?)");
+  ins.Bind(1, r.uuid).Bind(2, d.user_id).Bind(3, d.title).Bind(4, d.description).Bind(5, d.lang).Bind(6, d.ward);
+  BindOptional(ins, 7, d.lat);
+  BindOptional(ins, 8, d.lon);
+  ins.Bind(9, now);
+  if (!ins.Run()) return fail(ins.rc());
+  int next_before = 0, next_after = 0;
+  sql::Stmt ph(db, "INSERT INTO work_photos(uuid, kind, idx, sha256, bytes, file) VALUES(?,?,?,?,?,?)");
+  for (const WorkPhotoDraft& p : d.photos) {
+    ph.Reset();
+    ph.Bind(1, r.uuid).Bind(2, p.kind).Bind(3, p.kind == "before" ? next_before++ : next_after++).Bind(4, p.sha256)
+        .Bind(5, static_cast<std::int64_t>(p.jpeg.size())).Bind(6, p.sha256 + ".jpg");
+    if (!ph.Run()) return fail(ph.rc());
+  }
+  if (const int rc = txn.Commit(); rc != SQLITE_OK) return fail(rc);
+  r.status = RecordStatus::Ok;
+  return r;
+}
+
+bool FieldStore::ListWorks(size_t limit, std::vector<DevWorkRow>* out) {
+  std::lock_guard lock(mu_);
+  out->clear();
+  sql::Stmt q(store_.db(),
+              "SELECT uuid, title, state, coalesce(last_error, ''), coalesce(work_id, ''), created_at,"
+              " (SELECT count(*) FROM work_photos p WHERE p.uuid = w.uuid) FROM works w"
+              " ORDER BY created_at DESC, rowid DESC LIMIT ?");
+  q.Bind(1, static_cast<std::int64_t>(limit));
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW)
+    out->push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Int(5), static_cast<int>(q.Int(6))});
+  return rc == SQLITE_DONE;
+}
+
+bool FieldStore::ListDueWorks(std::int64_t now, size_t limit, std::vector<model::DevelopmentWork>* out) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = store_.db();
+  out->clear();
+  sql::Stmt q(db,
+              "SELECT uuid, title, description, lang, ward, lat, lon, coalesce(work_id, ''), attempts,"
+              " coalesce(last_error, '') FROM works WHERE state = 'pending' AND next_attempt_at <= ?"
+              " ORDER BY created_at, rowid LIMIT ?");
+  q.Bind(1, now).Bind(2, static_cast<std::int64_t>(limit));
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    model::DevelopmentWork w;
+    w.uuid = q.Text(0);
+    w.title = q.Text(1);
+    w.description = q.Text(2);
+    w.lang = q.Text(3);
+    w.ward = q.Text(4);
+    w.lat = ColumnOptional(q, 5);
+    w.lon = ColumnOptional(q, 6);
+    w.work_id = q.Text(7);
+    w.attempts = static_cast<int>(q.Int(8));
+    w.last_error = q.Text(9);
+    out->push_back(std::move(w));
+  }
+  if (rc != SQLITE_DONE) return false;
+  for (model::DevelopmentWork& w : *out) {
+    sql::Stmt p(db, "SELECT kind, idx, file, sha256, bytes FROM work_photos WHERE uuid = ? ORDER BY kind DESC, idx");
+    p.Bind(1, w.uuid);
+    while (p.Step() == SQLITE_ROW) w.photos.push_back({p.Text(0), static_cast<int>(p.Int(1)), p.Text(2), p.Text(3), p.Int(4)});
+  }
+  return true;
+}
+
+bool FieldStore::MarkWorkSending(const std::string& uuid, std::int64_t now) {
+  (void)now;
+  return Transition("works", uuid, "pending", "state = 'sending', attempts = attempts + ?", {}, 1);
+}
+
+bool FieldStore::SetWorkId(const std::string& uuid, const std::string& work_id) {
+  std::lock_guard lock(mu_);
+  sql::Stmt st(store_.db(), "UPDATE works SET work_id = ? WHERE uuid = ? AND state = 'sending'");
+  return st.Bind(1, work_id).Bind(2, uuid).Run() && sqlite3_changes(store_.db()) == 1;
+}
+
+bool FieldStore::MarkWorkSent(const std::string& uuid, std::int64_t now) {
+  return Transition("works", uuid, "sending", "state = 'sent', last_error = NULL, sent_at = ?", {}, now);
+}
+
+bool FieldStore::MarkWorkRetry(const std::string& uuid, std::string_view cause, std::int64_t next_attempt_at) {
+  return Transition("works", uuid, "sending", "state = 'pending', last_error = ?, next_attempt_at = ?", cause, next_attempt_at);
+}
+
+bool FieldStore::MarkWorkFailed(const std::string& uuid, std::string_view cause, std::int64_t now) {
+  (void)now;
+  return Transition("works", uuid, "sending", "state = 'failed', last_error = ?, next_attempt_at = ?", cause, 0);
+}
+
 bool FieldStore::Counts(FieldCounts* out) {
   std::lock_guard lock(mu_);
   *out = FieldCounts{};
-  sql::Stmt q(store_.db(), "SELECT state, count(*) FROM field_updates GROUP BY state");
+  sql::Stmt q(store_.db(),
+              "SELECT state, count(*) FROM (SELECT state FROM field_updates UNION ALL SELECT state FROM works) GROUP BY state");
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) {
     const std::string s = q.Text(0);
@@ -449,10 +580,10 @@ bool FieldStore::ListDueUpdates(std::int64_t now, size_t limit, std::vector<mode
 
 std::string FieldStore::PhotoPath(std::string_view file) const { return dir_ + "/" + std::string(file); }
 
-bool FieldStore::Transition(const std::string& uuid, const char* from, const char* sql_set, std::string_view text,
-                            std::int64_t n) {
+bool FieldStore::Transition(const char* table, const std::string& uuid, const char* from, const char* sql_set,
+                            std::string_view text, std::int64_t n) {
   std::lock_guard lock(mu_);
-  sql::Stmt st(store_.db(), std::string("UPDATE field_updates SET ") + sql_set + " WHERE uuid = ? AND state = '" + from + "'");
+  sql::Stmt st(store_.db(), std::string("UPDATE ") + table + " SET " + sql_set + " WHERE uuid = ? AND state = '" + from + "'");
   int i = 1;
   if (st.params() == 3) st.Bind(i++, text);
   st.Bind(i, n);
@@ -462,7 +593,7 @@ bool FieldStore::Transition(const std::string& uuid, const char* from, const cha
 
 bool FieldStore::MarkUpdateSending(const std::string& uuid, std::int64_t now) {
   (void)now;
-  return Transition(uuid, "pending", "state = 'sending', attempts = attempts + ?", {}, 1);
+  return Transition("field_updates", uuid, "pending", "state = 'sending', attempts = attempts + ?", {}, 1);
 }
 
 bool FieldStore::MarkUpdateSent(const std::string& uuid, const model::UpdateOutcome& o, std::int64_t now) {
@@ -482,16 +613,16 @@ bool FieldStore::MarkUpdateSent(const std::string& uuid, const model::UpdateOutc
 }
 
 bool FieldStore::MarkUpdateRetry(const std::string& uuid, std::string_view cause, std::int64_t next_attempt_at) {
-  return Transition(uuid, "sending", "state = 'pending', last_error = ?, next_attempt_at = ?", cause, next_attempt_at);
+  return Transition("field_updates", uuid, "sending", "state = 'pending', last_error = ?, next_attempt_at = ?", cause, next_attempt_at);
 }
 
 bool FieldStore::MarkUpdateFailed(const std::string& uuid, std::string_view cause, std::int64_t now) {
   (void)now;
-  return Transition(uuid, "sending", "state = 'failed', last_error = ?, next_attempt_at = ?", cause, 0);
+  return Transition("field_updates", uuid, "sending", "state = 'failed', last_error = ?, next_attempt_at = ?", cause, 0);
 }
 
 bool FieldStore::Requeue(const std::string& uuid, std::int64_t now) {
-  return Transition(uuid, "failed", "state = 'pending', next_attempt_at = ?", {}, now);
+  return Transition("field_updates", uuid, "failed", "state = 'pending', next_attempt_at = ?", {}, now);
 }
 
 std::string FieldStore::ThumbPath(const std::string& central_id) const { return dir_ + "/central-" + central_id + ".jpg"; }

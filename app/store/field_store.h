@@ -57,6 +57,22 @@ struct WorkDraft {
   std::vector<WorkPhotoDraft> photos;
 };
 
+// A development work as the engineer writes it (issue 5 item 4).
+struct DevWorkDraft {
+  std::string user_id, title, description;
+  std::string lang;                // mr | hi | bn | en: the language title and description are in
+  std::string ward;                // the device's ward number ("08")
+  std::optional<double> lat, lon;
+  std::vector<WorkPhotoDraft> photos;  // at most 3 of each kind
+};
+
+// A development work as the tablet lists it.
+struct DevWorkRow {
+  std::string uuid, title, state, last_error, work_id;
+  std::int64_t created_at = 0;
+  int photos = 0;
+};
+
 enum class RecordStatus { Ok, Invalid, UnknownRequest, DiskFull, StorageError };
 const char* RecordStatusName(RecordStatus s);
 
@@ -107,7 +123,11 @@ class FieldStore final : public model::FieldLog {
   bool ListAssigned(const std::string& user_id, std::int64_t now, std::vector<AssignedView>* out);
   bool GetAssigned(const std::string& central_id, std::int64_t now, AssignedDetail* out);
   RecordResult RecordUpdate(const WorkDraft& draft, std::int64_t now);
-  bool Counts(FieldCounts* out);
+  bool Counts(FieldCounts* out);  // updates and development works together
+  // A development work: photos fsync'd, then one transaction (F1); title required (≤ 200 bytes),
+  // description ≤ 4000 bytes, at most 3 photos per kind (F2).
+  RecordResult RecordWork(const DevWorkDraft& draft, std::int64_t now);
+  bool ListWorks(size_t limit, std::vector<DevWorkRow>* out);  // newest first
   // Requeues a failed update (staff's Retry).
   bool Requeue(const std::string& uuid, std::int64_t now);
   std::string ThumbPath(const std::string& central_id) const;
@@ -122,14 +142,22 @@ class FieldStore final : public model::FieldLog {
   bool MarkUpdateSent(const std::string& uuid, const model::UpdateOutcome& outcome, std::int64_t now) override;
   bool MarkUpdateRetry(const std::string& uuid, std::string_view cause, std::int64_t next_attempt_at) override;
   bool MarkUpdateFailed(const std::string& uuid, std::string_view cause, std::int64_t now) override;
+  bool ListDueWorks(std::int64_t now, size_t limit, std::vector<model::DevelopmentWork>* out) override;
+  bool MarkWorkSending(const std::string& uuid, std::int64_t now) override;
+  bool SetWorkId(const std::string& uuid, const std::string& work_id) override;
+  bool MarkWorkSent(const std::string& uuid, std::int64_t now) override;
+  bool MarkWorkRetry(const std::string& uuid, std::string_view cause, std::int64_t next_attempt_at) override;
+  bool MarkWorkFailed(const std::string& uuid, std::string_view cause, std::int64_t now) override;
   bool HasThumb(const std::string& central_id) override;
   bool SaveThumb(const std::string& central_id, std::string_view jpeg) override;
 
   const std::string& dir() const { return dir_; }
 
  private:
-  bool Transition(const std::string& uuid, const char* from, const char* sql_set,
+  bool Transition(const char* table, const std::string& uuid, const char* from, const char* sql_set,
                   std::string_view text, std::int64_t n);
+  // Writes the photos durably (F1) and returns their names; false with `r` filled on failure.
+  bool WritePhotos(const std::vector<WorkPhotoDraft>& photos, std::vector<std::string>* created, RecordResult* r);
   Store& store_;
   std::mutex& mu_;
   std::string dir_;

@@ -137,6 +137,31 @@ constexpr const char* kSteps[] = {
     "  file TEXT NOT NULL,"
     "  PRIMARY KEY(central_id, kind, idx)) STRICT;"
     "CREATE INDEX field_photos_update ON field_photos(uuid);",
+
+    // 5 → 6: development works (field_store.h): work not tied to a complaint, with its photos,
+    // the outbox's lifecycle; work_id is central's once the create answered.
+    "CREATE TABLE works("
+    "  uuid TEXT PRIMARY KEY CHECK(length(uuid) = 36),"
+    "  user_id TEXT NOT NULL,"
+    "  title TEXT NOT NULL CHECK(length(trim(title)) > 0 AND length(CAST(title AS BLOB)) <= 200),"
+    "  description TEXT NOT NULL CHECK(length(CAST(description AS BLOB)) <= 4000),"
+    "  lang TEXT NOT NULL CHECK(lang IN ('mr','hi','bn','en')),"
+    "  ward TEXT NOT NULL, lat REAL, lon REAL, created_at INTEGER NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending','sending','sent','failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+    "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    "  work_id TEXT, sent_at INTEGER,"
+    "  CHECK((lat IS NULL) = (lon IS NULL)),"
+    "  CHECK(state <> 'sent' OR work_id IS NOT NULL),"
+    "  CHECK(state <> 'failed' OR last_error IS NOT NULL)) STRICT;"
+    "CREATE INDEX works_due ON works(state, next_attempt_at);"
+    "CREATE TABLE work_photos("
+    "  uuid TEXT NOT NULL REFERENCES works(uuid),"
+    "  kind TEXT NOT NULL CHECK(kind IN ('before','after')),"
+    "  idx INTEGER NOT NULL CHECK(idx BETWEEN 0 AND 2),"
+    "  sha256 TEXT NOT NULL CHECK(length(sha256) = 64), bytes INTEGER NOT NULL CHECK(bytes > 0),"
+    "  file TEXT NOT NULL,"
+    "  PRIMARY KEY(uuid, kind, idx)) STRICT;",
 };
 
 }  // namespace

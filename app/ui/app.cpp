@@ -37,6 +37,7 @@ const char* ScreenName(ScreenId id) {
     case ScreenId::WorkList: return "work_list";
     case ScreenId::WorkDetail: return "work_detail";
     case ScreenId::WorkLog: return "work_log";
+    case ScreenId::DevWork: return "dev_work";
   }
   return "?";
 }
@@ -76,6 +77,9 @@ void WorkScreenState::Wipe() {
   status.clear();
   department.clear();
   text::EditClear(note);
+  text::EditClear(dev_title);
+  text::EditClear(dev_description);
+  dev_typing = 0;
   kb = KeyboardState{};
   typing = false;
   for (WorkPhoto& p : photos) {
@@ -119,6 +123,8 @@ text::EditState* FieldByName(AppState& app, std::string_view name) {
   if (name == "staff.user") return &app.signin.user;
   if (name == "staff.pin") return &app.signin.pin;
   if (name == "work.note") return &app.work.note;
+  if (name == "devwork.title") return &app.work.dev_title;
+  if (name == "devwork.description") return &app.work.dev_description;
   return nullptr;
 }
 
@@ -130,6 +136,7 @@ text::EditState* FocusedField(AppState& app) {
     case ScreenId::Status: return app.status.editing_last4 ? &app.status.last4 : &app.status.ticket;
     case ScreenId::StaffSignIn: return app.signin.editing_pin ? &app.signin.pin : &app.signin.user;
     case ScreenId::WorkLog: return &app.work.note;
+    case ScreenId::DevWork: return app.work.dev_typing == 2 ? &app.work.dev_description : &app.work.dev_title;
     default: return nullptr;
   }
 }
@@ -153,6 +160,7 @@ void DrawFrameContents(AppState& app) {
     case ScreenId::WorkList: WorkListScreen(app); break;
     case ScreenId::WorkDetail: WorkDetailScreen(app); break;
     case ScreenId::WorkLog: WorkLogScreen(app); break;
+    case ScreenId::DevWork: DevWorkScreen(app); break;
   }
 }
 

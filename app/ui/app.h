@@ -46,7 +46,7 @@ struct TextServices {
 enum class ScreenId {
   Language, Home, Category, Where, Describe, Photos, Contact, Review, Receipt, Status,
   StaffSignIn, StaffHome, StaffSync, StaffReport,
-  WorkList, WorkDetail, WorkLog  // the field engineer's (field_screens.cpp)
+  WorkList, WorkDetail, WorkLog, DevWork  // the field engineer's (field_screens.cpp)
 };
 const char* ScreenName(ScreenId id);
 
@@ -192,7 +192,17 @@ struct WorkScreenState {
   std::vector<ImportCandidate> candidates;
   bool saving = false;
   std::string result_key;  // the last save's problem, or "work.saved"
-  void Wipe();             // overwrites photos and note, frees textures
+  // A development work being written (DevWork screen; shares photos, adding and candidates).
+  text::EditState dev_title, dev_description;
+  int dev_typing = 0;      // 0: none, 1: the title, 2: the description
+  struct DevRow {
+    std::string title, state, cause;
+    std::int64_t at = 0;
+    int photos = 0;
+  };
+  std::vector<DevRow> dev_rows;  // the latest works recorded here
+  double dev_loaded_at = -1;
+  void Wipe();             // overwrites photos, note and the work being written, frees textures
 };
 
 // Kiosk configuration: which ward this machine serves and its device number (inside tickets).
@@ -290,5 +300,6 @@ void StaffReportScreen(AppState& app);
 void WorkListScreen(AppState& app);    // field_screens.cpp
 void WorkDetailScreen(AppState& app);
 void WorkLogScreen(AppState& app);
+void DevWorkScreen(AppState& app);
 
 }  // namespace samvad::ui

@@ -46,6 +46,64 @@ void PhotoStrip(const std::vector<WorkPhoto>& photos, const char* kind, float h)
   }
 }
 
+// The before and after rows: "add" and the photos so far (the work log and a development work).
+void PhotoRows(AppState& app, bool busy) {
+  const Theme& t = app.theme;
+  WorkScreenState& w = app.work;
+  const float width = ImGui::GetContentRegionAvail().x;
+  const float gap = t.pad() * 0.5f;
+  const float ph = t.em * 3.2f;
+  const float add_w = t.em * 9;
+  const ImVec2 wp = ImGui::GetWindowPos();
+  for (const char* kind : {"before", "after"}) {
+    const ImVec2 row = ImGui::GetCursorPos();  // for the widget a script checks
+    ButtonOpts o;
+    o.enabled = !busy;
+    o.selected = w.adding == kind;
+    o.text_px = t.body_px() * 0.85f;
+    const bool before = std::string_view(kind) == "before";
+    if (Button(app, before ? "work.add_before" : "work.add_after", app.T(before ? "work.add_before" : "work.add_after"),
+               ImVec2(add_w, ph), o) == Press::Tap) {
+      w.adding = w.adding == kind ? "" : kind;
+      w.typing = false;
+      w.dev_typing = 0;
+      w.result_key.clear();
+      if (app.kiosk && !w.adding.empty()) w.candidates = app.kiosk->ListImports();
+    }
+    ImGui::SameLine(0, t.pad());
+    const int count = static_cast<int>(std::count_if(w.photos.begin(), w.photos.end(), [&](const WorkPhoto& p) { return p.kind == kind; }));
+    ImGui::BeginGroup();
+    if (count == 0) Label(app, app.T("work.no_photos"), t.small_px(), t.text_muted);
+    else PhotoStrip(w.photos, kind, ph);
+    ImGui::EndGroup();
+    ImGui::Dummy(ImVec2(0, gap * 0.5f));
+    app.RegisterWidget(std::string("work.photos.") + kind + ":" + std::to_string(count),
+                       ImRect(ImVec2(wp.x + row.x, wp.y + row.y), ImVec2(wp.x + row.x + width, wp.y + row.y + ph)));
+  }
+}
+
+// The importable photo files (a USB stick, the camera roll) while a kind is being added.
+void FileList(AppState& app, bool busy, float bottom_h) {
+  const Theme& t = app.theme;
+  WorkScreenState& w = app.work;
+  const float width = ImGui::GetContentRegionAvail().x;
+  if (w.candidates.empty()) {
+    Label(app, app.T("photos.none_found"), t.body_px() * 0.85f, t.text_muted);
+    return;
+  }
+  const float list_h = std::max(t.min_target(), ImGui::GetContentRegionAvail().y - bottom_h - t.pad());
+  BeginTouchScroll(app, "work.files", ImVec2(width * 0.6f, list_h));
+  for (size_t i = 0; i < w.candidates.size(); ++i) {
+    ButtonOpts o;
+    o.enabled = !busy;
+    o.use_app_lang = false;  // file names as they are
+    if (Button(app, "work.file" + std::to_string(i), w.candidates[i].name, ImVec2(width * 0.6f - t.pad(), t.min_target()), o) ==
+        Press::Tap)
+      app.kiosk->AddPhoto(app, w.candidates[i].path);
+  }
+  EndTouchScroll(app);
+}
+
 }  // namespace
 
 //-----------------------------------------------------------------------------------------------
@@ -266,34 +324,7 @@ void WorkLogScreen(AppState& app) {
     }
     ImGui::Dummy(ImVec2(0, gap));
 
-    // 2. The photos: before and after, each with "add".
-    const float ph = t.em * 3.2f;
-    const float add_w = t.em * 9;
-    const ImVec2 wp = ImGui::GetWindowPos();
-    for (const char* kind : {"before", "after"}) {
-      const ImVec2 row = ImGui::GetCursorPos();  // for the widget a script checks
-      ButtonOpts o;
-      o.enabled = !busy;
-      o.selected = w.adding == kind;
-      o.text_px = t.body_px() * 0.85f;
-      const bool before = std::string_view(kind) == "before";
-      if (Button(app, before ? "work.add_before" : "work.add_after", app.T(before ? "work.add_before" : "work.add_after"),
-                 ImVec2(add_w, ph), o) == Press::Tap) {
-        w.adding = w.adding == kind ? "" : kind;
-        w.typing = false;
-        w.result_key.clear();
-        if (app.kiosk && !w.adding.empty()) w.candidates = app.kiosk->ListImports();
-      }
-      ImGui::SameLine(0, t.pad());
-      const int count = static_cast<int>(std::count_if(w.photos.begin(), w.photos.end(), [&](const WorkPhoto& p) { return p.kind == kind; }));
-      ImGui::BeginGroup();
-      if (count == 0) Label(app, app.T("work.no_photos"), t.small_px(), t.text_muted);
-      else PhotoStrip(w.photos, kind, ph);
-      ImGui::EndGroup();
-      ImGui::Dummy(ImVec2(0, gap * 0.5f));
-      app.RegisterWidget(std::string("work.photos.") + kind + ":" + std::to_string(count),
-                         ImRect(ImVec2(wp.x + row.x, wp.y + row.y), ImVec2(wp.x + row.x + width, wp.y + row.y + ph)));
-    }
+    PhotoRows(app, busy);
     if (app.kiosk && app.kiosk->processing_photo()) Label(app, app.T("photos.processing"), t.body_px() * 0.85f, t.primary);
 
   }
@@ -301,21 +332,7 @@ void WorkLogScreen(AppState& app) {
   // 3. Either the photo files to choose from, or the note with its keyboard.
   const float bottom_h = t.min_target() + t.pad();
   if (!w.adding.empty()) {
-    if (w.candidates.empty()) {
-      Label(app, app.T("photos.none_found"), t.body_px() * 0.85f, t.text_muted);
-    } else {
-      const float list_h = std::max(t.min_target(), ImGui::GetContentRegionAvail().y - bottom_h - t.pad());
-      BeginTouchScroll(app, "work.files", ImVec2(width * 0.6f, list_h));
-      for (size_t i = 0; i < w.candidates.size(); ++i) {
-        ButtonOpts o;
-        o.enabled = !busy;
-        o.use_app_lang = false;  // file names as they are
-        if (Button(app, "work.file" + std::to_string(i), w.candidates[i].name, ImVec2(width * 0.6f - t.pad(), t.min_target()), o) ==
-            Press::Tap)
-          app.kiosk->AddPhoto(app, w.candidates[i].path);
-      }
-      EndTouchScroll(app);
-    }
+    FileList(app, busy, bottom_h);
   } else {
     const bool need_reason = w.status == "rejected" || w.status == "transferred";
     Label(app, app.T(need_reason ? "work.note.reason" : "work.note"), t.small_px(), t.text_muted);
@@ -339,6 +356,73 @@ void WorkLogScreen(AppState& app) {
   const bool ready = !w.status.empty() && !busy && app.kiosk;
   if (BottomAction(app, "work.save", app.T(w.saving ? "work.saving" : "work.save"), ready, /*submit=*/true) == Press::Tap)
     app.kiosk->SaveWork(app);
+}
+
+
+//-----------------------------------------------------------------------------------------------
+// A development work (not tied to a complaint)
+//-----------------------------------------------------------------------------------------------
+
+void DevWorkScreen(AppState& app) {
+  const Theme& t = app.theme;
+  WorkScreenState& w = app.work;
+  if (ScreenHeader(app, "work.back", app.T("devwork.title"))) {
+    w.Wipe();  // nothing was saved: the photos leave memory
+    app.Go(ScreenId::StaffHome);
+    return;
+  }
+  if (app.kiosk && app.now - w.dev_loaded_at > 3) app.kiosk->LoadDevWorks(app);
+  app.WakeAt(app.now + 3);
+  const float width = ImGui::GetContentRegionAvail().x;
+  const ImVec2 top = ImGui::GetCursorPos();  // the right column's top: where the outcome is said
+  const bool busy = w.saving || (app.kiosk && app.kiosk->processing_photo());
+  const float fh = std::max(t.min_target(), app.R().LineHeight(t.body_px()) + t.pad());
+  const float bottom_h = t.min_target() + t.pad();
+  if (w.dev_typing != 0) {
+    // One field and the keyboard (in the staff member's script; the work is posted in it).
+    text::EditState& f = w.dev_typing == 1 ? w.dev_title : w.dev_description;
+    Label(app, app.T(w.dev_typing == 1 ? "devwork.field.title" : "devwork.field.description"), t.small_px(), t.text_muted);
+    TextField(app, w.dev_typing == 1 ? "devwork.title" : "devwork.description", f,
+              ImVec2(width * 0.7f, w.dev_typing == 1 ? fh : fh * 2), "", true);
+    ImGui::SameLine(0, t.pad());
+    if (Button(app, "work.note_done", app.T("work.note_done"), ImVec2(t.em * 6, fh)) == Press::Tap) w.dev_typing = 0;
+    const float kb_h = std::min(ImGui::GetContentRegionAvail().y, t.min_target() * 5 * 1.15f);
+    Keyboard(app, "work.kb", w.kb, f, w.kb.latin ? text::LayoutId::English : KeyboardFor(app.lang), ImVec2(width * 0.7f, kb_h));
+  } else {
+    w.dev_title.max_graphemes = 120;
+    if (!w.adding.empty()) {
+      // Choosing a photo file: the list needs the room; the title stays in view as one line.
+      Label(app, w.dev_title.text.empty() ? app.T("devwork.field.title") : w.dev_title.text, t.body_px() * 0.85f, t.text_muted);
+    } else {
+      Label(app, app.T("devwork.field.title"), t.small_px(), t.text_muted);
+      if (TextField(app, "devwork.title", w.dev_title, ImVec2(width * 0.7f, fh), "", false)) w.dev_typing = 1;
+      Label(app, app.T("devwork.field.description"), t.small_px(), t.text_muted);
+      if (TextField(app, "devwork.description", w.dev_description, ImVec2(width * 0.7f, fh * 2), "", false)) w.dev_typing = 2;
+    }
+    ImGui::Dummy(ImVec2(0, t.pad() * 0.3f));
+    PhotoRows(app, busy);
+    if (!w.adding.empty()) {
+      FileList(app, busy, bottom_h);
+    } else {
+      // What was recorded here lately, and whether central has it.
+      for (size_t i = 0; i < w.dev_rows.size(); ++i) {
+        const WorkScreenState::DevRow& r = w.dev_rows[i];
+        const std::string shown = r.state == "sent" ? "sent" : r.state == "failed" ? "failed" : "waiting";
+        std::string line = LocalTime(r.at) + "  " + r.title + "  · " +
+                           app.T(shown == "sent" ? "work.sent" : shown == "failed" ? "work.not_sent" : "work.waiting");
+        Paragraph(app, line, t.body_px() * 0.8f, width * 0.7f, shown == "failed" ? t.accent : t.text);
+        app.RegisterWidget("devwork.row" + std::to_string(i) + ":" + shown, ImRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+      }
+    }
+  }
+  if (!w.result_key.empty()) {
+    ImGui::SetCursorPos(ImVec2(top.x + width * 0.74f, top.y));
+    Paragraph(app, app.T(w.result_key), t.body_px() * 0.85f, width * 0.26f, w.result_key.rfind("work.saved", 0) == 0 ? t.primary : t.accent);
+    app.RegisterWidget("work.result:" + w.result_key, ImRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+  }
+  const bool ready = !w.dev_title.text.empty() && !busy && app.kiosk;
+  if (BottomAction(app, "devwork.save", app.T(w.saving ? "work.saving" : "work.save"), ready, /*submit=*/true) == Press::Tap)
+    app.kiosk->SaveDevWork(app);
 }
 
 }  // namespace samvad::ui

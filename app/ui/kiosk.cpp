@@ -756,6 +756,60 @@ void Kiosk::SaveWork(AppState& app) {
   });
 }
 
+void Kiosk::LoadDevWorks(AppState& app) {
+  app.work.dev_loaded_at = app.now;
+  impl_->tasks.Run([this]() -> Tasks::Continuation {
+    std::vector<store::DevWorkRow> rows;
+    impl_->field->ListWorks(5, &rows);
+    std::vector<WorkScreenState::DevRow> out;
+    for (const store::DevWorkRow& r : rows) out.push_back({r.title, r.state, r.last_error, r.created_at, r.photos});
+    return [out = std::move(out)](AppState& a) { a.work.dev_rows = out; };
+  });
+}
+
+void Kiosk::SaveDevWork(AppState& app) {
+  WorkScreenState& w = app.work;
+  if (w.saving || !app.staff.signed_in) return;
+  w.saving = true;
+  w.result_key.clear();
+  store::DevWorkDraft d;
+  d.user_id = app.staff.user_id;
+  d.title = w.dev_title.text;
+  d.description = w.dev_description.text;
+  d.lang = std::string(text::LangCode(app.lang));
+  d.ward = app.config.ward_number;
+  for (const WorkPhoto& p : w.photos) d.photos.push_back({p.kind, p.jpeg, p.sha256});
+  const std::string gpsd = app.config.gpsd.empty() ? "127.0.0.1:2947" : app.config.gpsd;
+  impl_->tasks.Run([this, d = std::move(d), gpsd]() mutable -> Tasks::Continuation {
+    if (gpsd != "off") {
+      if (const auto fix = platform::ReadGpsdFix(gpsd, 1500)) {
+        d.lat = fix->lat;
+        d.lon = fix->lon;
+      }
+    }
+    const store::RecordResult r = impl_->field->RecordWork(d, static_cast<std::int64_t>(std::time(nullptr)));
+    if (r.status == store::RecordStatus::Ok && impl_->sync) impl_->sync->RequestSync();
+    if (r.status != store::RecordStatus::Ok && r.status != store::RecordStatus::Invalid)
+      std::fprintf(stderr, "samvad: development work not saved (%s): %s\n", store::RecordStatusName(r.status), r.detail.c_str());
+    const bool located = d.lat.has_value();
+    return [this, r, located](AppState& a) {
+      WorkScreenState& ws = a.work;
+      ws.saving = false;
+      switch (r.status) {
+        case store::RecordStatus::Ok:
+          ws.Wipe();
+          ws.result_key = r.clock_suspect ? "work.saved_clock" : located ? "work.saved" : "work.saved_no_gps";
+          LoadDevWorks(a);
+          return;
+        case store::RecordStatus::Invalid: ws.result_key = r.issue; return;
+        case store::RecordStatus::UnknownRequest: ws.result_key = "work.err.unknown"; return;
+        case store::RecordStatus::DiskFull: ws.result_key = "review.err.disk"; return;
+        case store::RecordStatus::StorageError: ws.result_key = "review.err.store"; return;
+      }
+    };
+  });
+}
+
 void Kiosk::Retry(const std::string& ticket_display) {
   model::Ticket t;
   if (model::ParseTicket(ticket_display, &t) != model::TicketError::None) return;
@@ -776,10 +830,10 @@ void Kiosk::Poll(AppState& app) {
     if (!r.ok()) {
       std::fprintf(stderr, "samvad: photo refused (%s): %s\n", capture::PhotoErrorName(r.error), r.detail.c_str());
       app.photos.error_key = PhotoErrorKey(r.error);
-      if (app.screen == ScreenId::WorkLog) app.work.result_key = PhotoErrorKey(r.error);
+      if (app.screen == ScreenId::WorkLog || app.screen == ScreenId::DevWork) app.work.result_key = PhotoErrorKey(r.error);
       continue;
     }
-    if (app.screen == ScreenId::WorkLog) {  // the engineer's before/after photo
+    if (app.screen == ScreenId::WorkLog || app.screen == ScreenId::DevWork) {  // the engineer's before/after photo
       WorkScreenState& w = app.work;
       if (w.adding.empty() || w.photos.size() >= 6) continue;
       WorkPhoto p;

@@ -80,6 +80,9 @@ class Kiosk {
   void LoadWork(AppState& app);
   void OpenWork(AppState& app, const std::string& central_id);
   void SaveWork(AppState& app);
+  // Development works: the latest into app.work.dev_rows; the one being written saved.
+  void LoadDevWorks(AppState& app);
+  void SaveDevWork(AppState& app);
   // Staff's retry of one entry: a failed one goes back to waiting (OutboxStore::Requeue), and a
   // session starts now, past our own backoff.
   void Retry(const std::string& ticket_display);

@@ -153,6 +153,13 @@ void StaffHomeScreen(AppState& app) {
       app.Go(ScreenId::WorkList);
     }
     ImGui::Dummy(ImVec2(0, t.pad() * 0.5f));
+    if (Button(app, "staff.devwork", app.T("devwork.title"), ImVec2(bw, t.em * 3)) == Press::Tap) {
+      app.work.Wipe();
+      app.work.result_key.clear();
+      app.work.dev_loaded_at = -1;
+      app.Go(ScreenId::DevWork);
+    }
+    ImGui::Dummy(ImVec2(0, t.pad() * 0.5f));
     primary.style = ButtonStyle::Secondary;
   }
   if (Button(app, "staff.sync", app.T("staff.home.sync"), ImVec2(bw, t.em * 3), primary) == Press::Tap) {
@@ -355,6 +362,13 @@ void StaffSyncScreen(AppState& app) {
   counts = Replace(counts, "{f}", std::to_string(st.failed));
   counts = Replace(counts, "{s}", std::to_string(st.sent));
   Label(app, counts, t.body_px() * 0.85f, t.text);
+  if (app.config.tablet || st.work_pending > 0 || st.work_failed > 0) {  // the engineer's updates and works
+    std::string work = app.T("sync.work_counts");
+    work = Replace(work, "{p}", std::to_string(st.work_pending));
+    work = Replace(work, "{f}", std::to_string(st.work_failed));
+    Label(app, work, t.body_px() * 0.85f, st.work_failed > 0 ? t.accent : t.text);
+    app.PublishValue("sync.work_pending", st.work_pending);
+  }
   std::string health = app.T("sync.health");
   health = Replace(health, "{free}", Bytes(st.free_bytes));
   health = Replace(health, "{db}", Bytes(st.db_bytes));

@@ -264,6 +264,7 @@ bool SyncEngine::Impl::RetryInSession(const Verdict& v, SessionEnd* end) {
 void SyncEngine::Impl::RunSession(bool forced) {
   SessionEnd end = Push(forced);
   if (end.action == Action::Ok && cfg.field && !transport.cancelled()) end = PushField(forced);
+  if (end.action == Action::Ok && cfg.field && !transport.cancelled()) end = PushWorks(forced);
   if (end.action == Action::Ok && cfg.pull_updates && !transport.cancelled()) {
     Publish([](SyncSnapshot& s) { s.phase = SessionPhase::Pulling; });
     end = Pull();

@@ -73,7 +73,13 @@ struct SyncEngine::Impl {
   SessionEnd RefreshStaff();  // staff_pull.cpp
   // field_sync.cpp: work-log updates (photos, then the update) and the engineers' assigned lists
   SessionEnd PushField(bool forced);
+  SessionEnd PushWorks(bool forced);
   SessionEnd PullAssigned();
+  Verdict UploadWorkPhotos(const std::vector<model::WorkPhoto>& photos, const std::string& request_id,
+                           const std::string& work_id, const std::string& memo_key);
+  // A transient failure of a field update or work: released for later (S2), the session ends.
+  SessionEnd ReleaseField(const Verdict& v, SessionEnd end, bool ended_in_retry,
+                          const std::function<void(std::int64_t due)>& retry);
 
   // Session bookkeeping for one entry (index into the snapshot's items).
   struct Item {

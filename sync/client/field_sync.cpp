@@ -6,6 +6,8 @@
 //                 UUID. Central's answer (update id, conflict, the complaint's status now) is kept
 //                 with the update. The photos go first because central refuses "resolved" without
 //                 a finished after photo.
+//   PushWorks     every due development work: POST /works.json (Idempotency-Key = its UUID; central's
+//                 work_id kept at once), then its photos by tus named by work_id.
 //   PullAssigned  GET /requests.json?assigned_to=USER for each engineer who signed in here, each
 //                 list replacing the last; the citizen's first photo (thumbnail) once per complaint.
 //
@@ -74,6 +76,43 @@ bool IsDigits(std::string_view s) {
 
 }  // namespace
 
+Verdict SyncEngine::Impl::UploadWorkPhotos(const std::vector<model::WorkPhoto>& photos, const std::string& request_id,
+                                           const std::string& work_id, const std::string& memo_key) {
+  for (const model::WorkPhoto& p : photos) {
+    UploadMemo& memo = work_memos[memo_key + "/" + p.kind + "/" + std::to_string(p.index)];
+    if (memo.done) continue;
+    std::string bytes;
+    std::ifstream in(cfg.field->PhotoPath(p.file), std::ios::binary);
+    if (in) bytes.assign(std::istreambuf_iterator<char>(in), {});
+    if (!in || model::Sha256Hex(bytes) != p.sha256)
+      return Verdict{Action::Permanent, "work photo missing or damaged on this tablet (" + p.file + ")", -1};
+    UploadTarget t;
+    t.base_url = cfg.base_url;
+    t.api_key = cfg.api_key;
+    t.request_id = request_id;
+    t.work_id = work_id;
+    t.kind = p.kind;
+    t.index = p.index;
+    t.filename = p.file;
+    t.sha256_hex = p.sha256;
+    const Verdict v = uploader.Upload(t, bytes, &memo, [](std::int64_t, std::int64_t) {}, Now());
+    if (v.action != Action::Ok) return v;
+    progress_since_failure = true;
+  }
+  return Verdict{};
+}
+
+SessionEnd SyncEngine::Impl::ReleaseField(const Verdict& v, SessionEnd end, bool ended_in_retry,
+                                          const std::function<void(std::int64_t due)>& retry) {
+  if (!ended_in_retry) {
+    end = SessionEnd{v.action, v.cause, v.retry_after_s, -1};
+    end.delay_ms = transport.cancelled() ? 0 : DrawDelay(v.action, v.retry_after_s);
+  }
+  // S2: released, due when the engine's wait ends (or at once after a Stop).
+  retry(Now() + std::max<std::int64_t>(v.retry_after_s, end.delay_ms / 1000));
+  return end;
+}
+
 SessionEnd SyncEngine::Impl::PushField(bool forced) {
   std::vector<model::FieldUpdate> due;
   const std::int64_t now = Now();
@@ -91,28 +130,7 @@ SessionEnd SyncEngine::Impl::PushField(bool forced) {
     for (;;) {
       v = Verdict{};
       // 1. The photos (central wants the after photo in before it accepts "resolved").
-      for (const model::WorkPhoto& p : u.photos) {
-        std::string bytes;
-        std::ifstream in(cfg.field->PhotoPath(p.file), std::ios::binary);
-        if (in) bytes.assign(std::istreambuf_iterator<char>(in), {});
-        if (!in || model::Sha256Hex(bytes) != p.sha256) {
-          v = Verdict{Action::Permanent, "work photo missing or damaged on this tablet (" + p.file + ")", -1};
-          break;
-        }
-        UploadTarget t;
-        t.base_url = cfg.base_url;
-        t.api_key = cfg.api_key;
-        t.request_id = u.central_id;
-        t.kind = p.kind;
-        t.index = p.index;
-        t.filename = p.file;
-        t.sha256_hex = p.sha256;
-        UploadMemo& memo = work_memos[u.uuid + "/" + p.kind + "/" + std::to_string(p.index)];
-        if (memo.done) continue;
-        v = uploader.Upload(t, bytes, &memo, [](std::int64_t, std::int64_t) {}, Now());
-        if (v.action != Action::Ok) break;
-        progress_since_failure = true;
-      }
+      v = UploadWorkPhotos(u.photos, u.central_id, "", u.uuid);
       // 2. The update itself.
       if (v.action == Action::Ok) {
         const std::string body = protocol::EncodeForm(UpdateForm(u, cfg.api_key));
@@ -156,18 +174,77 @@ SessionEnd SyncEngine::Impl::PushField(bool forced) {
       continue;
     }
     Publish([&](SyncSnapshot& s) { s.work_cause = v.cause; });
-    if (v.action == Action::Transient || v.action == Action::AuthExpired) {
-      if (!ended_in_retry) {
-        end = Ended(v);
-        end.delay_ms = transport.cancelled() ? 0 : DrawDelay(v.action, v.retry_after_s);
-      }
-      // S2: released, due when the engine's wait ends (or at once after a Stop).
-      cfg.field->MarkUpdateRetry(u.uuid, v.cause, Now() + std::max<std::int64_t>(v.retry_after_s, end.delay_ms / 1000));
-      return end;
-    }
+    if (v.action == Action::Transient || v.action == Action::AuthExpired)
+      return ReleaseField(v, end, ended_in_retry, [&](std::int64_t due_at) { cfg.field->MarkUpdateRetry(u.uuid, v.cause, due_at); });
     // Central refused this update for good (a 400, a 404, a 409 on the key): staff must look.
     cfg.field->MarkUpdateFailed(u.uuid, v.cause, Now());
     held.insert(u.central_id);
+  }
+  return SessionEnd{};
+}
+
+SessionEnd SyncEngine::Impl::PushWorks(bool forced) {
+  std::vector<model::DevelopmentWork> due;
+  if (!cfg.field->ListDueWorks(forced ? std::numeric_limits<std::int64_t>::max() : Now(), 50, &due))
+    return Ended(Verdict{Action::Transient, "device storage error while reading development works", -1});
+  for (const model::DevelopmentWork& w : due) {
+    if (transport.cancelled()) break;
+    if (!cfg.field->MarkWorkSending(w.uuid, Now())) continue;
+    std::string work_id = w.work_id;
+    Verdict v;
+    SessionEnd end;
+    bool ended_in_retry = false;
+    for (;;) {
+      v = Verdict{};
+      // 1. The work (POST /works.json, idempotent on its UUID), once: central's id is kept at once.
+      if (work_id.empty()) {
+        protocol::Form f;
+        f.push_back({"api_key", cfg.api_key});
+        f.push_back({"title", w.title});
+        if (!w.description.empty()) f.push_back({"description", w.description});
+        f.push_back({"lang", w.lang});
+        f.push_back({"ward", w.ward});
+        if (w.lat && w.lon) {
+          f.push_back({"lat", Coordinate(*w.lat)});
+          f.push_back({"long", Coordinate(*w.lon)});
+        }
+        const std::string body = protocol::EncodeForm(f);
+        const HttpResult r = transport.Perform(HttpCall{
+            "POST", cfg.base_url + "/works.json",
+            {{"Content-Type", "application/x-www-form-urlencoded"}, {"Idempotency-Key", w.uuid}}, body});
+        v = Classify(r, Op::WorkUpdate, Now());
+        if (cfg.log) cfg.log("POST /works.json " + w.uuid + " -> " + std::to_string(r.status));
+        if (v.action == Action::Ok) {
+          std::string why;
+          const auto ans = protocol::ParseJson(r.body, &why);
+          const std::string id = ans && ans->type == JsonValue::Type::Array && !ans->items.empty() ? ans->items[0].Str("work_id") : "";
+          if (!IsDigits(id)) v = Verdict{Action::Transient, "central sent an unreadable answer to a development work; will resend", -1};
+          else if (cfg.field->SetWorkId(w.uuid, id)) work_id = id;
+          else v = Verdict{Action::Transient, "device storage error while saving central's work id", -1};
+        }
+      }
+      // 2. Its photos, named by central's work id.
+      if (v.action == Action::Ok) v = UploadWorkPhotos(w.photos, "", work_id, "work:" + w.uuid);
+      if (v.action == Action::Ok) break;
+      if (v.action == Action::Transient) {
+        if (RetryInSession(v, &end)) continue;
+        ended_in_retry = true;
+      }
+      break;
+    }
+    if (v.action == Action::Ok) {
+      if (!cfg.field->MarkWorkSent(w.uuid, Now())) {
+        cfg.field->MarkWorkRetry(w.uuid, "device storage error while recording the work as sent", Now());
+        return Ended(Verdict{Action::Transient, "device storage error while recording the work as sent", -1});
+      }
+      progress_since_failure = true;
+      Publish([](SyncSnapshot& s) { ++s.work_updates_sent; s.work_cause.clear(); });
+      continue;
+    }
+    Publish([&](SyncSnapshot& s) { s.work_cause = v.cause; });
+    if (v.action == Action::Transient || v.action == Action::AuthExpired)
+      return ReleaseField(v, end, ended_in_retry, [&](std::int64_t due_at) { cfg.field->MarkWorkRetry(w.uuid, v.cause, due_at); });
+    cfg.field->MarkWorkFailed(w.uuid, v.cause, Now());
   }
   return SessionEnd{};
 }

@@ -292,7 +292,7 @@ SessionEnd SyncEngine::Impl::Push(bool forced) {
       const model::PhotoRef& ph = c.photos.at(static_cast<size_t>(job.photo));
       return UploadTarget{cfg.base_url, cfg.api_key, memo.central_id, c.client_uuid, job.thumb ? "thumb" : "photo",
                           job.photo, job.thumb ? ph.thumb_file : ph.file, job.thumb ? ph.thumb_sha256 : ph.sha256,
-                          memo.fresh};
+                          memo.fresh, {}};
     };
     // Bytes of an item confirmed before `job` starts: its record, the thumbnails (and for a full
     // photo, the full photos) before it.

@@ -77,7 +77,8 @@ Verdict TusUploader::Create(Transport& t, const UploadTarget& target, std::int64
                             std::int64_t now, bool first, std::string_view body, const UploadProgress& progress) const {
   const std::string what = target.kind == "thumb" ? "thumbnail" : "photo";
   tus::Metadata md;
-  if (!target.request_id.empty()) md.emplace_back("service_request_id", target.request_id);
+  if (!target.work_id.empty()) md.emplace_back("work_id", target.work_id);
+  else if (!target.request_id.empty()) md.emplace_back("service_request_id", target.request_id);
   else md.emplace_back("client_uuid", target.client_uuid);
   md.emplace_back("kind", target.kind);
   if (target.index > 0) md.emplace_back("index", std::to_string(target.index));

@@ -28,6 +28,7 @@ struct UploadTarget {
   // The complaint was created (not replayed) by this engine just now, so central cannot hold
   // bytes of this upload yet: after POST /media the offset is 0 without asking.
   bool fresh_request = false;
+  std::string work_id;        // a development work's photo (kind before|after): names the work instead
 };
 
 // What the engine remembers of one upload between attempts (in memory; after a restart the

@@ -57,6 +57,18 @@ struct FieldUpdate {
   std::string last_error;
 };
 
+// A development work (not tied to a complaint: a nala cleaned, a road resurfaced), posted with
+// POST /works.json (Idempotency-Key = uuid), then its photos by tus named by central's work_id.
+struct DevelopmentWork {
+  std::string uuid, title, description, lang, ward;
+  std::optional<double> lat, lon;
+  std::vector<WorkPhoto> photos;  // index per kind within the work (0–2)
+  std::string work_id;            // central's, once created ("" before)
+  UpdateState state = UpdateState::Pending;
+  int attempts = 0;
+  std::string last_error;
+};
+
 // Central's answer to an update (PROTOCOL.md, Extension 3).
 struct UpdateOutcome {
   std::string update_id;
@@ -81,6 +93,14 @@ class FieldLog {
   virtual bool MarkUpdateSent(const std::string& uuid, const UpdateOutcome& outcome, std::int64_t now) = 0;
   virtual bool MarkUpdateRetry(const std::string& uuid, std::string_view cause, std::int64_t next_attempt_at) = 0;
   virtual bool MarkUpdateFailed(const std::string& uuid, std::string_view cause, std::int64_t now) = 0;
+  // Development works, with the same lifecycle. SetWorkId records central's id as soon as the
+  // create answered (before the photos), so a retry does not need the create's replay.
+  virtual bool ListDueWorks(std::int64_t now, size_t limit, std::vector<DevelopmentWork>* out) = 0;
+  virtual bool MarkWorkSending(const std::string& uuid, std::int64_t now) = 0;
+  virtual bool SetWorkId(const std::string& uuid, const std::string& work_id) = 0;
+  virtual bool MarkWorkSent(const std::string& uuid, std::int64_t now) = 0;
+  virtual bool MarkWorkRetry(const std::string& uuid, std::string_view cause, std::int64_t next_attempt_at) = 0;
+  virtual bool MarkWorkFailed(const std::string& uuid, std::string_view cause, std::int64_t now) = 0;
   // The citizen's first photo of an assigned complaint, small, for the detail screen.
   virtual bool HasThumb(const std::string& central_id) = 0;
   virtual bool SaveThumb(const std::string& central_id, std::string_view jpeg) = 0;

@@ -228,3 +228,46 @@ TEST_CASE("a clock that went backwards is flagged, and the update kept", "[store
   CHECK(det.history[0].clock_suspect);  // oldest recorded_at first: the suspect one
   CHECK_FALSE(det.history[1].clock_suspect);
 }
+
+TEST_CASE("a development work is kept with its photos and follows the lifecycle", "[store][field]") {
+  Tablet t;
+  store::DevWorkDraft d;
+  d.user_id = "GN-ENG-04";
+  d.lang = "mr";
+  d.ward = "08";
+  d.description = "पावसाळ्यापूर्वी नाल्यातील गाळ काढला";
+  CHECK(t.field->RecordWork(d, T).issue == "devwork.err.title");
+  d.title = std::string(201, 'x');
+  CHECK(t.field->RecordWork(d, T).issue == "devwork.err.title_long");
+  d.title = "नाला सफाई";
+  d.photos = {t.Photo("before"), t.Photo("after"), t.Photo("after")};
+  d.lat = 19.0176;
+  d.lon = 72.8425;
+  const store::RecordResult r = t.field->RecordWork(d, T);
+  REQUIRE(r.status == store::RecordStatus::Ok);
+  t.Reopen();
+  std::vector<model::DevelopmentWork> due;
+  REQUIRE(t.field->ListDueWorks(T, 10, &due));
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].title == "नाला सफाई");
+  CHECK(due[0].ward == "08");
+  REQUIRE(due[0].photos.size() == 3);
+  CHECK(due[0].photos[1].kind == "after");
+  CHECK(due[0].photos[2].index == 1);
+  for (const model::WorkPhoto& p : due[0].photos) CHECK(std::filesystem::exists(t.field->PhotoPath(p.file)));
+  CHECK_FALSE(t.field->SetWorkId(r.uuid, "5"));  // only while sending
+  REQUIRE(t.field->MarkWorkSending(r.uuid, T));
+  REQUIRE(t.field->SetWorkId(r.uuid, "5"));
+  REQUIRE(t.field->MarkWorkRetry(r.uuid, "connection dropped", T + 10));
+  REQUIRE(t.field->ListDueWorks(T + 10, 10, &due));
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].work_id == "5");  // a retry needs no second create
+  REQUIRE(t.field->MarkWorkSending(r.uuid, T + 10));
+  REQUIRE(t.field->MarkWorkSent(r.uuid, T + 11));
+  std::vector<store::DevWorkRow> rows;
+  REQUIRE(t.field->ListWorks(10, &rows));
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].state == "sent");
+  CHECK(rows[0].work_id == "5");
+  CHECK(rows[0].photos == 3);
+}

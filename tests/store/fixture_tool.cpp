@@ -115,6 +115,17 @@ constexpr const char* kDataV5 =
     "   'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 1000,"
     "   'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.jpg');";
 
+// Version 6: version 5's data and a development work waiting to be sent, with an after photo.
+constexpr const char* kDataV6 =
+    "UPDATE meta SET value = 'v6 written by store_fixture_tool' WHERE key = 'fixture';"
+    "INSERT INTO works(uuid, user_id, title, description, lang, ward, lat, lon, created_at) VALUES"
+    "  ('3b1f2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', 'GN-ENG-04', 'नाला सफाई, सेनापती बापट मार्ग',"
+    "   'पावसाळ्यापूर्वी नाल्यातील गाळ काढला', 'mr', '08', 19.0176, 72.8425, 1718100200);"
+    "INSERT INTO work_photos(uuid, kind, idx, sha256, bytes, file) VALUES"
+    "  ('3b1f2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', 'after', 0,"
+    "   'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 2000,"
+    "   'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.jpg');";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -133,11 +144,11 @@ int main(int argc, char** argv) {
   sqlite3* db = nullptr;
   if (sqlite3_open(out.c_str(), &db) != SQLITE_OK) return 1;
   const char* data = version == 1 ? kDataV1 : version == 2 ? kDataV2 : version == 3 ? kDataV3
-                   : version == 4 ? kDataV4 : version == 5 ? kDataV5 : nullptr;
+                   : version == 4 ? kDataV4 : version == 5 ? kDataV5 : version == 6 ? kDataV6 : nullptr;
   bool ok = data != nullptr;
   if (!ok) std::fprintf(stderr, "store_fixture_tool: no fixture data for version %d yet\n", version);
   // 1 KB pages keep the committed file small; VACUUM rewrites it compactly.
-  ok = ok && (version < 4 || Exec(db, kDataV3)) && (version < 5 || Exec(db, kDataV4)) && Exec(db, data) &&
+  ok = ok && (version < 4 || Exec(db, kDataV3)) && (version < 5 || Exec(db, kDataV4)) && (version < 6 || Exec(db, kDataV5)) && Exec(db, data) &&
        Exec(db, "PRAGMA page_size=1024; VACUUM;");
   sqlite3_close(db);
   if (!ok) return 1;

@@ -145,6 +145,15 @@ TEST_CASE("every fixture migrates to the current version with its data intact", 
         REQUIRE(due[0].photos.size() == 1);
         CHECK(due[0].photos[0].kind == "before");
       }
+      // Development works exist from v6 on.
+      std::vector<store::DevWorkRow> works;
+      REQUIRE(field.ListWorks(10, &works));
+      CHECK(works.size() == (v >= 6 ? 1u : 0u));
+      if (v >= 6) {
+        CHECK(works[0].title == "नाला सफाई, सेनापती बापट मार्ग");
+        CHECK(works[0].state == "pending");
+        CHECK(works[0].photos == 1);
+      }
 
       // The migrated database takes new complaints.
       if (!s.device().enrolled) REQUIRE(s.Enrol(1, 1) == store::EnrolStatus::Ok);

@@ -267,3 +267,56 @@ TEST_CASE("when central changed the status meanwhile, both stay in the history a
   const JsonValue req = Get(t.rig, "/requests/" + t.central_id + ".json").items.at(0);
   CHECK(req.Str("detailed_status") == "closed");  // nothing silently overwritten
 }
+
+TEST_CASE("a development work recorded offline reaches central once, with its photos", "[field][backend]") {
+  Tablet t;
+  t.rig.central.Stop();
+  store::DevWorkDraft d;
+  d.user_id = "GN-ENG-04";
+  d.title = "नाला सफाई, सेनापती बापट मार्ग";
+  d.description = "पावसाळ्यापूर्वी नाल्यातील गाळ काढला";
+  d.lang = "mr";
+  d.ward = "08";
+  d.photos = {t.Photo("before", 40000), t.Photo("after", 45000)};
+  const store::RecordResult r = t.field.RecordWork(d, Now());
+  REQUIRE(r.status == store::RecordStatus::Ok);
+  const std::uint64_t seen = t.engine->Snapshot().sessions;
+  t.engine->RequestSync();
+  t.engine->WaitForSessions(seen, std::chrono::seconds(30));
+  std::vector<store::DevWorkRow> rows;
+  REQUIRE(t.field.ListWorks(10, &rows));
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].state == "pending");
+  CHECK_FALSE(rows[0].last_error.empty());
+
+  std::string why;
+  REQUIRE(t.rig.central.Restart(&why));
+  t.SyncNow();
+  REQUIRE(t.field.ListWorks(10, &rows));
+  REQUIRE(rows[0].state == "sent");
+  const std::string id = rows[0].work_id;
+  const JsonValue w = Get(t.rig, "/works/" + id + ".json").items.at(0);
+  CHECK(w.Str("title") == d.title);
+  CHECK(w.Str("lang") == "mr");
+  CHECK(w.Str("ward") == "08");
+  REQUIRE(w.Find("before_media_urls")->items.size() == 1);
+  REQUIRE(w.Find("after_media_urls")->items.size() == 1);
+  CHECK(Sha256OfUrl(w.Find("before_media_urls")->items[0].text) == d.photos[0].sha256);
+  CHECK(Sha256OfUrl(w.Find("after_media_urls")->items[0].text) == d.photos[1].sha256);
+
+  // The answer lost after central made the work: the resend gets the same work, not a second.
+  {
+    std::lock_guard lock(t.dev.store().db_mutex());
+    REQUIRE(sqlite3_exec(t.dev.store().store().db(), "UPDATE works SET state = 'pending', work_id = NULL, sent_at = NULL",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+  }
+  t.SyncNow();
+  REQUIRE(t.field.ListWorks(10, &rows));
+  CHECK(rows[0].state == "sent");
+  CHECK(rows[0].work_id == id);
+  std::string out;
+  CHECK(testing::RunShell("curl -s -o /dev/null -w '%{http_code}' --noproxy '*' " +
+                              Quote(t.rig.central.url() + "/works/" + std::to_string(std::stoi(id) + 1) + ".json"),
+                          &out) == 0);
+  CHECK(out == "404");
+}

@@ -10,7 +10,8 @@
 #   field_rig.sh start-when FILE in the background: start central again, same port, once FILE exists
 #   field_rig.sh check           central shows the complaint resolved with one before and one after
 #                                photo, each byte-equal to the tablet's file, and exactly one
-#                                "fixed" update; then stops everything (its status is the check's)
+#                                "fixed" update; and one development work "नाला सफाई" with its after
+#                                photo; then stops everything (its status is the check's)
 set -euo pipefail
 central="$TOOLS/../sync/central/samvad-central"
 rig="$OUT/rig"
@@ -119,5 +120,15 @@ case "$1" in
       echo "field_rig: $kind photo on central = the tablet's $sha.jpg"
     done
     echo "field_rig: central shows complaint $id resolved, one 'fixed' update, before and after photos"
+    work=$(curl -sf --noproxy '*' "http://127.0.0.1:$port/works/1.json" || true)
+    grep -q '"title":"नाला सफाई"' <<<"$work" || { req=$work; fail "the development work is not on central"; }
+    url=$(sed -n 's/.*"after_media_urls":\["\([^"]*\)"\].*/\1/p' <<<"$work")
+    photo=$(mktemp)
+    curl -sf --noproxy '*' -o "$photo" "$url" || { req=$work; fail "the work's after photo does not download"; }
+    [ -e "$DATA/field/$(sha256sum "$photo" | cut -d' ' -f1).jpg" ] || fail "the work's photo is not the tablet's"
+    rm -f "$photo"
+    curl -s -o /dev/null -w '%{http_code}' --noproxy '*' "http://127.0.0.1:$port/works/2.json" | grep -qx 404 ||
+      fail "a second development work on central"
+    echo "field_rig: central shows development work 1 \"नाला सफाई\" with its after photo, and no second"
     ;;
 esac
