@@ -16,6 +16,7 @@
 #include "sync/central/catalog.h"
 #include "sync/central/http.h"
 #include "sync/central/storage.h"
+#include "sync/central/sync_group.h"
 
 namespace samvad::central {
 
@@ -68,8 +69,9 @@ class Api {
   HttpResponse TusOptions();
   // POST /media, with or without the first bytes (creation, creation-with-upload).
   std::unique_ptr<RequestHandler> TusCreateHandler(const HttpRequest& req);
-  // The creation itself: 201 with Location (and the upload in `got`), or the refusal.
-  HttpResponse TusCreate(const HttpRequest& req, Upload* got);
+  // The creation itself: 201 with Location (and the upload in `got`; `fresh` when this request
+  // made it rather than found it, U4), or the refusal.
+  HttpResponse TusCreate(const HttpRequest& req, Upload* got, bool* fresh);
   HttpResponse TusHead(const HttpRequest& req, const std::string& id);
   std::unique_ptr<RequestHandler> TusPatchHandler(const HttpRequest& req, const std::string& id);
   HttpResponse ServeMedia(const std::string& id);
@@ -83,11 +85,18 @@ class Api {
   bool ClaimUpload(const std::string& id);
   void ReleaseUpload(const std::string& id);
   std::string MediaFile(const std::string& id) const { return cfg_.media_dir + "/" + id; }
+  // Makes the media folder's file names durable: every one created before `ticket` was taken
+  // (MediaDirTicket, right after the file was made). One directory fsync serves every upload
+  // waiting for one, and one that ran meanwhile for another upload serves this one too
+  // (sync_group.h). Empty, or why not.
+  std::uint64_t MediaDirTicket() { return media_dir_sync_.Take(); }
+  std::string SyncMediaDir(std::uint64_t ticket);
 
   Storage& storage_;
   ApiConfig cfg_;
   std::mutex busy_mu_;
   std::set<std::string> busy_uploads_;
+  SyncGroup media_dir_sync_{/*sticky=*/false};  // nothing is committed when it fails: U1 holds
 };
 
 // An Open311 error response: [{"code":status,"description":…}] with that HTTP status.

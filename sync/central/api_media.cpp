@@ -69,16 +69,24 @@ bool IsUploadId(std::string_view id) {
   return true;
 }
 
-// Makes a new file's directory entry durable too: fsync on the file alone does not.
-bool SyncDir(const std::string& dir) {
-  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool ok = fsync(fd) == 0;
-  close(fd);
-  return ok;
-}
-
 }  // namespace
+
+// A new file's directory entry is made durable by an fsync of the directory (the file's own
+// fsync does not promise it).
+std::string Api::SyncMediaDir(std::uint64_t ticket) {
+  std::string error;
+  const bool ok = media_dir_sync_.JoinAs(ticket, [this]() -> std::string {
+    const int fd = open(cfg_.media_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) {
+      std::string why = std::strerror(errno);
+      if (fd >= 0) close(fd);
+      return why;
+    }
+    close(fd);
+    return {};
+  }, &error);
+  return ok ? std::string() : error;
+}
 
 bool Api::ClaimUpload(const std::string& id) {
   std::lock_guard<std::mutex> lock(busy_mu_);
@@ -103,7 +111,7 @@ HttpResponse Api::TusOptions() {
   return r;
 }
 
-HttpResponse Api::TusCreate(const HttpRequest& req, Upload* got) {
+HttpResponse Api::TusCreate(const HttpRequest& req, Upload* got, bool* fresh) {
   if (auto bad = CheckVersion(req)) return *bad;
   Upload want;
   if (auto denied = Authenticate(req, nullptr, &want.device_id)) {
@@ -185,6 +193,7 @@ HttpResponse Api::TusCreate(const HttpRequest& req, Upload* got) {
   if (result == UploadCreate::kConflict)
     return TusError(409, std::string(want.work_id ? "this work" : "this complaint") + " already has a " + want.kind +
                              " upload of another size, checksum or from another device");
+  *fresh = result == UploadCreate::kCreated;
   HttpResponse r = TusReply(201);
   r.headers.emplace_back("Location", cfg_.base_url + o311::MediaPath(got->id));
   return r;
@@ -204,6 +213,9 @@ HttpResponse Api::TusHead(const HttpRequest& req, const std::string& id) {
   }
   if (!found) return TusError(404, "no such upload");
   if (u.device_id != device) return TusError(403, "this upload belongs to another device");
+  // The device goes on from this offset and never resends what is below it: it must be durable,
+  // and the PATCH that committed it may still be waiting for its group's WAL sync.
+  if (const Status st = storage_.WaitDurable(); !st.ok()) return StorageFailure(st, "sync upload");
   HttpResponse r = TusReply(200);
   r.headers.emplace_back("Upload-Offset", std::to_string(u.received));
   r.headers.emplace_back("Upload-Length", std::to_string(u.length));
@@ -225,6 +237,11 @@ class TusPatch final : public RequestHandler {
   // exists whatever became of the bytes, and the client resumes it like any other.
   TusPatch(Api& api, const HttpRequest& req, const std::string& id, HttpResponse created)
       : api_(api), id_(id), created_(std::move(created)) {
+    Begin(req);
+  }
+  // The same for an upload this POST has just made: its row is `made`, not read again.
+  TusPatch(Api& api, const HttpRequest& req, Upload made, HttpResponse created)
+      : api_(api), id_(made.id), created_(std::move(created)), upload_(std::move(made)), known_(true) {
     Begin(req);
   }
   ~TusPatch() override {
@@ -331,8 +348,8 @@ class TusPatch final : public RequestHandler {
       }
       has_checksum_ = true;
     }
-    bool found = false;
-    if (IsUploadId(id_)) {
+    bool found = known_;
+    if (!found && IsUploadId(id_)) {
       if (const Status st = api_.storage_.GetUpload(id_, &upload_, &found); !st.ok()) {
         error_ = api_.StorageFailure(st, "get upload");
         return;
@@ -362,7 +379,11 @@ class TusPatch final : public RequestHandler {
     if (fd_ < 0) {
       std::fprintf(stderr, "samvad-central: open %s: %s\n", api_.MediaFile(id_).c_str(), std::strerror(errno));
       Fail(503, "cannot store uploads right now");
+      return;
     }
+    // Taken now, after the name exists: a directory fsync that another upload starts while this
+    // body is arriving covers it, and Commit then need not run one of its own.
+    if (offset_ == 0) dir_ticket_ = api_.MediaDirTicket();
   }
 
   void Fail(int status, std::string_view why) { error_ = TusError(status, why); }
@@ -386,11 +407,17 @@ class TusPatch final : public RequestHandler {
   }
 
   // fsync, then move the offset in the database: never the other way round (U1). The first
-  // bytes also make the file's name durable (U5).
+  // bytes also make the file's name durable (U5). fdatasync: the bytes and the file's size,
+  // not its times, which nothing reads.
   std::optional<HttpResponse> Commit() {
-    if (written_ > 0 && (fsync(fd_) != 0 || (offset_ == 0 && !SyncDir(api_.cfg_.media_dir)))) {
-      std::fprintf(stderr, "samvad-central: fsync %s: %s\n", api_.MediaFile(id_).c_str(), std::strerror(errno));
-      return TusError(503, "cannot store uploads right now");
+    if (written_ > 0) {
+      std::string why;
+      if (fdatasync(fd_) != 0) why = std::strerror(errno);
+      else if (offset_ == 0) why = api_.SyncMediaDir(dir_ticket_);
+      if (!why.empty()) {
+        std::fprintf(stderr, "samvad-central: fsync %s: %s\n", api_.MediaFile(id_).c_str(), why.c_str());
+        return TusError(503, "cannot store uploads right now");
+      }
     }
     bool advanced = false;
     if (const Status st = api_.storage_.AdvanceUpload(id_, offset_, offset_ + written_, &advanced); !st.ok())
@@ -438,6 +465,8 @@ class TusPatch final : public RequestHandler {
   std::string id_;
   std::optional<HttpResponse> created_;  // set for creation-with-upload (its 201)
   Upload upload_;
+  bool known_ = false;                   // upload_ came with the handler (a fresh creation)
+  std::uint64_t dir_ticket_ = 0;         // see Begin
   std::optional<HttpResponse> error_;
   bool claimed_ = false;
   int fd_ = -1;
@@ -458,15 +487,20 @@ std::unique_ptr<RequestHandler> Api::TusCreateHandler(const HttpRequest& req) {
   if (with_body && (!ct || *ct != tus::kOffsetContentType))
     return Respond(TusError(415, "a POST /media body (creation-with-upload) must be application/offset+octet-stream"));
   Upload got;
-  HttpResponse created = TusCreate(req, &got);
+  bool fresh = false;
+  HttpResponse created = TusCreate(req, &got, &fresh);
   if (created.status != 201 || !with_body) return Respond(std::move(created));
   // U4 gave back an upload that already has bytes (a repeated POST): those stay, this body is
   // dropped, and the offset tells the client where to go on with PATCH.
   if (got.received != 0) {
+    // As for HEAD: an offset the device will go on from must be durable (see TusHead).
+    if (const Status st = storage_.WaitDurable(); !st.ok()) return Respond(StorageFailure(st, "sync upload"));
     created.headers.emplace_back("Upload-Offset", std::to_string(got.received));
     return Respond(std::move(created));
   }
-  return std::make_unique<TusPatch>(*this, req, got.id, std::move(created));
+  // A row this POST made is known in full; one it found is read again under the claim.
+  if (!fresh) return std::make_unique<TusPatch>(*this, req, got.id, std::move(created));
+  return std::make_unique<TusPatch>(*this, req, std::move(got), std::move(created));
 }
 
 // ---------------------------------------------------------------------------------------------

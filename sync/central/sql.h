@@ -51,6 +51,11 @@ class SqlConn {
   // synchronous=NORMAL for it; PostgreSQL's synchronous_commit=off). Only for rows whose loss a
   // client recovers from by itself (Storage::CreateUpload says which).
   virtual SqlResult BeginWrite(bool durable) = 0;
+  // Makes every transaction committed so far, by any connection to the same database, durable:
+  // SQLite fdatasyncs its WAL (the file is shared, so one sync covers every connection's
+  // commits — Storage's group commit relies on this). PostgreSQL: a no-op, never called (its
+  // durable commits are flushed before they become visible, and it groups flushes itself).
+  virtual SqlResult SyncLog() = 0;
   // Serialises writers of the update feed until commit, so update_ids become visible in order
   // (DESIGN.md, invariant F1). SQLite writers are serial already: a no-op there.
   virtual SqlResult LockFeed() = 0;
@@ -59,7 +64,8 @@ class SqlConn {
   virtual bool Healthy() const = 0;
 };
 
-// `path` is a file name; WAL and synchronous=FULL are set on every connection.
+// `path` is a file name; WAL and synchronous=FULL are set on every connection (Storage then asks
+// for NORMAL per transaction and makes durable ones durable with SyncLog: its group commit).
 std::unique_ptr<SqlConn> OpenSqlite(const std::string& path, std::string* error);
 // `conninfo` is anything libpq accepts ("postgresql://user@/db?host=/tmp/x", "dbname=…").
 std::unique_ptr<SqlConn> OpenPostgres(const std::string& conninfo, std::string* error);

@@ -124,24 +124,63 @@ Status Storage::Read(const std::function<SqlResult(SqlConn&)>& body) {
 
 // Runs `body` in a write transaction. A lost race (kUnique) or a busy engine (kRetry) rolls back
 // and runs it again from the start, where it re-reads what the winner committed (invariant I3).
+// On SQLite a durable transaction commits without a sync of its own and then waits for a shared
+// one (SyncCommitted): the write lock is held for microseconds instead of for an fsync, and
+// writers that commit while a sync runs share the next one.
 Status Storage::InWriteTx(const std::function<SqlResult(SqlConn&)>& body, bool durable) {
   Lease lease(this);
   std::string error;
   if (!lease.Ready(&error)) return Unavailable(error);
   SqlConn& c = lease.conn();
+  const bool grouped = durable && !postgres_;
+  if (grouped) wal_sync_.Enter();  // before BEGIN: WaitDurable must not miss a commit about to happen
   thread_local std::minstd_rand jitter(std::random_device{}());
   for (int attempt = 0;; ++attempt) {
-    SqlResult r = c.BeginWrite(durable);
-    if (r.ok()) r = body(c);
-    if (r.ok()) r = c.Exec("COMMIT");
-    if (r.ok()) return {};
-    c.Exec("ROLLBACK");
+    SqlResult r;
+    {
+      std::unique_lock<std::mutex> writer(writer_mu_, std::defer_lock);
+      if (!postgres_) writer.lock();
+      r = c.BeginWrite(durable && !grouped);
+      if (r.ok()) r = body(c);
+      if (r.ok()) r = c.Exec("COMMIT");
+      if (!r.ok()) c.Exec("ROLLBACK");
+    }
+    if (r.ok()) return grouped ? SyncCommitted(c, /*was_open=*/true) : Status{};
     if ((r.code == SqlCode::kRetry || r.code == SqlCode::kUnique) && attempt < 10) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2 * (attempt + 1) + jitter() % 5));
       continue;
     }
+    if (grouped) wal_sync_.Leave();
     return FromSql(r);
   }
+}
+
+// A failed WAL sync fails every durable write after it, for good (the group is sticky): after
+// an fsync error Linux may drop the dirty pages and report success next time (PostgreSQL stops
+// the server for the same reason), while the rows stay visible to readers. So durable writes
+// report the disk unavailable until central is restarted and SQLite recovers the WAL from
+// what the disk really holds.
+Status Storage::SyncCommitted(SqlConn& c, bool was_open) {
+  const auto sync = [&c] {
+    SqlResult r = c.SyncLog();
+    return r.ok() ? std::string() : r.message + " (durable writes stop until samvad-central is restarted)";
+  };
+  std::string error;
+  const bool ok = was_open ? wal_sync_.LeaveAndJoin(sync, &error) : wal_sync_.Join(sync, &error);
+  return ok ? Status{} : Unavailable(error);
+}
+
+Status Storage::WaitDurable() {
+  if (postgres_) return {};  // a durable PostgreSQL commit is flushed before others can see it
+  // Nothing open and every number synced: whatever the caller has read is durable already (the
+  // usual case when no writes are arriving; then this costs one mutex).
+  if (wal_sync_.Quiet()) return {};
+  Lease lease(this);
+  std::string error;
+  if (!lease.Ready(&error)) return Unavailable(error);
+  // A number of its own (not the last one taken) is what makes this a barrier: a commit the
+  // caller has already read may not have taken its number yet.
+  return SyncCommitted(lease.conn(), /*was_open=*/false);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -750,7 +789,10 @@ Status Storage::QueryRequests(const RequestQuery& q, std::vector<o311::ServiceRe
 }
 
 Status Storage::FeedAfter(std::int64_t after, int limit, std::vector<o311::RequestUpdate>* out) {
-  return Read([&](SqlConn& c) {
+  // A device moves its cursor past what it is given: an update lost to a power cut after being
+  // served would leave its update_id to the next writer, and that update would never reach this
+  // device (F1). So the page is served only once all it may contain is durable.
+  const Status st = Read([&](SqlConn& c) {
     SqlResult r = c.Exec(
         "SELECT update_id, request_id, status, description, media_url, created_at, conflict, based_on, recorded_at,"
         " department, lat, lon FROM updates WHERE update_id > ? ORDER BY update_id LIMIT ?",
@@ -775,6 +817,8 @@ Status Storage::FeedAfter(std::int64_t after, int limit, std::vector<o311::Reque
     }
     return r;
   });
+  if (!st.ok() || out->empty()) return st;
+  return WaitDurable();
 }
 
 Status Storage::Assign(std::int64_t request_id, const std::string& assignee, AssignResult* result) {

@@ -1,7 +1,7 @@
 // storage.h — the ONE interface the server and the CLI use for central's data: services,
 // devices, service requests with idempotent creation, the update feed, uploads, assignments,
 // staff accounts, development works and the import of sneakernet bundles.
-// Behind it, the same SQL runs on SQLite (default; one file, WAL, synchronous=FULL) or PostgreSQL
+// Behind it, the same SQL runs on SQLite (default; one file, WAL, group commit) or PostgreSQL
 // (city scale) through sql.h's two small drivers. Thread-safe: each call leases a connection
 // from a pool. Not a query builder and not where HTTP or JSON is decided (that is api*.cpp).
 // Rules it keeps are numbered in DESIGN.md (I1…, F1…, U1…).
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sync/central/sql.h"
+#include "sync/central/sync_group.h"
 #include "sync/protocol/open311.h"
 
 namespace samvad::central {
@@ -208,6 +209,12 @@ class Storage {
   // are written into `complaints`; on a failed Status nothing was stored.
   Status ImportBundle(std::vector<ImportComplaint>* complaints, const Renderer& render);
 
+  // Returns once every transaction committed so far — by any caller — is durable. Write calls
+  // above return only when their own transaction is; a read may see a row another caller has
+  // committed and is still waiting to make durable (the group commit below), so a read whose
+  // answer the client takes as a promise (tus HEAD's offset) calls this before answering.
+  Status WaitDurable();
+
  private:
   Storage(std::string target, bool postgres);
   class Lease;
@@ -216,10 +223,17 @@ class Storage {
   Status Read(const std::function<SqlResult(SqlConn&)>& body);
   Status InWriteTx(const std::function<SqlResult(SqlConn&)>& body, bool durable = true);
 
+  // SQLite group commit: a durable write commits without syncing, then waits for one WAL sync
+  // that began after its commit (sync_group.h; DESIGN.md, "Upload throughput").
+  Status SyncCommitted(SqlConn& c, bool was_open);
+
   std::string target_;  // file path or libpq conninfo
   bool postgres_;
   std::mutex mu_;
   std::vector<std::unique_ptr<SqlConn>> idle_;
+  std::mutex writer_mu_;  // SQLite: this process's writers queue here, not in SQLite's busy sleeps
+  // Sticky: see InWriteTx. Unused on PostgreSQL.
+  SyncGroup wal_sync_{/*sticky=*/true};
 };
 
 std::int64_t UnixNow();

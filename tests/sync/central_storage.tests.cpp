@@ -1,13 +1,18 @@
 // central_storage.tests.cpp — Storage (sync/central/storage.h) used directly, without HTTP, on
 // the backend under test: racing creates of one client UUID, each from its own thread and
 // connection, leave one request, because the UNIQUE index and the retried transaction say so.
+// Also the group commit's rule (sync_group.h) on its own: no caller returns before a sync that
+// covers its write.
 #include <catch2/catch.hpp>
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <latch>
 #include <thread>
 
 #include "harness.h"
 #include "sync/central/storage.h"
+#include "sync/central/sync_group.h"
 
 using namespace samvad::testing;
 using namespace samvad::central;
@@ -82,4 +87,70 @@ TEST_CASE("Storage: 20 threads creating one client UUID at once leave one reques
   }
   db.reset();
   RemoveTree(dir);
+}
+
+TEST_CASE("SyncGroup: every caller returns after a sync that covers its write, and callers share syncs",
+          "[central][storage][durability][concurrency]") {
+  // A fake file: `written` counts writes that reached "the kernel"; a sync makes everything
+  // written before it started durable, and takes a while, as an fsync does.
+  std::atomic<std::uint64_t> written{0}, durable{0};
+  std::atomic<int> runs{0};
+  const auto sync = [&]() -> std::string {
+    const std::uint64_t covers = written.load();
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+    durable = covers;
+    ++runs;
+    return {};
+  };
+
+  SECTION("eight writers, fifty writes each") {
+    SyncGroup group(/*sticky=*/true);
+    constexpr int kThreads = 8, kWrites = 50;
+    std::atomic<int> uncovered{0};
+    std::latch start(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&] {
+        start.arrive_and_wait();
+        for (int i = 0; i < kWrites; ++i) {
+          const std::uint64_t mine = ++written;
+          std::string error;
+          if (!group.Join(sync, &error) || durable.load() < mine) ++uncovered;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(uncovered == 0);
+    CHECK(runs < kThreads * kWrites);  // shared: one sync served several writers
+    CHECK(group.Quiet());
+  }
+
+  SECTION("a number taken early is served by a sync another caller ran since") {
+    SyncGroup group(/*sticky=*/false);
+    ++written;
+    const std::uint64_t ticket = group.Take();
+    std::string error;
+    REQUIRE(group.Join(sync, &error));  // someone else's sync, started after the ticket
+    const int before = runs;
+    CHECK(group.JoinAs(ticket, sync, &error));
+    CHECK(runs == before);
+  }
+
+  SECTION("a failed sync fails its callers; sticky, it fails every later one without trying") {
+    int attempts = 0;
+    const auto failing = [&]() -> std::string { ++attempts; return "EIO"; };
+    std::string error;
+    SyncGroup sticky(/*sticky=*/true);
+    CHECK_FALSE(sticky.Join(failing, &error));
+    CHECK(error == "EIO");
+    CHECK_FALSE(sticky.Join(sync, &error));
+    CHECK(attempts == 1);
+    CHECK(runs == 0);
+    CHECK_FALSE(sticky.Quiet());
+
+    SyncGroup once(/*sticky=*/false);
+    CHECK_FALSE(once.Join(failing, &error));
+    CHECK(once.Join(sync, &error));
+    CHECK(runs == 1);
+  }
 }
