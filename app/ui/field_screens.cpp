@@ -104,6 +104,18 @@ void FileList(AppState& app, bool busy, float bottom_h) {
   EndTouchScroll(app);
 }
 
+// Beside the field being typed, "Done"; under it the keyboard in the staff member's script (or
+// QWERTY when they switched). True when Done was tapped.
+bool DoneAndKeyboard(AppState& app, text::EditState& field, float field_h, float width) {
+  const Theme& t = app.theme;
+  WorkScreenState& w = app.work;
+  ImGui::SameLine(0, t.pad());
+  const bool done = Button(app, "work.note_done", app.T("work.note_done"), ImVec2(t.em * 6, field_h)) == Press::Tap;
+  const float kb_h = std::min(ImGui::GetContentRegionAvail().y, t.min_target() * 5 * 1.15f);
+  Keyboard(app, "work.kb", w.kb, field, w.kb.latin ? text::LayoutId::English : KeyboardFor(app.lang), ImVec2(width * 0.7f, kb_h));
+  return done;
+}
+
 }  // namespace
 
 //-----------------------------------------------------------------------------------------------
@@ -339,10 +351,7 @@ void WorkLogScreen(AppState& app) {
     const float fh = std::max(t.min_target(), app.R().LineHeight(t.body_px()) * 2 + t.pad());
     if (TextField(app, "work.note", w.note, ImVec2(width * 0.7f, fh), "", w.typing)) w.typing = true;
     if (w.typing) {
-      ImGui::SameLine(0, t.pad());
-      if (Button(app, "work.note_done", app.T("work.note_done"), ImVec2(t.em * 6, fh)) == Press::Tap) w.typing = false;
-      const float kb_h = std::min(ImGui::GetContentRegionAvail().y, t.min_target() * 5 * 1.15f);
-      Keyboard(app, "work.kb", w.kb, w.note, w.kb.latin ? text::LayoutId::English : KeyboardFor(app.lang), ImVec2(width * 0.7f, kb_h));
+      if (DoneAndKeyboard(app, w.note, fh, width)) w.typing = false;
     }
   }
 
@@ -384,10 +393,7 @@ void DevWorkScreen(AppState& app) {
     Label(app, app.T(w.dev_typing == 1 ? "devwork.field.title" : "devwork.field.description"), t.small_px(), t.text_muted);
     TextField(app, w.dev_typing == 1 ? "devwork.title" : "devwork.description", f,
               ImVec2(width * 0.7f, w.dev_typing == 1 ? fh : fh * 2), "", true);
-    ImGui::SameLine(0, t.pad());
-    if (Button(app, "work.note_done", app.T("work.note_done"), ImVec2(t.em * 6, fh)) == Press::Tap) w.dev_typing = 0;
-    const float kb_h = std::min(ImGui::GetContentRegionAvail().y, t.min_target() * 5 * 1.15f);
-    Keyboard(app, "work.kb", w.kb, f, w.kb.latin ? text::LayoutId::English : KeyboardFor(app.lang), ImVec2(width * 0.7f, kb_h));
+    if (DoneAndKeyboard(app, f, fh, width)) w.dev_typing = 0;
   } else {
     w.dev_title.max_graphemes = 120;
     if (!w.adding.empty()) {

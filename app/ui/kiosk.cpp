@@ -20,6 +20,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 
 #include "app/capture/import.h"
 #include "app/capture/worker.h"
@@ -654,6 +655,36 @@ std::vector<std::uint8_t> ReadSmallFile(const std::string& path) {
   return out;
 }
 
+// Where the work was done, when the tablet knows: gpsd with a fix within 1.5 s ("off": never).
+void Locate(const std::string& gpsd, std::optional<double>* lat, std::optional<double>* lon) {
+  if (gpsd == "off") return;
+  if (const auto fix = platform::ReadGpsdFix(gpsd.empty() ? "127.0.0.1:2947" : gpsd, 1500)) {
+    *lat = fix->lat;
+    *lon = fix->lon;
+  }
+}
+
+// What a save of field work says on screen; true when it was saved (the draft is then wiped).
+bool ShowRecordResult(WorkScreenState& ws, const store::RecordResult& r, bool located) {
+  ws.saving = false;
+  switch (r.status) {
+    case store::RecordStatus::Ok:
+      ws.Wipe();  // saved: its photos leave memory
+      ws.result_key = r.clock_suspect ? "work.saved_clock" : located ? "work.saved" : "work.saved_no_gps";
+      return true;
+    case store::RecordStatus::Invalid: ws.result_key = r.issue; break;
+    case store::RecordStatus::UnknownRequest: ws.result_key = "work.err.unknown"; break;
+    case store::RecordStatus::DiskFull: ws.result_key = "review.err.disk"; break;
+    case store::RecordStatus::StorageError: ws.result_key = "review.err.store"; break;
+  }
+  return false;
+}
+
+void LogRecordFailure(const char* what, const store::RecordResult& r) {
+  if (r.status != store::RecordStatus::Ok && r.status != store::RecordStatus::Invalid)
+    std::fprintf(stderr, "samvad: %s not saved (%s): %s\n", what, store::RecordStatusName(r.status), r.detail.c_str());
+}
+
 }  // namespace
 
 void Kiosk::LoadWork(AppState& app) {
@@ -722,36 +753,16 @@ void Kiosk::SaveWork(AppState& app) {
   d.note = w.note.text;
   d.department = w.status == "transferred" ? w.department : "";
   for (const WorkPhoto& p : w.photos) d.photos.push_back({p.kind, p.jpeg, p.sha256});
-  const std::string gpsd = app.config.gpsd.empty() ? "127.0.0.1:2947" : app.config.gpsd;
-  impl_->tasks.Run([this, d = std::move(d), gpsd]() mutable -> Tasks::Continuation {
-    // Where the work was done, when the tablet knows (gpsd with a fix within 1.5 s).
-    if (gpsd != "off") {
-      if (const auto fix = platform::ReadGpsdFix(gpsd, 1500)) {
-        d.lat = fix->lat;
-        d.lon = fix->lon;
-      }
-    }
+  impl_->tasks.Run([this, d = std::move(d), gpsd = app.config.gpsd]() mutable -> Tasks::Continuation {
+    Locate(gpsd, &d.lat, &d.lon);
     const store::RecordResult r = impl_->field->RecordUpdate(d, static_cast<std::int64_t>(std::time(nullptr)));
     if (r.status == store::RecordStatus::Ok && impl_->sync) impl_->sync->RequestSync();
-    if (r.status != store::RecordStatus::Ok && r.status != store::RecordStatus::Invalid)
-      std::fprintf(stderr, "samvad: work update not saved (%s): %s\n", store::RecordStatusName(r.status), r.detail.c_str());
-    const bool located = d.lat.has_value();
-    return [this, r, located, id = d.central_id](AppState& a) {
-      WorkScreenState& ws = a.work;
-      ws.saving = false;
-      switch (r.status) {
-        case store::RecordStatus::Ok:
-          ws.Wipe();  // the log is saved: its photos leave memory
-          ws.result_key = r.clock_suspect ? "work.saved_clock" : located ? "work.saved" : "work.saved_no_gps";
-          OpenWork(a, id);
-          a.Go(ScreenId::WorkDetail);
-          a.message_key = ws.result_key;
-          return;
-        case store::RecordStatus::Invalid: ws.result_key = r.issue; return;
-        case store::RecordStatus::UnknownRequest: ws.result_key = "work.err.unknown"; return;
-        case store::RecordStatus::DiskFull: ws.result_key = "review.err.disk"; return;
-        case store::RecordStatus::StorageError: ws.result_key = "review.err.store"; return;
-      }
+    LogRecordFailure("work update", r);
+    return [this, r, located = d.lat.has_value(), id = d.central_id](AppState& a) {
+      if (!ShowRecordResult(a.work, r, located)) return;
+      OpenWork(a, id);
+      a.Go(ScreenId::WorkDetail);
+      a.message_key = a.work.result_key;
     };
   });
 }
@@ -779,33 +790,13 @@ void Kiosk::SaveDevWork(AppState& app) {
   d.lang = std::string(text::LangCode(app.lang));
   d.ward = app.config.ward_number;
   for (const WorkPhoto& p : w.photos) d.photos.push_back({p.kind, p.jpeg, p.sha256});
-  const std::string gpsd = app.config.gpsd.empty() ? "127.0.0.1:2947" : app.config.gpsd;
-  impl_->tasks.Run([this, d = std::move(d), gpsd]() mutable -> Tasks::Continuation {
-    if (gpsd != "off") {
-      if (const auto fix = platform::ReadGpsdFix(gpsd, 1500)) {
-        d.lat = fix->lat;
-        d.lon = fix->lon;
-      }
-    }
+  impl_->tasks.Run([this, d = std::move(d), gpsd = app.config.gpsd]() mutable -> Tasks::Continuation {
+    Locate(gpsd, &d.lat, &d.lon);
     const store::RecordResult r = impl_->field->RecordWork(d, static_cast<std::int64_t>(std::time(nullptr)));
     if (r.status == store::RecordStatus::Ok && impl_->sync) impl_->sync->RequestSync();
-    if (r.status != store::RecordStatus::Ok && r.status != store::RecordStatus::Invalid)
-      std::fprintf(stderr, "samvad: development work not saved (%s): %s\n", store::RecordStatusName(r.status), r.detail.c_str());
-    const bool located = d.lat.has_value();
-    return [this, r, located](AppState& a) {
-      WorkScreenState& ws = a.work;
-      ws.saving = false;
-      switch (r.status) {
-        case store::RecordStatus::Ok:
-          ws.Wipe();
-          ws.result_key = r.clock_suspect ? "work.saved_clock" : located ? "work.saved" : "work.saved_no_gps";
-          LoadDevWorks(a);
-          return;
-        case store::RecordStatus::Invalid: ws.result_key = r.issue; return;
-        case store::RecordStatus::UnknownRequest: ws.result_key = "work.err.unknown"; return;
-        case store::RecordStatus::DiskFull: ws.result_key = "review.err.disk"; return;
-        case store::RecordStatus::StorageError: ws.result_key = "review.err.store"; return;
-      }
+    LogRecordFailure("development work", r);
+    return [this, r, located = d.lat.has_value()](AppState& a) {
+      if (ShowRecordResult(a.work, r, located)) LoadDevWorks(a);
     };
   });
 }

@@ -77,9 +77,14 @@ struct SyncEngine::Impl {
   SessionEnd PullAssigned();
   Verdict UploadWorkPhotos(const std::vector<model::WorkPhoto>& photos, const std::string& request_id,
                            const std::string& work_id, const std::string& memo_key);
-  // A transient failure of a field update or work: released for later (S2), the session ends.
-  SessionEnd ReleaseField(const Verdict& v, SessionEnd end, bool ended_in_retry,
-                          const std::function<void(std::int64_t due)>& retry);
+  // One field update or development work through a session (field_sync.cpp).
+  struct FieldItem {
+    std::function<Verdict()> attempt;  // photos and record; retried in the session while transient
+    std::function<bool()> sent;        // records success; false = the device's storage failed
+    std::function<void(std::string_view cause, std::int64_t due)> retry;
+    std::function<void(std::string_view cause)> failed;
+  };
+  bool RunFieldItem(const FieldItem& item, SessionEnd* end, bool* refused);
 
   // Session bookkeeping for one entry (index into the snapshot's items).
   struct Item {

@@ -102,83 +102,96 @@ Verdict SyncEngine::Impl::UploadWorkPhotos(const std::vector<model::WorkPhoto>& 
   return Verdict{};
 }
 
-SessionEnd SyncEngine::Impl::ReleaseField(const Verdict& v, SessionEnd end, bool ended_in_retry,
-                                          const std::function<void(std::int64_t due)>& retry) {
-  if (!ended_in_retry) {
-    end = SessionEnd{v.action, v.cause, v.retry_after_s, -1};
-    end.delay_ms = transport.cancelled() ? 0 : DrawDelay(v.action, v.retry_after_s);
+// One update or work through a session (S1–S3): `attempt` is retried in the session while it
+// fails transiently; then the outcome is recorded. Returns true to go on with the next item;
+// false with `end` set when the session must end (a transient failure released for later, or the
+// device's own storage failing). `refused`: central refused it for good (failed, staff look).
+bool SyncEngine::Impl::RunFieldItem(const FieldItem& item, SessionEnd* end, bool* refused) {
+  *refused = false;
+  Verdict v;
+  SessionEnd waited;
+  bool ended_in_retry = false;
+  for (;;) {
+    v = item.attempt();
+    if (v.action == Action::Transient) {
+      if (RetryInSession(v, &waited)) continue;
+      ended_in_retry = true;
+    }
+    break;
   }
-  // S2: released, due when the engine's wait ends (or at once after a Stop).
-  retry(Now() + std::max<std::int64_t>(v.retry_after_s, end.delay_ms / 1000));
-  return end;
+  if (v.action == Action::Ok) {
+    if (!item.sent()) {
+      // Resending is safe (central replays its answer): leave it pending, never sending (S2).
+      const std::string why = "device storage error while recording central's answer";
+      item.retry(why, Now());
+      *end = Ended(Verdict{Action::Transient, why, -1});
+      return false;
+    }
+    progress_since_failure = true;
+    Publish([](SyncSnapshot& s) { ++s.work_updates_sent; s.work_cause.clear(); });
+    return true;
+  }
+  Publish([&](SyncSnapshot& s) { s.work_cause = v.cause; });
+  if (v.action == Action::Transient || v.action == Action::AuthExpired) {
+    if (!ended_in_retry) {
+      waited = Ended(v);
+      waited.delay_ms = transport.cancelled() ? 0 : DrawDelay(v.action, v.retry_after_s);
+    }
+    // S2: released, due when the engine's wait ends (or at once after a Stop).
+    item.retry(v.cause, Now() + std::max<std::int64_t>(v.retry_after_s, waited.delay_ms / 1000));
+    *end = waited;
+    return false;
+  }
+  // Central refused it for good (a 400, a 404, a 409 on the key, a damaged photo): staff look.
+  item.failed(v.cause);
+  *refused = true;
+  return true;
 }
 
 SessionEnd SyncEngine::Impl::PushField(bool forced) {
   std::vector<model::FieldUpdate> due;
-  const std::int64_t now = Now();
-  if (!cfg.field->ListDueUpdates(forced ? std::numeric_limits<std::int64_t>::max() : now, 50, &due))
+  if (!cfg.field->ListDueUpdates(forced ? std::numeric_limits<std::int64_t>::max() : Now(), 50, &due))
     return Ended(Verdict{Action::Transient, "device storage error while reading work updates", -1});
   std::set<std::string> held;  // complaints one of whose updates did not go: the later ones wait
   for (const model::FieldUpdate& u : due) {
     if (transport.cancelled()) break;
     if (held.count(u.central_id)) continue;
     if (!cfg.field->MarkUpdateSending(u.uuid, Now())) continue;  // not pending any more
-    Verdict v;
     model::UpdateOutcome outcome;
-    SessionEnd end;
-    bool ended_in_retry = false;
-    for (;;) {
-      v = Verdict{};
+    FieldItem item;
+    item.attempt = [&]() -> Verdict {
       // 1. The photos (central wants the after photo in before it accepts "resolved").
-      v = UploadWorkPhotos(u.photos, u.central_id, "", u.uuid);
+      Verdict v = UploadWorkPhotos(u.photos, u.central_id, "", u.uuid);
+      if (v.action != Action::Ok) return v;
       // 2. The update itself.
-      if (v.action == Action::Ok) {
-        const std::string body = protocol::EncodeForm(UpdateForm(u, cfg.api_key));
-        const HttpCall call{"POST", cfg.base_url + "/servicerequestupdates.json",
-                            {{"Content-Type", "application/x-www-form-urlencoded"}, {"Idempotency-Key", u.uuid}},
-                            body};
-        const HttpResult r = transport.Perform(call);
-        v = Classify(r, Op::WorkUpdate, Now());
-        if (cfg.log) cfg.log("POST /servicerequestupdates.json " + u.uuid + " -> " + std::to_string(r.status));
-        if (v.action == Action::Ok) {
-          std::string why;
-          const auto ans = protocol::ParseJson(r.body, &why);
-          if (!ans || ans->type != JsonValue::Type::Array || ans->items.empty() || ans->items[0].Str("update_id").empty()) {
-            v = Verdict{Action::Transient, "central sent an unreadable answer to a work update; will resend", -1};
-          } else {
-            const JsonValue& a = ans->items[0];
-            outcome.update_id = a.Str("update_id");
-            const JsonValue* c = a.Find("conflict");
-            outcome.conflict = c && c->type == JsonValue::Type::Bool && c->boolean;
-            outcome.current_status = a.Str("current_status");
-            outcome.request_status = a.Str("request_status");
-            outcome.department = a.Str("department");
-          }
-        }
-      }
-      if (v.action == Action::Ok) break;
-      if (v.action == Action::Transient) {
-        if (RetryInSession(v, &end)) continue;
-        ended_in_retry = true;
-      }
-      break;
-    }
-    if (v.action == Action::Ok) {
-      if (!cfg.field->MarkUpdateSent(u.uuid, outcome, Now())) {
-        // Resending is safe (central replays its answer): leave it pending, never sending (S2).
-        cfg.field->MarkUpdateRetry(u.uuid, "device storage error while saving central's answer", Now());
-        return Ended(Verdict{Action::Transient, "device storage error while saving central's answer", -1});
-      }
-      progress_since_failure = true;
-      Publish([](SyncSnapshot& s) { ++s.work_updates_sent; s.work_cause.clear(); });
-      continue;
-    }
-    Publish([&](SyncSnapshot& s) { s.work_cause = v.cause; });
-    if (v.action == Action::Transient || v.action == Action::AuthExpired)
-      return ReleaseField(v, end, ended_in_retry, [&](std::int64_t due_at) { cfg.field->MarkUpdateRetry(u.uuid, v.cause, due_at); });
-    // Central refused this update for good (a 400, a 404, a 409 on the key): staff must look.
-    cfg.field->MarkUpdateFailed(u.uuid, v.cause, Now());
-    held.insert(u.central_id);
+      const std::string body = protocol::EncodeForm(UpdateForm(u, cfg.api_key));
+      const HttpResult r = transport.Perform(HttpCall{"POST", cfg.base_url + "/servicerequestupdates.json",
+                                                      {{"Content-Type", "application/x-www-form-urlencoded"},
+                                                       {"Idempotency-Key", u.uuid}},
+                                                      body});
+      v = Classify(r, Op::WorkUpdate, Now());
+      if (cfg.log) cfg.log("POST /servicerequestupdates.json " + u.uuid + " -> " + std::to_string(r.status));
+      if (v.action != Action::Ok) return v;
+      std::string why;
+      const auto ans = protocol::ParseJson(r.body, &why);
+      if (!ans || ans->type != JsonValue::Type::Array || ans->items.empty() || ans->items[0].Str("update_id").empty())
+        return Verdict{Action::Transient, "central sent an unreadable answer to a work update; will resend", -1};
+      const JsonValue& a = ans->items[0];
+      outcome.update_id = a.Str("update_id");
+      const JsonValue* c = a.Find("conflict");
+      outcome.conflict = c && c->type == JsonValue::Type::Bool && c->boolean;
+      outcome.current_status = a.Str("current_status");
+      outcome.request_status = a.Str("request_status");
+      outcome.department = a.Str("department");
+      return v;
+    };
+    item.sent = [&] { return cfg.field->MarkUpdateSent(u.uuid, outcome, Now()); };
+    item.retry = [&](std::string_view cause, std::int64_t due_at) { cfg.field->MarkUpdateRetry(u.uuid, cause, due_at); };
+    item.failed = [&](std::string_view cause) { cfg.field->MarkUpdateFailed(u.uuid, cause, Now()); };
+    SessionEnd end;
+    bool refused = false;
+    if (!RunFieldItem(item, &end, &refused)) return end;
+    if (refused) held.insert(u.central_id);
   }
   return SessionEnd{};
 }
@@ -191,11 +204,8 @@ SessionEnd SyncEngine::Impl::PushWorks(bool forced) {
     if (transport.cancelled()) break;
     if (!cfg.field->MarkWorkSending(w.uuid, Now())) continue;
     std::string work_id = w.work_id;
-    Verdict v;
-    SessionEnd end;
-    bool ended_in_retry = false;
-    for (;;) {
-      v = Verdict{};
+    FieldItem item;
+    item.attempt = [&]() -> Verdict {
       // 1. The work (POST /works.json, idempotent on its UUID), once: central's id is kept at once.
       if (work_id.empty()) {
         protocol::Form f;
@@ -212,39 +222,25 @@ SessionEnd SyncEngine::Impl::PushWorks(bool forced) {
         const HttpResult r = transport.Perform(HttpCall{
             "POST", cfg.base_url + "/works.json",
             {{"Content-Type", "application/x-www-form-urlencoded"}, {"Idempotency-Key", w.uuid}}, body});
-        v = Classify(r, Op::WorkUpdate, Now());
+        const Verdict v = Classify(r, Op::WorkUpdate, Now());
         if (cfg.log) cfg.log("POST /works.json " + w.uuid + " -> " + std::to_string(r.status));
-        if (v.action == Action::Ok) {
-          std::string why;
-          const auto ans = protocol::ParseJson(r.body, &why);
-          const std::string id = ans && ans->type == JsonValue::Type::Array && !ans->items.empty() ? ans->items[0].Str("work_id") : "";
-          if (!IsDigits(id)) v = Verdict{Action::Transient, "central sent an unreadable answer to a development work; will resend", -1};
-          else if (cfg.field->SetWorkId(w.uuid, id)) work_id = id;
-          else v = Verdict{Action::Transient, "device storage error while saving central's work id", -1};
-        }
+        if (v.action != Action::Ok) return v;
+        std::string why;
+        const auto ans = protocol::ParseJson(r.body, &why);
+        const std::string id = ans && ans->type == JsonValue::Type::Array && !ans->items.empty() ? ans->items[0].Str("work_id") : "";
+        if (!IsDigits(id)) return Verdict{Action::Transient, "central sent an unreadable answer to a development work; will resend", -1};
+        if (!cfg.field->SetWorkId(w.uuid, id)) return Verdict{Action::Transient, "device storage error while saving central's work id", -1};
+        work_id = id;
       }
       // 2. Its photos, named by central's work id.
-      if (v.action == Action::Ok) v = UploadWorkPhotos(w.photos, "", work_id, "work:" + w.uuid);
-      if (v.action == Action::Ok) break;
-      if (v.action == Action::Transient) {
-        if (RetryInSession(v, &end)) continue;
-        ended_in_retry = true;
-      }
-      break;
-    }
-    if (v.action == Action::Ok) {
-      if (!cfg.field->MarkWorkSent(w.uuid, Now())) {
-        cfg.field->MarkWorkRetry(w.uuid, "device storage error while recording the work as sent", Now());
-        return Ended(Verdict{Action::Transient, "device storage error while recording the work as sent", -1});
-      }
-      progress_since_failure = true;
-      Publish([](SyncSnapshot& s) { ++s.work_updates_sent; s.work_cause.clear(); });
-      continue;
-    }
-    Publish([&](SyncSnapshot& s) { s.work_cause = v.cause; });
-    if (v.action == Action::Transient || v.action == Action::AuthExpired)
-      return ReleaseField(v, end, ended_in_retry, [&](std::int64_t due_at) { cfg.field->MarkWorkRetry(w.uuid, v.cause, due_at); });
-    cfg.field->MarkWorkFailed(w.uuid, v.cause, Now());
+      return UploadWorkPhotos(w.photos, "", work_id, "work:" + w.uuid);
+    };
+    item.sent = [&] { return cfg.field->MarkWorkSent(w.uuid, Now()); };
+    item.retry = [&](std::string_view cause, std::int64_t due_at) { cfg.field->MarkWorkRetry(w.uuid, cause, due_at); };
+    item.failed = [&](std::string_view cause) { cfg.field->MarkWorkFailed(w.uuid, cause, Now()); };
+    SessionEnd end;
+    bool refused = false;
+    if (!RunFieldItem(item, &end, &refused)) return end;
   }
   return SessionEnd{};
 }
