@@ -158,6 +158,7 @@ struct WorkHistoryLine {
   std::string status, note, state, outcome, cause;  // state: pending | sending | sent | failed
   bool conflict = false, clock_suspect = false, located = false;
   int photos = 0;
+  double distance_m = -1;  // from the complaint's position, when both are known; -1 otherwise
 };
 
 // A before/after photo of the work log being written (memory only until saved).

@@ -5,6 +5,7 @@
 // and, when gpsd has a fix, the place (Kiosk::SaveWork). Saved means on disk: the sync engine
 // sends it when the link allows.
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 #include <set>
 
@@ -248,12 +249,17 @@ void WorkDetailScreen(AppState& app) {
     const WorkHistoryLine& h = w.history[i];
     std::string line = LocalTime(h.at) + "  " + app.T(StateKey(h.status));
     if (h.photos > 0) line += "  · " + Fill(app.T("work.n_photos"), "{n}", std::to_string(h.photos));
+    if (h.distance_m >= 0)
+      line += "  · " + Fill(app.T("work.distance"), "{m}", std::to_string(static_cast<long>(std::lround(h.distance_m))));
     line += "  · " + app.T(h.state == "sent" ? (h.conflict ? "work.sent_conflict" : "work.sent")
                            : h.state == "failed" ? "work.not_sent" : "work.waiting");
     Paragraph(app, line, t.body_px() * 0.8f, left_w, h.state == "failed" || h.conflict ? t.accent : t.text);
     // Named as the line reads: waiting (pending, or held by a session retrying), sent, failed.
     const std::string shown = h.state == "pending" || h.state == "sending" ? "waiting" : h.state;
-    app.RegisterWidget("work.history" + std::to_string(i) + ":" + shown, ImRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+    const ImRect line_rect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+    app.RegisterWidget("work.history" + std::to_string(i) + ":" + shown, line_rect);
+    if (h.distance_m >= 0)
+      app.RegisterWidget("work.history" + std::to_string(i) + ".distance:" + std::to_string(std::lround(h.distance_m)), line_rect);
     if (!h.note.empty()) Paragraph(app, "“" + h.note + "”", t.body_px() * 0.8f, left_w, t.text_muted);
     if (h.clock_suspect) Paragraph(app, app.T("work.clock"), t.small_px(), left_w, t.accent);
     // The engine's causes are English sentences (DESIGN.md, known limits).

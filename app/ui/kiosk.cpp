@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <cstdio>
 #include <ctime>
@@ -655,6 +656,16 @@ std::vector<std::uint8_t> ReadSmallFile(const std::string& path) {
   return out;
 }
 
+// Great-circle distance (haversine, mean Earth radius): how far from the complaint the work was
+// recorded — a few metres is the spot, a kilometre is a question for the nodal officer.
+double DistanceMetres(double lat1, double lon1, double lat2, double lon2) {
+  constexpr double kRad = 3.14159265358979323846 / 180, kEarth = 6371008.8;
+  const double dlat = (lat2 - lat1) * kRad, dlon = (lon2 - lon1) * kRad;
+  const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
+                   std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
+  return 2 * kEarth * std::asin(std::min(1.0, std::sqrt(a)));
+}
+
 // Where the work was done, when the tablet knows: gpsd with a fix within 1.5 s ("off": never).
 void Locate(const std::string& gpsd, std::optional<double>* lat, std::optional<double>* lon) {
   if (gpsd == "off") return;
@@ -723,6 +734,8 @@ void Kiosk::OpenWork(AppState& app, const std::string& central_id) {
       l.conflict = u.conflict;
       l.clock_suspect = u.clock_suspect;
       l.located = u.update.lat.has_value();
+      if (l.located && d.view.request.lat && d.view.request.lon)
+        l.distance_m = DistanceMetres(*u.update.lat, *u.update.lon, *d.view.request.lat, *d.view.request.lon);
       l.photos = static_cast<int>(u.update.photos.size());
       lines.push_back(std::move(l));
     }

@@ -2,8 +2,9 @@
 # field_rig.sh — a real samvad-central (SQLite, loopback) for the GUI test of the field
 # engineer's tablet. Needs $DATA, $OUT and $TOOLS, which run_gui_test.sh sets.
 #   field_rig.sh up USER PIN     start central; enrol this tablet (device.conf: mode=tablet, central,
-#                                key, import); add the engineer USER with PIN; file one complaint
-#                                from another device (text, the citizen's photo and thumbnail by tus)
+#                                key, import, gpsd → a fake gpsd with a fix ~40 m from the complaint);
+#                                add the engineer USER with PIN; file one complaint from another
+#                                device (text, position, the citizen's photo and thumbnail by tus)
 #                                and assign it to USER. Central keeps running.
 #   field_rig.sh stop-when FILE  in the background: stop central once FILE exists (the engineer
 #                                then records the work with central down)
@@ -65,6 +66,7 @@ case "$1" in
            --data-urlencode "api_key=$kiosk" --data-urlencode service_code=pothole \
            --data-urlencode "attribute[client_uuid]=$uuid" --data-urlencode lang=mr \
            --data-urlencode "address_string=शिवाजी पार्क गेट क्रमांक ५ समोर, G/N" \
+           --data-urlencode lat=19.026900 --data-urlencode long=72.838300 \
            --data-urlencode "description=रस्त्याच्या मधोमध मोठा खड्डा, दुचाकी घसरतात" \
            "http://127.0.0.1:$port/requests.json" | sed -n 's/.*"service_request_id":"\([0-9]*\)".*/\1/p')
     [ -n "$id" ] || { echo "field_rig: the complaint was not filed" >&2; exit 1; }
@@ -72,7 +74,17 @@ case "$1" in
     upload "$kiosk" "$id" thumb "$DATA/citizen/thumb.jpg"
     upload "$kiosk" "$id" photo "$DATA/citizen/photo.jpg"
     "$central" assign "$id" "$user" --db "sqlite:$rig/central.db" >/dev/null
-    printf 'mode=tablet\ncentral=http://127.0.0.1:%s\nkey=%s\nimport=%s\n' "$port" "$tablet" "$DATA/usb" >>"$DATA/device.conf"
+    # The tablet's GPS: a fix about 40 m north-east of where the citizen stood.
+    "$TOOLS/fake_gpsd" 19.027200 72.838500 >"$rig/gpsd.log" 2>&1 &
+    echo $! >>"$rig/waiters"
+    for _ in $(seq 50); do
+      gport=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$rig/gpsd.log")
+      [ -n "$gport" ] && break
+      sleep 0.1
+    done
+    [ -n "${gport:-}" ] || { echo "field_rig: fake_gpsd did not start" >&2; exit 1; }
+    printf 'mode=tablet\ncentral=http://127.0.0.1:%s\nkey=%s\nimport=%s\ngpsd=127.0.0.1:%s\n' \
+      "$port" "$tablet" "$DATA/usb" "$gport" >>"$DATA/device.conf"
     ;;
   stop-when)
     # Acts only if FILE appears (a failed run's waiter must not touch the next run's central).
@@ -108,6 +120,8 @@ case "$1" in
     grep -q '"status":"closed"' <<<"$req" || fail "the complaint is not closed on central"
     fixed=$(grep -o '"status":"fixed"' <<<"$feed" | wc -l)
     [ "$fixed" -eq 1 ] || fail "$fixed 'fixed' updates on central; expected exactly one"
+    grep -q '"status":"fixed"[^}]*"lat":19.0272' <<<"$feed" || { req=$feed; fail "the update does not carry the tablet's GPS position"; }
+    echo "field_rig: the 'fixed' update carries the tablet's position (lat 19.0272)"
     for kind in before after; do
       urls=$(sed -n "s/.*\"${kind}_media_urls\":\[\([^]]*\)\].*/\1/p" <<<"$req" | tr ',' '\n' | tr -d '"')
       n=$(grep -c . <<<"$urls" || true)
