@@ -286,6 +286,13 @@ bool FieldStore::GetAssigned(const std::string& central_id, std::int64_t now, As
     while (p.Step() == SQLITE_ROW) u.update.photos.push_back({p.Text(0), static_cast<int>(p.Int(1)), {}, {}, 0});
     out->history.push_back(std::move(u));
   }
+  sql::Stmt c(db,
+              "SELECT update_id, status, at, note, conflict FROM assigned_history WHERE central_id = ?"
+              " AND update_id NOT IN (SELECT update_id FROM field_updates WHERE update_id IS NOT NULL)"
+              " ORDER BY at, CAST(update_id AS INTEGER)");
+  c.Bind(1, central_id);
+  while (c.Step() == SQLITE_ROW)
+    out->central_history.push_back({c.Text(0), central_id, c.Text(1), c.Text(3), c.Int(2), c.Int(4) == 1});
   const std::string thumb = ThumbPath(central_id);
   if (files::Exists(thumb)) out->thumb_path = thumb;
   return true;
@@ -527,6 +534,16 @@ bool FieldStore::Counts(FieldCounts* out) {
     else out->pending += n;
   }
   return rc == SQLITE_DONE;
+}
+
+bool FieldStore::RecordCentralUpdate(const model::CentralUpdate& u) {
+  std::lock_guard lock(mu_);
+  sql::Stmt st(store_.db(),
+               "INSERT OR IGNORE INTO assigned_history(update_id, central_id, status, at, note, conflict)"
+               " SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM assigned WHERE central_id = ?)");
+  st.Bind(1, u.update_id).Bind(2, u.central_id).Bind(3, u.status).Bind(4, u.at).Bind(5, u.note)
+      .Bind(6, u.conflict ? 1 : 0).Bind(7, u.central_id);
+  return st.Run();
 }
 
 bool FieldStore::ListDueUpdates(std::int64_t now, size_t limit, std::vector<model::FieldUpdate>* out) {

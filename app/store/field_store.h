@@ -104,6 +104,9 @@ struct UpdateView {
 struct AssignedDetail {
   AssignedView view;
   std::vector<UpdateView> history;  // this tablet's updates, oldest first
+  // Central's feed for it (the office's assignment, other devices' updates), oldest first,
+  // without this tablet's own updates (they are in `history`).
+  std::vector<model::CentralUpdate> central_history;
   std::string thumb_path;           // the citizen's first photo, when fetched ("" otherwise)
 };
 
@@ -136,6 +139,7 @@ class FieldStore final : public model::FieldLog {
   std::vector<std::string> FieldUsers() override;
   bool ReplaceAssigned(const std::string& user_id, const std::vector<model::AssignedRequest>& list,
                        std::int64_t listed_at, std::string* why) override;
+  bool RecordCentralUpdate(const model::CentralUpdate& u) override;
   bool ListDueUpdates(std::int64_t now, size_t limit, std::vector<model::FieldUpdate>* out) override;
   std::string PhotoPath(std::string_view file) const override;
   bool MarkUpdateSending(const std::string& uuid, std::int64_t now) override;

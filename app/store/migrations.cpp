@@ -162,6 +162,13 @@ constexpr const char* kSteps[] = {
     "  sha256 TEXT NOT NULL CHECK(length(sha256) = 64), bytes INTEGER NOT NULL CHECK(bytes > 0),"
     "  file TEXT NOT NULL,"
     "  PRIMARY KEY(uuid, kind, idx)) STRICT;",
+
+    // 6 → 7: central's history of the complaints assigned here (the update feed's entries for
+    // them), so the detail screen shows what the office did too, offline.
+    "CREATE TABLE assigned_history("
+    "  update_id TEXT PRIMARY KEY, central_id TEXT NOT NULL, status TEXT NOT NULL,"
+    "  at INTEGER NOT NULL, note TEXT NOT NULL, conflict INTEGER NOT NULL CHECK(conflict IN (0, 1))) STRICT;"
+    "CREATE INDEX assigned_history_request ON assigned_history(central_id, at);",
 };
 
 }  // namespace

@@ -179,7 +179,8 @@ struct WorkScreenState {
   // The complaint open in the detail and log screens.
   WorkItemView current;
   double opened_at = -1;  // app.now of the last reload of `current`
-  std::vector<WorkHistoryLine> history;
+  std::vector<WorkHistoryLine> history;  // recorded on this tablet
+  std::vector<WorkHistoryLine> office;   // central's history: assignment, other devices' updates
   unsigned int thumb = 0;  // the citizen's photo (from central), on the GPU
   int thumb_w = 0, thumb_h = 0;
   // The work log being written.

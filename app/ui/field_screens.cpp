@@ -223,7 +223,8 @@ void WorkDetailScreen(AppState& app) {
     app.RegisterWidget("work.message:" + app.message_key, ImRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
   }
   const ImVec2 top = ImGui::GetCursorPos();
-  ImGui::BeginGroup();
+  // The left column scrolls by drag: a complaint with a long history must not end below the screen.
+  BeginTouchScroll(app, "work.detail", ImVec2(left_w, ImGui::GetContentRegionAvail().y));
   Label(app, app.T("cat." + c.category), t.title_px() * 0.8f, t.text);
   Label(app, app.T(StateKey(c.status)), t.body_px(), t.primary);
   app.RegisterWidget("work.status:" + c.status, ImRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
@@ -243,8 +244,16 @@ void WorkDetailScreen(AppState& app) {
     app.lang = saved;
   }
   ImGui::Dummy(ImVec2(0, t.pad() * 0.5f));
-  // What this tablet recorded, oldest first, and how central took it.
-  if (!w.history.empty()) Label(app, app.T("status.history"), t.small_px(), t.text_muted);
+  // What the office did (central's feed), then what this tablet recorded and how central took it.
+  if (!w.office.empty()) Label(app, app.T("status.history"), t.small_px(), t.text_muted);
+  for (size_t i = 0; i < w.office.size(); ++i) {
+    const WorkHistoryLine& h = w.office[i];
+    std::string line = LocalTime(h.at) + "  " + app.T(StateKey(h.status));
+    if (!h.note.empty()) line += "  · " + h.note;  // as central wrote it (its own notes are English)
+    Paragraph(app, line, t.body_px() * 0.8f, left_w, h.conflict ? t.text_muted : t.text);
+    app.RegisterWidget("work.office" + std::to_string(i) + ":" + h.status, ImRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+  }
+  if (!w.history.empty()) Label(app, app.T("work.mine"), t.small_px(), t.text_muted);
   for (size_t i = 0; i < w.history.size(); ++i) {
     const WorkHistoryLine& h = w.history[i];
     std::string line = LocalTime(h.at) + "  " + app.T(StateKey(h.status));
@@ -265,7 +274,7 @@ void WorkDetailScreen(AppState& app) {
     // The engine's causes are English sentences (DESIGN.md, known limits).
     if (h.state == "failed" && !h.cause.empty()) LabelIn(app, h.cause, text::Lang::En, t.small_px(), t.accent);
   }
-  ImGui::EndGroup();
+  EndTouchScroll(app);
   // Right: the citizen's photo and the action.
   ImGui::SetCursorPos(ImVec2(top.x + left_w + t.pad(), top.y));
   ImGui::BeginGroup();

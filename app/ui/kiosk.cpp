@@ -739,8 +739,27 @@ void Kiosk::OpenWork(AppState& app, const std::string& central_id) {
       l.photos = static_cast<int>(u.update.photos.size());
       lines.push_back(std::move(l));
     }
+    std::vector<WorkHistoryLine> office;  // central's feed: the office, other devices
+    // The feed is kept from the moment a complaint is assigned here; its filing comes first.
+    if (d.central_history.empty() || d.central_history.front().status != "open") {
+      WorkHistoryLine filed;
+      filed.at = d.view.request.requested_at;
+      filed.status = "open";
+      filed.state = "office";
+      office.push_back(std::move(filed));
+    }
+    for (const model::CentralUpdate& c : d.central_history) {
+      WorkHistoryLine l;
+      l.at = c.at;
+      l.status = c.status;
+      l.note = c.note;
+      l.state = "office";
+      l.conflict = c.conflict;
+      office.push_back(std::move(l));
+    }
     std::vector<std::uint8_t> thumb = d.thumb_path.empty() ? std::vector<std::uint8_t>{} : ReadSmallFile(d.thumb_path);
-    return [ok, view = ToView(d.view), lines = std::move(lines), thumb = std::move(thumb)](AppState& a) {
+    return [ok, view = ToView(d.view), lines = std::move(lines), office = std::move(office),
+            thumb = std::move(thumb)](AppState& a) {
       WorkScreenState& w = a.work;
       if (!ok) {
         w.error_key = "sync.err.storage";
@@ -748,6 +767,7 @@ void Kiosk::OpenWork(AppState& app, const std::string& central_id) {
       }
       w.current = view;
       w.history = lines;
+      w.office = office;
       DeleteTexture(w.thumb);
       if (!thumb.empty()) w.thumb = ThumbTexture(thumb, &w.thumb_w, &w.thumb_h);
     };

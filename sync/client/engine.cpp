@@ -265,6 +265,11 @@ void SyncEngine::Impl::RunSession(bool forced) {
   SessionEnd end = Push(forced);
   if (end.action == Action::Ok && cfg.field && !transport.cancelled()) end = PushField(forced);
   if (end.action == Action::Ok && cfg.field && !transport.cancelled()) end = PushWorks(forced);
+  // A tablet's assigned lists first: the feed that follows is kept for the complaints in them.
+  if (end.action == Action::Ok && cfg.field && !transport.cancelled()) {
+    Publish([](SyncSnapshot& s) { s.phase = SessionPhase::Pulling; });
+    end = PullAssigned();
+  }
   if (end.action == Action::Ok && cfg.pull_updates && !transport.cancelled()) {
     Publish([](SyncSnapshot& s) { s.phase = SessionPhase::Pulling; });
     end = Pull();
@@ -277,10 +282,6 @@ void SyncEngine::Impl::RunSession(bool forced) {
   if (end.action == Action::Ok && cfg.bundle_keys && !cfg.data_dir.empty() && !transport.cancelled()) {
     Publish([](SyncSnapshot& s) { s.phase = SessionPhase::Catalog; });
     RefreshBundleKeys();  // never fails the session: only an export needs its files
-  }
-  if (end.action == Action::Ok && cfg.field && !transport.cancelled()) {
-    Publish([](SyncSnapshot& s) { s.phase = SessionPhase::Pulling; });
-    end = PullAssigned();
   }
   // Every session: a PIN disabled on central must stop working on the tablet at its next sync.
   if (end.action == Action::Ok && cfg.staff && !transport.cancelled()) end = RefreshStaff();

@@ -166,6 +166,19 @@ SessionEnd SyncEngine::Impl::Pull() {
     }
 
     for (const JsonValue& u : feed->items) {
+      // A tablet keeps the feed of the complaints assigned to it: the detail screen's history.
+      if (cfg.field) {
+        model::CentralUpdate cu;
+        cu.update_id = u.Str("update_id");
+        cu.central_id = u.Str("service_request_id");
+        cu.status = u.Str("status");
+        cu.note = u.Str("description");
+        const JsonValue* conflict = u.Find("conflict");
+        cu.conflict = conflict && conflict->type == JsonValue::Type::Bool && conflict->boolean;
+        if (!cu.update_id.empty() && o311::ParseDatetime(u.Str("updated_datetime"), &cu.at) &&
+            !cfg.field->RecordCentralUpdate(cu))
+          return Fail(Verdict{Action::Transient, "device storage error while saving a complaint's history", -1});
+      }
       const Known& k = known[u.Str("service_request_id")];
       const auto status = DeviceStatus(u.Str("status"));
       std::int64_t at = 0;

@@ -69,6 +69,13 @@ struct DevelopmentWork {
   std::string last_error;
 };
 
+// One entry of central's update feed (PROTOCOL.md, Extension 3), kept for an assigned complaint.
+struct CentralUpdate {
+  std::string update_id, central_id, status, note;
+  std::int64_t at = 0;
+  bool conflict = false;
+};
+
 // Central's answer to an update (PROTOCOL.md, Extension 3).
 struct UpdateOutcome {
   std::string update_id;
@@ -86,6 +93,9 @@ class FieldLog {
   // Replaces `user_id`'s assigned list with central's; false with `why` on a storage error.
   virtual bool ReplaceAssigned(const std::string& user_id, const std::vector<AssignedRequest>& list,
                                std::int64_t listed_at, std::string* why) = 0;
+  // Keeps a feed entry when it is about a complaint assigned here (others are ignored); idempotent.
+  // false: storage error.
+  virtual bool RecordCentralUpdate(const CentralUpdate& u) = 0;
   // Pending updates due now, oldest first. false: storage error.
   virtual bool ListDueUpdates(std::int64_t now, size_t limit, std::vector<FieldUpdate>* out) = 0;
   virtual std::string PhotoPath(std::string_view file) const = 0;

@@ -271,3 +271,25 @@ TEST_CASE("a development work is kept with its photos and follows the lifecycle"
   CHECK(rows[0].work_id == "5");
   CHECK(rows[0].photos == 3);
 }
+
+TEST_CASE("central's history is kept for assigned complaints only, without the tablet's own updates twice",
+          "[store][field]") {
+  Tablet t;
+  std::string why;
+  REQUIRE(t.field->ReplaceAssigned("GN-ENG-04", {Request("17", T + 3600)}, T, &why));
+  REQUIRE(t.field->RecordCentralUpdate({"30", "17", "open", "Complaint received", T - 100, false}));
+  REQUIRE(t.field->RecordCentralUpdate({"31", "17", "in_progress", "Assigned to GN-ENG-04", T - 50, false}));
+  REQUIRE(t.field->RecordCentralUpdate({"31", "17", "in_progress", "Assigned to GN-ENG-04", T - 50, false}));  // a page read twice
+  REQUIRE(t.field->RecordCentralUpdate({"40", "99", "fixed", "not ours", T, false}));  // not assigned here
+  const std::string uuid = t.field->RecordUpdate(Draft("acknowledged"), T).uuid;
+  REQUIRE(t.field->MarkUpdateSending(uuid, T));
+  REQUIRE(t.field->MarkUpdateSent(uuid, {"41", false, "acknowledged", "open", ""}, T));
+  REQUIRE(t.field->RecordCentralUpdate({"41", "17", "acknowledged", "", T, false}));  // ours, from the feed
+  store::AssignedDetail det;
+  REQUIRE(t.field->GetAssigned("17", T, &det));
+  REQUIRE(det.central_history.size() == 2);
+  CHECK(det.central_history[0].status == "open");
+  CHECK(det.central_history[1].note == "Assigned to GN-ENG-04");
+  CHECK(det.history.size() == 1);
+  CHECK_FALSE(t.field->GetAssigned("99", T, &det));
+}

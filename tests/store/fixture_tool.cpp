@@ -126,6 +126,13 @@ constexpr const char* kDataV6 =
     "   'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 2000,"
     "   'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.jpg');";
 
+// Version 7: version 6's data and central's history of the assigned complaint 17.
+constexpr const char* kDataV7 =
+    "UPDATE meta SET value = 'v7 written by store_fixture_tool' WHERE key = 'fixture';"
+    "INSERT INTO assigned_history(update_id, central_id, status, at, note, conflict) VALUES"
+    "  ('30', '17', 'open', 1718000000, 'Complaint received', 0),"
+    "  ('31', '17', 'in_progress', 1718050000, 'Assigned to GN-ENG-04', 0);";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -144,11 +151,11 @@ int main(int argc, char** argv) {
   sqlite3* db = nullptr;
   if (sqlite3_open(out.c_str(), &db) != SQLITE_OK) return 1;
   const char* data = version == 1 ? kDataV1 : version == 2 ? kDataV2 : version == 3 ? kDataV3
-                   : version == 4 ? kDataV4 : version == 5 ? kDataV5 : version == 6 ? kDataV6 : nullptr;
+                   : version == 4 ? kDataV4 : version == 5 ? kDataV5 : version == 6 ? kDataV6 : version == 7 ? kDataV7 : nullptr;
   bool ok = data != nullptr;
   if (!ok) std::fprintf(stderr, "store_fixture_tool: no fixture data for version %d yet\n", version);
   // 1 KB pages keep the committed file small; VACUUM rewrites it compactly.
-  ok = ok && (version < 4 || Exec(db, kDataV3)) && (version < 5 || Exec(db, kDataV4)) && (version < 6 || Exec(db, kDataV5)) && Exec(db, data) &&
+  ok = ok && (version < 4 || Exec(db, kDataV3)) && (version < 5 || Exec(db, kDataV4)) && (version < 6 || Exec(db, kDataV5)) && (version < 7 || Exec(db, kDataV6)) && Exec(db, data) &&
        Exec(db, "PRAGMA page_size=1024; VACUUM;");
   sqlite3_close(db);
   if (!ok) return 1;

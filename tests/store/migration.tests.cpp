@@ -154,6 +154,13 @@ TEST_CASE("every fixture migrates to the current version with its data intact", 
         CHECK(works[0].state == "pending");
         CHECK(works[0].photos == 1);
       }
+      // Central's history of an assigned complaint exists from v7 on.
+      store::AssignedDetail detail;
+      if (v >= 5) {
+        REQUIRE(field.GetAssigned("17", 1718100200, &detail));
+        CHECK(detail.central_history.size() == (v >= 7 ? 2u : 0u));
+        if (v >= 7) CHECK(detail.central_history[1].note == "Assigned to GN-ENG-04");
+      }
 
       // The migrated database takes new complaints.
       if (!s.device().enrolled) REQUIRE(s.Enrol(1, 1) == store::EnrolStatus::Ok);

@@ -122,6 +122,13 @@ TEST_CASE("the assigned list reaches the tablet for the engineer who signed in",
   CHECK_FALSE(list[0].overdue);
   REQUIRE(t.field.ListAssigned("GN-ENG-05", Now(), &list));
   CHECK(list.empty());
+  // Central's history of it since it was assigned here came with the feed (the list is fetched
+  // before the feed, so the assignment itself is in it).
+  store::AssignedDetail det;
+  REQUIRE(t.field.GetAssigned(t.central_id, Now(), &det));
+  REQUIRE_FALSE(det.central_history.empty());
+  CHECK(det.central_history.back().status == "in_progress");
+  CHECK(det.central_history.back().note == "Assigned to GN-ENG-04");
 }
 
 TEST_CASE("work recorded while central is down goes at a later sync, exactly once, photos first",
@@ -256,6 +263,9 @@ TEST_CASE("when central changed the status meanwhile, both stay in the history a
   REQUIRE(det.history.size() == 1);
   CHECK(det.history[0].update.status == "resolved");  // ours, kept
   CHECK(det.history[0].conflict);
+  REQUIRE_FALSE(det.central_history.empty());  // and the desk's rejection, from the feed
+  CHECK(det.central_history.back().status == "closed");
+  CHECK(det.central_history.back().note == "duplicate of another ticket");
 
   const std::vector<JsonValue> h = t.History();
   REQUIRE(h.size() >= 2);
