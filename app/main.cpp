@@ -157,12 +157,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   // The services: store, photo pipeline, task runner. A worker that finishes wakes the loop.
+  // The store is opened just after the first frame is on screen, not before: opening it (SQLite,
+  // the migrations check, the orphan sweep, device.conf: ~6 ms here, far more when it recovers a
+  // damaged file) is nothing the first screen shows. Until then app.kiosk is null, which every
+  // screen already treats as "no services" (the submit button stays disabled); nobody can reach
+  // one that uses them before the second frame, and the store is open before that frame starts.
   samvad::ui::Kiosk kiosk([] { glfwPostEmptyEvent(); });
-  if (!kiosk.Open(samvad::platform::DataDir(), app, &error)) {
-    std::fprintf(stderr, "samvad: %s\n", error.c_str());
-    return 1;
-  }
-  app.kiosk = &kiosk;
   if (opt.lang_given) app.screen = samvad::ui::ScreenId::Home;
 
   samvad::script::Runner runner;
@@ -230,7 +230,7 @@ int main(int argc, char** argv) {
     io.DisplaySize = ImVec2(static_cast<float>(fw), static_cast<float>(fh));
     io.DeltaTime = app.dt;
     app.touch.NewFrame(io, now);
-    kiosk.Poll(app);
+    if (app.kiosk) kiosk.Poll(app);
     ImGui_ImplOpenGL3_NewFrame();
     ImGui::NewFrame();
     samvad::ui::DrawFrame(app);
@@ -265,6 +265,13 @@ int main(int argc, char** argv) {
       running = false;
     }
     --frames_left;
+    if (!app.kiosk) {
+      if (!kiosk.Open(samvad::platform::DataDir(), app, &error)) {
+        std::fprintf(stderr, "samvad: %s\n", error.c_str());
+        return 1;
+      }
+      app.kiosk = &kiosk;
+    }
   }
   text.atlas.DestroyTexture();
   ImGui_ImplOpenGL3_Shutdown();
