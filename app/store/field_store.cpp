@@ -61,6 +61,13 @@ std::int64_t ClockFloor(sqlite3* db) {
   return q.Step() == SQLITE_ROW ? q.Int(0) : 0;
 }
 
+// The photos of one update (field_photos) or development work (work_photos), in upload order.
+void ReadPhotos(sqlite3* db, const char* table, const std::string& uuid, std::vector<model::WorkPhoto>* out) {
+  sql::Stmt p(db, std::string("SELECT kind, idx, file, sha256, bytes FROM ") + table + " WHERE uuid = ? ORDER BY kind DESC, idx");
+  p.Bind(1, uuid);
+  while (p.Step() == SQLITE_ROW) out->push_back({p.Text(0), static_cast<int>(p.Int(1)), p.Text(2), p.Text(3), p.Int(4)});
+}
+
 }  // namespace
 
 bool IsWorkStatus(std::string_view s) {
@@ -281,9 +288,7 @@ bool FieldStore::GetAssigned(const std::string& central_id, std::int64_t now, As
     u.outcome = FromCentral(h.Text(9));
     u.update.lat = ColumnOptional(h, 10);
     u.update.lon = ColumnOptional(h, 11);
-    sql::Stmt p(db, "SELECT kind, idx FROM field_photos WHERE uuid = ? ORDER BY kind DESC, idx");
-    p.Bind(1, u.update.uuid);
-    while (p.Step() == SQLITE_ROW) u.update.photos.push_back({p.Text(0), static_cast<int>(p.Int(1)), {}, {}, 0});
+    ReadPhotos(db, "field_photos", u.update.uuid, &u.update.photos);
     out->history.push_back(std::move(u));
   }
   sql::Stmt c(db,
@@ -488,11 +493,7 @@ bool FieldStore::ListDueWorks(std::int64_t now, size_t limit, std::vector<model:
     out->push_back(std::move(w));
   }
   if (rc != SQLITE_DONE) return false;
-  for (model::DevelopmentWork& w : *out) {
-    sql::Stmt p(db, "SELECT kind, idx, file, sha256, bytes FROM work_photos WHERE uuid = ? ORDER BY kind DESC, idx");
-    p.Bind(1, w.uuid);
-    while (p.Step() == SQLITE_ROW) w.photos.push_back({p.Text(0), static_cast<int>(p.Int(1)), p.Text(2), p.Text(3), p.Int(4)});
-  }
+  for (model::DevelopmentWork& w : *out) ReadPhotos(db, "work_photos", w.uuid, &w.photos);
   return true;
 }
 
@@ -568,22 +569,14 @@ bool FieldStore::ListDueUpdates(std::int64_t now, size_t limit, std::vector<mode
     u.department = q.Text(5);
     u.based_on_update_id = q.Text(6);
     u.recorded_at = q.Int(7);
+    u.lat = ColumnOptional(q, 8);
+    u.lon = ColumnOptional(q, 9);
     u.attempts = static_cast<int>(q.Int(10));
     u.last_error = q.Text(11);
     out->push_back(std::move(u));
   }
   if (rc != SQLITE_DONE) return false;
-  for (model::FieldUpdate& u : *out) {
-    sql::Stmt g(db, "SELECT lat, lon FROM field_updates WHERE uuid = ?");
-    g.Bind(1, u.uuid);
-    if (g.Step() == SQLITE_ROW) {
-      u.lat = ColumnOptional(g, 0);
-      u.lon = ColumnOptional(g, 1);
-    }
-    sql::Stmt p(db, "SELECT kind, idx, file, sha256, bytes FROM field_photos WHERE uuid = ? ORDER BY kind DESC, idx");
-    p.Bind(1, u.uuid);
-    while (p.Step() == SQLITE_ROW) u.photos.push_back({p.Text(0), static_cast<int>(p.Int(1)), p.Text(2), p.Text(3), p.Int(4)});
-  }
+  for (model::FieldUpdate& u : *out) ReadPhotos(db, "field_photos", u.uuid, &u.photos);
   // A later update of a complaint never goes before an earlier one that is still waiting.
   std::set<std::string> blocked;
   {

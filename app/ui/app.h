@@ -182,6 +182,7 @@ struct WorkScreenState {
   std::vector<WorkHistoryLine> history;  // recorded on this tablet
   std::vector<WorkHistoryLine> office;   // central's history: assignment, other devices' updates
   unsigned int thumb = 0;  // the citizen's photo (from central), on the GPU
+  std::string thumb_for;   // the complaint `thumb` shows
   int thumb_w = 0, thumb_h = 0;
   // The work log being written.
   std::string status;      // the status chosen; "" = none yet

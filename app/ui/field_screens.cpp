@@ -6,7 +6,6 @@
 // sends it when the link allows.
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <set>
 
 #include "app/ui/widgets/widgets.h"
@@ -158,7 +157,6 @@ void WorkListScreen(AppState& app) {
   }
   const float row_h = std::max(t.min_target(), app.R().LineHeight(t.body_px()) * 2 + t.pad());
   BeginTouchScroll(app, "work.list", ImGui::GetContentRegionAvail());
-  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
   for (size_t i = 0; i < w.items.size(); ++i) {
     const WorkItemView& it = w.items[i];
     const ImVec2 at = ImGui::GetCursorScreenPos();
@@ -191,7 +189,6 @@ void WorkListScreen(AppState& app) {
       const std::string s = it.failed > 0 ? app.T("work.not_sent") : app.T("work.waiting");
       app.R().Draw(dl, ImVec2(x0 + width * 0.75f, y0), s, app.lang, sp, it.failed ? t.accent : t.text_muted);
     }
-    (void)now;
     ImGui::Dummy(ImVec2(0, t.pad() * 0.3f));
   }
   EndTouchScroll(app);

@@ -719,7 +719,9 @@ void Kiosk::LoadWork(AppState& app) {
 
 void Kiosk::OpenWork(AppState& app, const std::string& central_id) {
   app.work.error_key.clear();
-  impl_->tasks.Run([this, central_id]() -> Tasks::Continuation {
+  // The detail reloads every few seconds; the citizen's photo is read and uploaded to the GPU once.
+  const bool need_thumb = app.work.thumb == 0 || app.work.thumb_for != central_id;
+  impl_->tasks.Run([this, central_id, need_thumb]() -> Tasks::Continuation {
     store::AssignedDetail d;
     const bool ok = impl_->field->GetAssigned(central_id, static_cast<std::int64_t>(std::time(nullptr)), &d);
     std::vector<WorkHistoryLine> lines;
@@ -757,7 +759,8 @@ void Kiosk::OpenWork(AppState& app, const std::string& central_id) {
       l.conflict = c.conflict;
       office.push_back(std::move(l));
     }
-    std::vector<std::uint8_t> thumb = d.thumb_path.empty() ? std::vector<std::uint8_t>{} : ReadSmallFile(d.thumb_path);
+    std::vector<std::uint8_t> thumb =
+        !need_thumb || d.thumb_path.empty() ? std::vector<std::uint8_t>{} : ReadSmallFile(d.thumb_path);
     return [ok, view = ToView(d.view), lines = std::move(lines), office = std::move(office),
             thumb = std::move(thumb)](AppState& a) {
       WorkScreenState& w = a.work;
@@ -768,8 +771,27 @@ void Kiosk::OpenWork(AppState& app, const std::string& central_id) {
       w.current = view;
       w.history = lines;
       w.office = office;
-      DeleteTexture(w.thumb);
-      if (!thumb.empty()) w.thumb = ThumbTexture(thumb, &w.thumb_w, &w.thumb_h);
+      if (!thumb.empty()) {
+        DeleteTexture(w.thumb);
+        w.thumb = ThumbTexture(thumb, &w.thumb_w, &w.thumb_h);
+        w.thumb_for = w.thumb ? w.current.central_id : std::string();
+      }
+    };
+  });
+}
+
+// Field work is saved on the worker: the place from gpsd, the record (photos fsync'd, one
+// transaction), then a sync; `on_saved` runs on the UI thread once it is on disk.
+template <class Draft, class Record>
+void Kiosk::SaveFieldWork(Draft d, const std::string& gpsd, const char* what, Record record,
+                          std::function<void(AppState&)> on_saved) {
+  impl_->tasks.Run([this, d = std::move(d), gpsd, what, record, on_saved]() mutable -> Tasks::Continuation {
+    Locate(gpsd, &d.lat, &d.lon);
+    const store::RecordResult r = record(*impl_->field, d, static_cast<std::int64_t>(std::time(nullptr)));
+    if (r.status == store::RecordStatus::Ok && impl_->sync) impl_->sync->RequestSync();
+    LogRecordFailure(what, r);
+    return [r, located = d.lat.has_value(), on_saved](AppState& a) {
+      if (ShowRecordResult(a.work, r, located)) on_saved(a);
     };
   });
 }
@@ -786,18 +808,15 @@ void Kiosk::SaveWork(AppState& app) {
   d.note = w.note.text;
   d.department = w.status == "transferred" ? w.department : "";
   for (const WorkPhoto& p : w.photos) d.photos.push_back({p.kind, p.jpeg, p.sha256});
-  impl_->tasks.Run([this, d = std::move(d), gpsd = app.config.gpsd]() mutable -> Tasks::Continuation {
-    Locate(gpsd, &d.lat, &d.lon);
-    const store::RecordResult r = impl_->field->RecordUpdate(d, static_cast<std::int64_t>(std::time(nullptr)));
-    if (r.status == store::RecordStatus::Ok && impl_->sync) impl_->sync->RequestSync();
-    LogRecordFailure("work update", r);
-    return [this, r, located = d.lat.has_value(), id = d.central_id](AppState& a) {
-      if (!ShowRecordResult(a.work, r, located)) return;
-      OpenWork(a, id);
-      a.Go(ScreenId::WorkDetail);
-      a.message_key = a.work.result_key;
-    };
-  });
+  const std::string id = d.central_id;
+  SaveFieldWork(
+      std::move(d), app.config.gpsd, "work update",
+      [](store::FieldStore& f, const store::WorkDraft& wd, std::int64_t now) { return f.RecordUpdate(wd, now); },
+      [this, id](AppState& a) {
+        OpenWork(a, id);
+        a.Go(ScreenId::WorkDetail);
+        a.message_key = a.work.result_key;
+      });
 }
 
 void Kiosk::LoadDevWorks(AppState& app) {
@@ -823,15 +842,10 @@ void Kiosk::SaveDevWork(AppState& app) {
   d.lang = std::string(text::LangCode(app.lang));
   d.ward = app.config.ward_number;
   for (const WorkPhoto& p : w.photos) d.photos.push_back({p.kind, p.jpeg, p.sha256});
-  impl_->tasks.Run([this, d = std::move(d), gpsd = app.config.gpsd]() mutable -> Tasks::Continuation {
-    Locate(gpsd, &d.lat, &d.lon);
-    const store::RecordResult r = impl_->field->RecordWork(d, static_cast<std::int64_t>(std::time(nullptr)));
-    if (r.status == store::RecordStatus::Ok && impl_->sync) impl_->sync->RequestSync();
-    LogRecordFailure("development work", r);
-    return [this, r, located = d.lat.has_value()](AppState& a) {
-      if (ShowRecordResult(a.work, r, located)) LoadDevWorks(a);
-    };
-  });
+  SaveFieldWork(
+      std::move(d), app.config.gpsd, "development work",
+      [](store::FieldStore& f, const store::DevWorkDraft& wd, std::int64_t now) { return f.RecordWork(wd, now); },
+      [this](AppState& a) { LoadDevWorks(a); });
 }
 
 void Kiosk::Retry(const std::string& ticket_display) {

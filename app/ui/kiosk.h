@@ -92,6 +92,9 @@ class Kiosk {
 
  private:
   void RunRetentionWhenDue(AppState& app);
+  template <class Draft, class Record>
+  void SaveFieldWork(Draft d, const std::string& gpsd, const char* what, Record record,
+                     std::function<void(AppState&)> on_saved);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
