@@ -116,12 +116,20 @@ int main(int argc, char** argv) {
     std::fputs(shaper.Dump(opt.dump_text, *lang).c_str(), stdout);
     return 0;
   }
-  // Fonts, HarfBuzz faces and the catalogs (~8 ms) load on a second thread while this one opens
-  // the window and the GL context (~250 ms, mostly Mesa and the X server): nothing in either
-  // touches the other, and the join below comes before anything draws text.
+  // Fonts, HarfBuzz faces, the catalogs and the glyph atlas's pixels (~14 ms) are made on a
+  // second thread while this one opens the window and the GL context (~250 ms, mostly Mesa and
+  // the X server): nothing in either touches the other, no ImGui context exists yet (ImGui's
+  // allocator counts into the current one), and the join comes before anything draws text.
+  ImFontAtlas fonts;
   std::string text_error;
   bool text_ok = false;
-  std::jthread text_loader([&] { text_ok = text.Load(&text_error); });
+  std::jthread text_loader([&] {
+    text_ok = text.Load(&text_error);
+    if (text_ok && !text.atlas.Build(&fonts)) {
+      text_ok = false;
+      text_error = "the glyph region does not fit in the font atlas";
+    }
+  });
 
   samvad::platform::Window window;
   samvad::platform::WindowOptions wopt;
@@ -144,15 +152,14 @@ int main(int argc, char** argv) {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // a kiosk keeps no window layout on disk
   io.LogFilename = nullptr;
-  // The renderer's device objects first, while the atlas holds only ImGui's small default font
-  // (for developer overlays); then our glyph region joins it and GlyphAtlas uploads the whole
-  // atlas as one 8-bit channel (see GlyphAtlas::CreateTexture for why).
-  samvad::ui::GlyphAtlas::Prepare(io.Fonts);
-  io.Fonts->AddFontDefault();
+  // The renderer's device objects are made with the context's own atlas (ImGui's small default
+  // font, what any ImGui program uploads): the backend converts whatever atlas it finds to RGBA,
+  // which for ours would be 4 MB. Then ours takes its place, uploaded as one 8-bit channel (see
+  // GlyphAtlas::CreateTexture); the context's atlas is put back before the context goes.
   ImGui_ImplOpenGL3_Init("#version 130");
   ImGui_ImplOpenGL3_CreateDeviceObjects();
-  io.Fonts->ClearTexData();
-  text.atlas.Reserve(io.Fonts);
+  ImFontAtlas* const context_fonts = io.Fonts;
+  io.Fonts = &fonts;
   if (!text.atlas.CreateTexture(io.Fonts)) {
     std::fprintf(stderr, "samvad: cannot create the glyph atlas texture (OpenGL 3.3 swizzle)\n");
     return 1;
@@ -284,6 +291,7 @@ int main(int argc, char** argv) {
   }
   text.atlas.DestroyTexture();
   ImGui_ImplOpenGL3_Shutdown();
+  io.Fonts = context_fonts;  // the context deletes the atlas it made, not ours
   ImGui::DestroyContext();
   return 0;
 }

@@ -9,14 +9,10 @@
 
 namespace samvad::ui {
 
-void GlyphAtlas::Prepare(ImFontAtlas* atlas) {
+void GlyphAtlas::Reserve(ImFontAtlas* atlas) {
   // 1024 wide: every GL has it; no power-of-two height, so the texture is ~1024×1020, 1 MB.
   atlas->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight | ImFontAtlasFlags_NoMouseCursors;
   atlas->TexDesiredWidth = 1024;
-}
-
-void GlyphAtlas::Reserve(ImFontAtlas* atlas) {
-  Prepare(atlas);
   w_ = 1024 - 2 * atlas->TexGlyphPadding;
   h_ = 1000;
   rect_id_ = atlas->AddCustomRectRegular(w_, h_);
@@ -92,11 +88,20 @@ const GlyphEntry& GlyphAtlas::Get(const text::FontSet& fonts, int font, uint32_t
   return entries_[key] = e;
 }
 
-bool GlyphAtlas::CreateTexture(ImFontAtlas* atlas) {
+bool GlyphAtlas::Build(ImFontAtlas* atlas) {
+  atlas->AddFontDefault();
+  Reserve(atlas);
   unsigned char* px = nullptr;
   int w = 0, h = 0;
   atlas->GetTexDataAsAlpha8(&px, &w, &h);
-  if (!px || !Locate(atlas)) return false;
+  return px && Locate(atlas);
+}
+
+bool GlyphAtlas::CreateTexture(ImFontAtlas* atlas) {
+  unsigned char* px = nullptr;
+  int w = 0, h = 0;
+  atlas->GetTexDataAsAlpha8(&px, &w, &h);  // built already (Build): returns the pixels
+  if (!px) return false;
   GLint last = 0;
   glGetIntegerv(GL_TEXTURE_BINDING_2D, &last);
   GLuint tex = 0;

@@ -25,17 +25,17 @@ class GlyphAtlas {
   // Before the atlas is built: sets the atlas to 1024 px wide and reserves our glyph region
   // (1022×1000: ImGui pads each rect by a pixel) beside ImGui's own small default font.
   void Reserve(ImFontAtlas* atlas);
-  // The atlas flags and width Reserve() needs, for an atlas built once before Reserve (ImGui
-  // asserts if they change between builds).
-  static void Prepare(ImFontAtlas* atlas);
   // After it is built (GetTexData… called): finds where the region landed. False when it did
   // not fit (the region must be narrower than the atlas by ImGui's glyph padding).
   bool Locate(ImFontAtlas* atlas);
-  // With a GL context: builds the atlas as alpha only, uploads it as one 8-bit channel that
-  // the GPU reads as white + alpha (what ImGui's shader expects of its RGBA atlas), makes it
-  // ImGui's font texture, and frees the CPU copy. A quarter of the RGBA upload, and no RGBA
-  // conversion — together ~30 ms of start-up on llvmpipe (measured). Call after the renderer
-  // backend created its device objects. False when GL or the region failed.
+  // The program's atlas, ImGui's default font (for developer overlays) and our region, built as
+  // alpha only and located: CPU work only (~6 ms), so it runs on the start-up thread that
+  // loads the fonts, before any ImGui context exists. False when the region did not fit.
+  bool Build(ImFontAtlas* atlas);
+  // With a GL context, after Build: uploads the atlas as one 8-bit channel that the GPU reads
+  // as white + alpha (what ImGui's shader expects of its RGBA atlas), makes it the atlas's
+  // texture, and frees the CPU copy. A quarter of the RGBA upload, and no RGBA conversion —
+  // together ~30 ms of start-up on llvmpipe (measured). False when GL failed.
   bool CreateTexture(ImFontAtlas* atlas);
   void DestroyTexture();
   // The glyph, rasterising it on first use. Never null.
