@@ -5,7 +5,6 @@
 #include "sync/client/transport.h"
 
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -14,6 +13,7 @@
 #include <mutex>
 #include <string>
 
+#include "sync/model/dynamic_lib.h"
 #include "sync/protocol/json.h"
 
 namespace samvad::sync {
@@ -44,32 +44,21 @@ namespace {
 const CurlLib& Curl() {
   static const CurlLib lib = [] {
     CurlLib l;
-    void* h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-      const char* why = dlerror();
-      l.error = std::string("libcurl could not be loaded (apt-get install libcurl4): ") + (why ? why : "");
-      return l;
-    }
-    bool found = true;
-    const auto sym = [&](auto& fn, const char* name) {
-      void* p = dlsym(h, name);
-      found = found && p != nullptr;
-      std::memcpy(&fn, &p, sizeof fn);  // a data pointer to a function pointer, as POSIX allows
-    };
-    sym(l.global_init, "curl_global_init");
-    sym(l.easy_init, "curl_easy_init");
-    sym(l.easy_cleanup, "curl_easy_cleanup");
-    sym(l.easy_reset, "curl_easy_reset");
-    sym(l.easy_setopt, "curl_easy_setopt");
-    sym(l.easy_perform, "curl_easy_perform");
-    sym(l.easy_getinfo, "curl_easy_getinfo");
-    sym(l.easy_strerror, "curl_easy_strerror");
-    sym(l.getdate, "curl_getdate");
-    sym(l.slist_append, "curl_slist_append");
-    sym(l.slist_free_all, "curl_slist_free_all");
-    if (!found) {
+    model::DynamicLib so("libcurl.so.4");
+    so.Find(&l.global_init, "curl_global_init");
+    so.Find(&l.easy_init, "curl_easy_init");
+    so.Find(&l.easy_cleanup, "curl_easy_cleanup");
+    so.Find(&l.easy_reset, "curl_easy_reset");
+    so.Find(&l.easy_setopt, "curl_easy_setopt");
+    so.Find(&l.easy_perform, "curl_easy_perform");
+    so.Find(&l.easy_getinfo, "curl_easy_getinfo");
+    so.Find(&l.easy_strerror, "curl_easy_strerror");
+    so.Find(&l.getdate, "curl_getdate");
+    so.Find(&l.slist_append, "curl_slist_append");
+    so.Find(&l.slist_free_all, "curl_slist_free_all");
+    if (!so.ok()) {
       l = CurlLib{};
-      l.error = "libcurl.so.4 lacks a function the sync client needs";
+      l.error = so.error() + " (apt-get install libcurl4)";
       return l;
     }
     l.global_init(CURL_GLOBAL_DEFAULT);

@@ -4,7 +4,8 @@
 // against libsodium's portable 0.40 GB/s — at central, hashing a 300 KB photo was most of the
 // CPU a tus PATCH cost (sync/central/DESIGN.md, "Upload throughput"). libcurl links libcrypto
 // already, so no new library reaches the device. tests/store checks it against the NIST vectors
-// and coreutils' sha256sum. No I/O.
+// and coreutils' sha256sum. No I/O. libcrypto is opened at the first digest, not at start-up
+// (sha256.cpp says why); a machine without it stops with a message at that digest.
 #pragma once
 #include <array>
 #include <cstddef>
