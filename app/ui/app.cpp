@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "app/ui/widgets/widgets.h"
+#include "sync/client/cause_topic.h"
 
 namespace samvad::ui {
 
@@ -16,6 +17,12 @@ bool TextServices::Load(std::string* error) {
   shaper = std::make_unique<text::Shaper>(fonts);
   renderer = std::make_unique<TextRenderer>(*shaper, breaks, atlas);
   return true;
+}
+
+std::string AppState::Cause(std::string_view cause) const {
+  const std::string_view topic = sync::CauseTopic(cause);
+  if (topic.empty() || lang == text::Lang::En) return std::string(cause);
+  return T("sync.topic." + std::string(topic)) + " — " + std::string(cause);
 }
 
 const char* ScreenName(ScreenId id) {

@@ -270,6 +270,10 @@ struct AppState {
   // Ends the citizen's (or the staff member's) session: the draft, the status screen's input
   // and any staff sign-in are wiped, and the kiosk returns to the language chooser.
   void ResetSession();
+  // A sync cause (an English sentence from sync/client) as staff read it: what it is about in
+  // their language ("sync.topic.*", sync/client/cause_topic.h), then the sentence with its
+  // details for whoever they call; the sentence alone in English or when its topic is unknown.
+  std::string Cause(std::string_view cause) const;
 };
 
 // The text field that typing goes to on the current screen (physical keyboard), or null.

@@ -268,8 +268,7 @@ void WorkDetailScreen(AppState& app) {
       app.RegisterWidget("work.history" + std::to_string(i) + ".distance:" + std::to_string(std::lround(h.distance_m)), line_rect);
     if (!h.note.empty()) Paragraph(app, "“" + h.note + "”", t.body_px() * 0.8f, left_w, t.text_muted);
     if (h.clock_suspect) Paragraph(app, app.T("work.clock"), t.small_px(), left_w, t.accent);
-    // The engine's causes are English sentences (DESIGN.md, known limits).
-    if (h.state == "failed" && !h.cause.empty()) LabelIn(app, h.cause, text::Lang::En, t.small_px(), t.accent);
+    if (h.state == "failed" && !h.cause.empty()) Label(app, app.Cause(h.cause), t.small_px(), t.accent);
   }
   EndTouchScroll(app);
   // Right: the citizen's photo and the action.

@@ -2,7 +2,8 @@
 // a worker, kiosk.cpp), the staff home, and the end-of-day sync screen: a big "Sync now", the
 // session's progress (items, bytes, rate, ETA), every outbox entry with its state and cause and a
 // retry, the last successful sync and the device's health. Everything staff see is in their
-// language except the engine's causes, which are English sentences from sync/client.
+// language; the engine's causes (English sentences from sync/client, with their details) follow
+// a translated line saying what they are about (AppState::Cause).
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -345,7 +346,7 @@ void StaffSyncScreen(AppState& app) {
                                  ? Replace(app.T("sync.last_success"), "{when}", LocalTime(snap.last_success_at))
                                  : app.T("sync.never");
     Label(app, last, t.small_px(), t.text_muted);
-    if (!snap.cause.empty()) Paragraph(app, Replace(app.T("sync.cause"), "{cause}", snap.cause), t.small_px(), pw, t.accent);
+    if (!snap.cause.empty()) Paragraph(app, Replace(app.T("sync.cause"), "{cause}", app.Cause(snap.cause)), t.small_px(), pw, t.accent);
   }
   ImGui::EndGroup();
   ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), left_bottom));
@@ -402,7 +403,7 @@ void StaffSyncScreen(AppState& app) {
       for (const sync::ItemProgress& ip : snap.items)
         if (ip.ticket == r.ticket) detail += "  ·  " + Bytes(ip.bytes_done) + " / " + Bytes(ip.bytes_total);
     } else {
-      detail = r.cause.empty() ? app.T("sync.not_tried") : r.cause;
+      detail = r.cause.empty() ? app.T("sync.not_tried") : app.Cause(r.cause);
       if (r.state == "pending" && r.next_attempt_at > now)
         detail += "  ·  " + Replace(app.T("sync.next_try"), "{in}", Span(r.next_attempt_at - now));
     }

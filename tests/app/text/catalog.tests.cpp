@@ -2,6 +2,7 @@
 // language (a missing one fails here, not on a kiosk). Plus the PO parser's edge cases.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -9,6 +10,7 @@
 #include <sstream>
 
 #include "app/text/catalog.h"
+#include "sync/client/cause_topic.h"
 
 using namespace samvad::text;
 
@@ -55,6 +57,26 @@ TEST_CASE("every key the code asks for is in the catalog", "[i18n]") {
     }
   }
   CHECK(uses >= 15);  // the scan found the screens' keys
+}
+
+TEST_CASE("every topic of a sync cause is said in every language", "[i18n]") {
+  Catalog c;
+  std::string err;
+  REQUIRE(c.LoadDir(std::string(SAMVAD_SOURCE_DIR) + "/assets/i18n", &err));
+  const auto keys = c.Keys();
+  const std::set<std::string> have(keys.begin(), keys.end());
+  const auto topics = samvad::sync::CauseTopics();
+  CHECK(topics.size() >= 20);
+  for (const std::string_view t : topics) {
+    INFO("sync.topic." << t);
+    CHECK(have.count("sync.topic." + std::string(t)) == 1);
+  }
+  // And nothing in the catalog under that prefix that no cause can reach.
+  for (const std::string& k : have)
+    if (k.rfind("sync.topic.", 0) == 0) {
+      INFO(k);
+      CHECK(std::find(topics.begin(), topics.end(), std::string_view(k).substr(11)) != topics.end());
+    }
 }
 
 TEST_CASE("the PO parser reads continuations, escapes and fuzzy flags", "[i18n]") {
