@@ -52,16 +52,26 @@ TempDir::~TempDir() {
 }
 
 int FreeLoopbackPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  close(fd);
-  return port;
+  // Below the kernel's ephemeral range (ip_local_port_range, 32768–60999 on Debian): a port
+  // inside it can be taken, between this call and the bind that wants it — or while a central
+  // killed with -9 is down before its restart on the same port — as the local port of any
+  // outgoing connection, and the sync tests make thousands of those at once. Each process starts
+  // at its own place in the range, so tests running side by side do not try the same ports.
+  constexpr int kFirst = 20000, kCount = 12000;
+  static std::atomic<unsigned> next{static_cast<unsigned>(getpid()) * 7919u};
+  for (int tries = 0; tries < kCount; ++tries) {
+    const int port = kFirst + static_cast<int>(next++ % kCount);
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return 0;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(fd);
+    if (free) return port;
+  }
+  return 0;
 }
 
 std::string CentralBinary() { return SAMVAD_CENTRAL_BINARY; }
@@ -247,9 +257,20 @@ bool CentralProcess::Start(const std::string& db_url, const std::string& media_d
   db_url_ = db_url;
   media_dir_ = media_dir;
   base_url_ = base_url;
-  port_ = port;
   threads_ = threads;
-  return Restart(why);
+  if (port != 0) {
+    port_ = port;
+    return Restart(why);
+  }
+  // Not the kernel's choice (port 0), which would come from the ephemeral range and could be
+  // taken while central is down for a restart (FreeLoopbackPort says why); a port another test
+  // bound in the moment since FreeLoopbackPort looked makes central fail to start: try another.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    port_ = FreeLoopbackPort();
+    if (Restart(why)) return true;
+    if (why->find("in use") == std::string::npos) return false;
+  }
+  return false;
 }
 
 bool CentralProcess::Restart(std::string* why) {

@@ -26,7 +26,8 @@ class TempDir {
   std::string path_;
 };
 
-// A loopback port nobody listened on a moment ago.
+// A loopback port nobody had bound a moment ago, from below the kernel's ephemeral range (so
+// no outgoing connection takes it meanwhile); 0 when none is free.
 int FreeLoopbackPort();
 
 // Where samvad-central and the catalog are (set by CMake).
