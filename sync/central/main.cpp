@@ -79,7 +79,8 @@ constexpr const char* kUsage =
     "enroll prints a one-time code (and its QR) that a device trades for its key at\n"
     "POST /devices/enroll.json; revoke makes a device's key answer 403 from then on.\n"
     "assign gives a request to an active staff account (its tablet lists it).\n"
-    "staff add and staff pin read the PIN (4 to 8 digits) from standard input — typed twice\n"
+    "staff add and staff pin read the PIN (4 to 8 digits; not 1111, 1234, 1212 and the like)\n"
+    "from standard input — typed twice\n"
     "at a terminal, unechoed, or one line from a pipe — never from the command line, where\n"
     "every user of the machine could read it. Only its Argon2id hash is stored.\n"
     "keys prints the public half of the bundle key (devices fetch it at GET /bundle-key.json),\n"
@@ -367,6 +368,12 @@ std::string ReadPinHash() {
   } else {
     switch (samvad::model::CheckPinFormat(pin)) {
       case samvad::model::PinFormat::Ok:
+        if (samvad::model::IsGuessablePin(pin)) {
+          std::fprintf(stderr, "samvad-central: that PIN is among the first anyone would try (a repeated digit, a run "
+                               "like 1234, a repeated pair like 1212, or a common one); choose another — 6 digits "
+                               "are better than 4\n");
+          break;
+        }
         hash = samvad::model::HashPin(pin);
         if (hash.empty()) std::fprintf(stderr, "samvad-central: could not hash the PIN (out of memory?)\n");
         break;

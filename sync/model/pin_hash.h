@@ -32,6 +32,13 @@ enum class PinFormat {
 };
 PinFormat CheckPinFormat(std::string_view pin);
 
+// True for a PIN of the right format that anyone standing at a kiosk would try first: one digit
+// repeated (1111), a straight run up or down (1234, 4321, 345678), a shorter block repeated
+// (1212, 123123), or one of the PINs people choose most. Central refuses such a PIN when it is
+// set (`staff add`, `staff pin`); a device still accepts every PIN of the right format at
+// sign-in, so an account set before this rule keeps working.
+bool IsGuessablePin(std::string_view pin);
+
 // The encoded Argon2id hash of `pin` with a fresh random salt and the parameters above; "" when
 // the PIN breaks the format (no hash is ever made of a PIN the pad cannot type) or libsodium
 // cannot get the memory. For central and tests; the device never hashes.

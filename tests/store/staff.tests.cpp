@@ -78,6 +78,19 @@ struct Device {
 
 }  // namespace
 
+TEST_CASE("the PINs anyone would try first are known as such", "[store][staff]") {
+  for (const char* easy : {"0000", "1111", "99999999", "1234", "4321", "345678", "98765432", "1212", "4545", "123123",
+                           "56785678", "2580", "1004"}) {
+    INFO(easy);
+    CHECK(model::IsGuessablePin(easy));
+  }
+  for (const char* fine : {"4821", "2468", "135790", "90210", "7391", "12345670", "1123", "2112"}) {
+    INFO(fine);
+    CHECK_FALSE(model::IsGuessablePin(fine));
+  }
+  CHECK_FALSE(model::IsGuessablePin("123"));  // not a PIN at all: the format check says so
+}
+
 TEST_CASE("a PIN is 4 to 8 ASCII digits, as the numeric pad types them", "[store][staff]") {
   using model::PinFormat;
   CHECK(model::CheckPinFormat("1234") == PinFormat::Ok);

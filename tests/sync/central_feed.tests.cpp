@@ -170,7 +170,7 @@ TEST_CASE("assign records who a request is assigned to, on the request and in th
   Central c;
   const std::string key = c.EnrollDevice();
   const std::string id = Create(c, key);
-  c.AddStaff("je.gnward", "4321");  // only a staff account can be given work (issue 5)
+  c.AddStaff("je.gnward", "4721");  // only a staff account can be given work (issue 5)
   const RunResult r = c.Cli({"assign", id, "--to", "je.gnward"});
   INFO(r.out);
   REQUIRE(r.exit_code == 0);

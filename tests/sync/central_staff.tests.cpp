@@ -98,7 +98,7 @@ TEST_CASE("staff add refuses a PIN on the command line, a PIN the pad cannot typ
   const RunResult argv_pin = add({"--pin", "4821"}, "4821\n");
   CHECK(argv_pin.exit_code == 2);
   CHECK(argv_pin.out.find("standard input") != std::string::npos);
-  for (const char* bad : {"", "\n", "482\n", "123456789\n", "48a1\n", "48 21\n"}) {
+  for (const char* bad : {"", "\n", "482\n", "123456789\n", "48a1\n", "48 21\n", "1234\n", "0000\n", "121212\n"}) {
     INFO("PIN input '" << bad << "'");
     const RunResult r = add({}, bad);
     CHECK(r.exit_code == 1);

@@ -382,7 +382,7 @@ struct StaffSeen final : model::StaffDirectory {
 TEST_CASE("Staff accounts set on central reach the device at each sync, hashes that verify the PIN", "[client][engine]") {
   Rig rig(false);
   std::string out;
-  const std::string add = "printf '4321\\n' | " + CentralBinary() + " staff add --user GN-ENG-04 --name 'राजेश कदम' --ward 08" +
+  const std::string add = "printf '4721\\n' | " + CentralBinary() + " staff add --user GN-ENG-04 --name 'राजेश कदम' --ward 08" +
                           " --dept roads --role engineer --db '" + rig.central.db_url() + "'";
   INFO(out);
   REQUIRE(RunShell(add, &out) == 0);
@@ -401,7 +401,7 @@ TEST_CASE("Staff accounts set on central reach the device at each sync, hashes t
   CHECK(e.name == "राजेश कदम");
   CHECK(e.role == "engineer");
   CHECK(e.active);
-  CHECK(model::VerifyPin(e.pin_hash, "4321"));
+  CHECK(model::VerifyPin(e.pin_hash, "4721"));
   CHECK_FALSE(model::VerifyPin(e.pin_hash, "1234"));
 
   // Disabled on central: the next session tells the device.
