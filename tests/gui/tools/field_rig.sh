@@ -14,6 +14,7 @@
 #                                "fixed" update; and one development work "नाला सफाई" with its after
 #                                photo; then stops everything (its status is the check's)
 set -euo pipefail
+. "$(dirname "$0")/rig_common.sh"
 central="$TOOLS/../sync/central/samvad-central"
 rig="$OUT/rig"
 mkdir -p "$rig"
@@ -77,12 +78,7 @@ case "$1" in
     # The tablet's GPS: a fix about 40 m north-east of where the citizen stood.
     "$TOOLS/fake_gpsd" 19.027200 72.838500 >"$rig/gpsd.log" 2>&1 &
     echo $! >>"$rig/waiters"
-    for _ in $(seq 50); do
-      gport=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$rig/gpsd.log")
-      [ -n "$gport" ] && break
-      sleep 0.1
-    done
-    [ -n "${gport:-}" ] || { echo "field_rig: fake_gpsd did not start" >&2; exit 1; }
+    gport=$(listened_port "$rig/gpsd.log" fake_gpsd)
     printf 'mode=tablet\ncentral=http://127.0.0.1:%s\nkey=%s\nimport=%s\ngpsd=127.0.0.1:%s\n' \
       "$port" "$tablet" "$DATA/usb" "$gport" >>"$DATA/device.conf"
     ;;

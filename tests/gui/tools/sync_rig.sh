@@ -10,6 +10,7 @@
 #                                everything (its exit status is the check's)
 #   sync_rig.sh down             stop what it started
 set -euo pipefail
+. "$(dirname "$0")/rig_common.sh"
 central="$TOOLS/../sync/central/samvad-central"
 proxy="$TOOLS/sync/fault-proxy"
 rig="$OUT/rig"
@@ -38,12 +39,7 @@ case "$1" in
     kill "$(cat "$rig/central.pid")"; wait "$(cat "$rig/central.pid")" 2>/dev/null || true
     "$proxy" --to "$port" --bandwidth "$2" >"$rig/proxy.log" 2>&1 &
     echo $! >"$rig/proxy.pid"
-    for _ in $(seq 100); do
-      pport=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$rig/proxy.log")
-      [ -n "$pport" ] && break
-      sleep 0.1
-    done
-    [ -n "${pport:-}" ] || { echo "sync_rig: fault-proxy did not start" >&2; exit 1; }
+    pport=$(listened_port "$rig/proxy.log" fault-proxy)
     printf 'central=http://127.0.0.1:%s\nkey=%s\n' "$pport" "$key" >>"$DATA/device.conf"
     ;;
   start-when)
