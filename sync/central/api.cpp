@@ -185,6 +185,7 @@ std::unique_ptr<RequestHandler> Api::Route(const HttpRequest& req) {
     if (m == "POST") return TusCreateHandler(req);
     return not_allowed("OPTIONS, POST");
   }
+  if (p == protocol::tus::kSyncPath) return m == "POST" ? body(&Api::MediaSync) : not_allowed("POST");
   if (p.rfind("/media/", 0) == 0) {
     const std::string id = p.substr(7);
     if (m == "OPTIONS") return Respond(TusOptions());

@@ -38,6 +38,9 @@ class Api {
  public:
   Api(Storage& storage, ApiConfig config);
   std::unique_ptr<RequestHandler> Route(const HttpRequest& req);
+  // Before serving: uploads acknowledged unflushed when central last stopped are checked against
+  // their declared SHA-256 and kept, or started again (U8). A line for the log, "" if none.
+  std::string SettleUnsynced();
 
  private:
   friend class TusPatch;
@@ -75,6 +78,9 @@ class Api {
   HttpResponse TusHead(const HttpRequest& req, const std::string& id);
   std::unique_ptr<RequestHandler> TusPatchHandler(const HttpRequest& req, const std::string& id);
   HttpResponse ServeMedia(const std::string& id);
+  // POST /media/sync (U8): flushes every upload acknowledged unflushed before it arrived.
+  HttpResponse MediaSync(const HttpRequest& req, const Body& body);
+  static constexpr size_t kMaxSyncIds = 1000;
 
   // The device behind the request's key (api_key field or query, or "Authorization: Bearer"),
   // or the 403/503 to answer with.
@@ -97,6 +103,10 @@ class Api {
   std::mutex busy_mu_;
   std::set<std::string> busy_uploads_;
   SyncGroup media_dir_sync_{/*sticky=*/false};  // nothing is committed when it fails: U1 holds
+  // One syncfs of the media folder's filesystem (U8), grouped; "" or why not.
+  std::string FlushMedia();
+  bool FileMatches(const Upload& u) const;  // see SettleUnsynced
+  SyncGroup media_fs_sync_{/*sticky=*/true};    // see FlushMedia
 };
 
 // An Open311 error response: [{"code":status,"description":…}] with that HTTP status.

@@ -8,11 +8,14 @@
 //                      └── HEAD tells offset ─┘ nothing written counts, offset unchanged
 //
 // Bytes go to <media>/<upload id> at their offset as they arrive, are fsync'd, and only then is
-// the new offset committed to the database and acknowledged (U1).
+// the new offset committed to the database and acknowledged (U1) — unless the device asked to
+// flush later (Samvad-Durable: later): then the offset is committed and acknowledged unflushed,
+// marked `unsynced`, and POST /media/sync (or the check at start) settles it (U8).
 //
 // [SECTION] helpers
 // [SECTION] OPTIONS, creation (POST) and HEAD
 // [SECTION] PATCH (class TusPatch)
+// [SECTION] flushing later (U8)
 // [SECTION] GET of finished media
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -27,6 +30,8 @@
 #include "sync/central/api.h"
 #include "sync/central/crypto.h"
 #include "sync/model/sha256.h"
+#include "sync/protocol/form.h"
+#include "sync/protocol/json.h"
 #include "sync/protocol/tus.h"
 
 namespace samvad::central {
@@ -219,6 +224,7 @@ HttpResponse Api::TusHead(const HttpRequest& req, const std::string& id) {
   HttpResponse r = TusReply(200);
   r.headers.emplace_back("Upload-Offset", std::to_string(u.received));
   r.headers.emplace_back("Upload-Length", std::to_string(u.length));
+  if (u.unsynced) r.headers.emplace_back("Samvad-Durable", std::string(tus::kDurableLater));
   r.headers.emplace_back("Cache-Control", "no-store");  // the spec: offsets must never be cached
   return r;
 }
@@ -276,7 +282,9 @@ class TusPatch final : public RequestHandler {
     if (!created_) return Finish();
     HttpResponse outcome = Finish();
     HttpResponse r = std::move(*created_);
-    r.headers.emplace_back("Upload-Offset", std::to_string(outcome.status == 204 ? offset_ + written_ : offset_));
+    const bool kept = outcome.status == 204;
+    r.headers.emplace_back("Upload-Offset", std::to_string(kept ? offset_ + written_ : offset_));
+    if (kept && later_ && written_ > 0) r.headers.emplace_back("Samvad-Durable", std::string(tus::kDurableLater));
     return r;
   }
 
@@ -309,12 +317,16 @@ class TusPatch final : public RequestHandler {
     if (auto failed = Commit()) return *failed;
     HttpResponse r = TusReply(204);
     r.headers.emplace_back("Upload-Offset", std::to_string(offset_ + written_));
+    if ((later_ && written_ > 0) || (written_ == 0 && upload_.unsynced))
+      r.headers.emplace_back("Samvad-Durable", std::string(tus::kDurableLater));
     return r;
   }
 
   void Begin(const HttpRequest& req) {
     std::string device;
     std::uint64_t offset = 0;  // a creation's body starts at 0
+    const std::string* durable = req.Header(tus::kDurableHeader);
+    later_ = durable && *durable == tus::kDurableLater;
     if (!created_) {
       if (auto bad = CheckVersion(req)) {
         error_ = *bad;
@@ -408,12 +420,21 @@ class TusPatch final : public RequestHandler {
 
   // fsync, then move the offset in the database: never the other way round (U1). The first
   // bytes also make the file's name durable (U5). fdatasync: the bytes and the file's size,
-  // not its times, which nothing reads.
+  // not its times, which nothing reads. Flushing later (U8): neither sync; the row says so.
   std::optional<HttpResponse> Commit() {
+    if (written_ > 0 && later_) {
+      bool advanced = false;
+      if (const Status st = api_.storage_.AdvanceUpload(id_, offset_, offset_ + written_, &advanced, /*unsynced=*/true);
+          !st.ok())
+        return api_.StorageFailure(st, "advance upload");
+      if (!advanced) return TusError(409, "the upload's offset moved during this PATCH; ask with HEAD");
+      return std::nullopt;
+    }
     if (written_ > 0) {
       std::string why;
       if (fdatasync(fd_) != 0) why = std::strerror(errno);
-      else if (offset_ == 0) why = api_.SyncMediaDir(dir_ticket_);
+      // An upload begun unflushed (U8) may still lack its name on the disk.
+      else if (offset_ == 0 || upload_.unsynced) why = api_.SyncMediaDir(offset_ == 0 ? dir_ticket_ : api_.MediaDirTicket());
       if (!why.empty()) {
         std::fprintf(stderr, "samvad-central: fsync %s: %s\n", api_.MediaFile(id_).c_str(), why.c_str());
         return TusError(503, "cannot store uploads right now");
@@ -472,6 +493,7 @@ class TusPatch final : public RequestHandler {
   int fd_ = -1;
   std::int64_t offset_ = 0, written_ = 0;
   bool has_checksum_ = false;
+  bool later_ = false;                   // Samvad-Durable: later (U8)
   tus::Checksum checksum_;
   Sha256Stream sha_;
 };
@@ -496,11 +518,160 @@ std::unique_ptr<RequestHandler> Api::TusCreateHandler(const HttpRequest& req) {
     // As for HEAD: an offset the device will go on from must be durable (see TusHead).
     if (const Status st = storage_.WaitDurable(); !st.ok()) return Respond(StorageFailure(st, "sync upload"));
     created.headers.emplace_back("Upload-Offset", std::to_string(got.received));
+    if (got.unsynced) created.headers.emplace_back("Samvad-Durable", std::string(tus::kDurableLater));
     return Respond(std::move(created));
   }
   // A row this POST made is known in full; one it found is read again under the claim.
   if (!fresh) return std::make_unique<TusPatch>(*this, req, got.id, std::move(created));
   return std::make_unique<TusPatch>(*this, req, std::move(got), std::move(created));
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] flushing later (U8)
+// ---------------------------------------------------------------------------------------------
+
+// One syncfs of the media folder's filesystem: the bytes, sizes and names of every file in it.
+// Grouped like the directory fsync; a failure is sticky (after an fsync error Linux may drop the
+// dirty pages and report success next time), so every later flush fails until a restart, whose
+// check (SettleUnsynced) reads back what the disk really holds.
+std::string Api::FlushMedia() {
+  std::string error;
+  const bool ok = media_fs_sync_.JoinAs(media_fs_sync_.Take(), [this]() -> std::string {
+    const int fd = open(cfg_.media_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || syncfs(fd) != 0) {
+      std::string why = std::strerror(errno);
+      if (fd >= 0) close(fd);
+      return why + " (uploads flushed later stop until samvad-central is restarted)";
+    }
+    close(fd);
+    return {};
+  }, &error);
+  return ok ? std::string() : error;
+}
+
+// POST /media/sync: every upload whose bytes central acknowledged before this request arrived
+// is on the disk when it answers. It lists the unsynced rows first, then flushes: a row it lists
+// was committed after its bytes were written, so the flush covers them; MarkSynced clears a row
+// only at the offset it listed.
+// With a form body of upload_id fields (the device's photos of a batch), it answers 200 and, for
+// each of them that is this device's, the offset now durable: the device marks a photo sent only
+// when that offset is the photo's length (a restart of central's machine between the upload and
+// this request may have started it again: SettleUnsynced). Without a body: 204.
+HttpResponse Api::MediaSync(const HttpRequest& req, const Body& body) {
+  std::string device;
+  if (auto denied = Authenticate(req, nullptr, &device)) return *denied;
+  protocol::Form form;
+  if (std::string why; !protocol::DecodeForm(body, &form, &why)) return ErrorResponse(400, why);
+  std::vector<std::string> asked;
+  for (const protocol::FormField& f : form) {
+    if (f.name != "upload_id") return ErrorResponse(400, "unknown field " + f.name + "; only upload_id is accepted");
+    asked.push_back(f.value);
+  }
+  if (asked.size() > kMaxSyncIds)
+    return ErrorResponse(400, "at most " + std::to_string(kMaxSyncIds) + " upload_id fields per request");
+  std::vector<Upload> pending;
+  if (const Status st = storage_.ListUnsynced(&pending); !st.ok()) return StorageFailure(st, "list unsynced uploads");
+  if (!pending.empty()) {
+    if (const std::string why = FlushMedia(); !why.empty()) {
+      std::fprintf(stderr, "samvad-central: syncfs %s: %s\n", cfg_.media_dir.c_str(), why.c_str());
+      HttpResponse r = ErrorResponse(503, "cannot store uploads right now");
+      r.headers.emplace_back("Retry-After", "60");
+      return r;
+    }
+    if (const Status st = storage_.MarkSynced(pending); !st.ok()) return StorageFailure(st, "mark uploads flushed");
+  }
+  // Rows another flush cleared may be committed but not yet synced, and so may the offsets.
+  if (const Status st = storage_.WaitDurable(); !st.ok()) return StorageFailure(st, "sync uploads");
+  if (asked.empty()) {
+    HttpResponse r;
+    r.status = 204;
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
+  }
+  protocol::JsonWriter w;
+  w.BeginArray();
+  for (const std::string& id : asked) {
+    Upload u;
+    bool found = false;
+    if (const Status st = storage_.GetUpload(id, &u, &found); !st.ok()) return StorageFailure(st, "read upload");
+    if (!found || u.device_id != device) continue;  // another device's uploads are not this one's business
+    // Acknowledged again after the flush began (a PATCH racing this request): not durable yet.
+    const std::int64_t durable = u.unsynced ? -1 : u.received;
+    w.BeginObject().Field("upload_id", id).Field("offset", durable).Field("length", u.length).EndObject();
+  }
+  w.EndArray();
+  HttpResponse r = HttpResponse::Json(200, w.str());
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+// At start, before serving. Bytes written but not flushed survive a killed process (they sit in
+// the kernel's page cache) but not a stopped machine. The media folder's machine boot id, kept in
+// samvad_meta, tells the two apart:
+//  - same boot as the last start: every unsynced upload's bytes are in the page cache; one flush
+//    makes them durable, and they are kept (a finished one only if it matches its SHA-256);
+//  - another boot (or none recorded): a finished upload whose file still matches its declared
+//    SHA-256 is flushed and kept; any other (unfinished, undeclared or damaged) starts again at
+//    offset 0, and its device, which never had the flush confirmed, sends it again.
+// The boot id is recorded only after every row is settled, so a failed check is redone in full.
+// Returns a line for the log ("" when there was nothing to check).
+std::string Api::SettleUnsynced() {
+  std::string boot, last_boot;
+  if (std::FILE* f = std::fopen("/proc/sys/kernel/random/boot_id", "re")) {
+    char line[64] = {};
+    if (std::fgets(line, sizeof line, f)) boot = line;
+    std::fclose(f);
+    while (!boot.empty() && (boot.back() == '\n' || boot.back() == ' ')) boot.pop_back();
+  }
+  if (const Status st = storage_.GetMeta("media_boot_id", &last_boot); !st.ok()) return "cannot read the boot id: " + st.message;
+  const bool same_boot = !boot.empty() && boot == last_boot;
+  std::vector<Upload> pending;
+  if (const Status st = storage_.ListUnsynced(&pending); !st.ok()) return "cannot list unsynced uploads: " + st.message;
+  std::vector<Upload> keep;
+  int reset = 0;
+  for (const Upload& u : pending) {
+    // A file that can be checked always is: after a failed flush Linux may have dropped pages
+    // that a later flush on a fresh descriptor would not report.
+    const bool checkable = u.received == u.length && !u.sha256.empty();
+    if (checkable ? FileMatches(u) : same_boot) {
+      keep.push_back(u);
+      continue;
+    }
+    bool done = false;
+    if (const Status st = storage_.ResetUpload(u.id, u.received, &done); !st.ok())
+      return "cannot reset upload " + u.id + ": " + st.message;
+    if (truncate(MediaFile(u.id).c_str(), 0) != 0) { /* no file: the next PATCH makes it */ }
+    ++reset;
+  }
+  if (!keep.empty()) {
+    if (const std::string why = FlushMedia(); !why.empty()) return "cannot flush the media folder: " + why;
+    if (const Status st = storage_.MarkSynced(keep); !st.ok()) return "cannot mark uploads flushed: " + st.message;
+  }
+  if (!boot.empty() && boot != last_boot)
+    if (const Status st = storage_.SetMeta("media_boot_id", boot); !st.ok()) return "cannot record the boot id: " + st.message;
+  if (pending.empty()) return {};
+  return "checked " + std::to_string(pending.size()) + " upload(s) acknowledged before a flush (" +
+         (same_boot ? "same boot: all in the page cache" : "after a restart of the machine") + "): " +
+         std::to_string(keep.size()) + " kept, " + std::to_string(reset) + " started again at offset 0";
+}
+
+// A finished upload whose file holds exactly the bytes whose SHA-256 the device declared.
+bool Api::FileMatches(const Upload& u) const {
+  if (u.received != u.length || u.sha256.empty()) return false;
+  const int fd = open(MediaFile(u.id).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  Sha256Stream whole;
+  std::int64_t at = 0;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    whole.Update(buf, static_cast<size_t>(n));
+    at += n;
+  }
+  close(fd);
+  return at == u.length && ToHex(whole.Final()) == u.sha256;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -224,6 +224,8 @@ int Serve(const Args& a) {
   signal(SIGPIPE, SIG_IGN);
 
   samvad::central::Api api(*db, cfg);
+  if (const std::string settled = api.SettleUnsynced(); !settled.empty())
+    std::fprintf(stderr, "samvad-central: %s\n", settled.c_str());
   samvad::central::HttpServer server;
   if (!server.Start(fd, threads, [&api](const samvad::central::HttpRequest& r) { return api.Route(r); }, &error)) {
     std::fprintf(stderr, "samvad-central: %s\n", error.c_str());

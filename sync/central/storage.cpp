@@ -189,7 +189,7 @@ Status Storage::WaitDurable() {
 
 namespace {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // {ID} is the one dialect difference: SQLite's AUTOINCREMENT never reuses an id, PostgreSQL's
 // identity column comes from a sequence. Both give ids that only grow.
@@ -288,6 +288,11 @@ constexpr Upgrade kUpgrades[] = {
     // with, NULL until it registers one, and when it did. Set once, never replaced (B1).
     {4, "ALTER TABLE devices ADD COLUMN sign_key TEXT"},
     {4, "ALTER TABLE devices ADD COLUMN sign_key_at BIGINT"},
+
+    // 5: uploads whose latest bytes were acknowledged before they were flushed, at the device's
+    // request; a POST /media/sync or the check at start clears it (U8).
+    {5, "ALTER TABLE uploads ADD COLUMN unsynced BIGINT NOT NULL DEFAULT 0"},
+    {5, "CREATE INDEX IF NOT EXISTS uploads_unsynced ON uploads(unsynced) WHERE unsynced <> 0"},
 };
 
 constexpr bool UpgradesInOrder() {
@@ -1009,6 +1014,22 @@ Status Storage::FeedUuid(const std::string& candidate, std::string* uuid) {
   });
 }
 
+Status Storage::GetMeta(const std::string& name, std::string* value) {
+  value->clear();
+  return Read([&](SqlConn& c) {
+    SqlResult r = c.Exec("SELECT value FROM samvad_meta WHERE name = ?", {name});
+    if (r.ok() && !r.rows.empty()) *value = r.rows[0].Text(0);
+    return r;
+  });
+}
+
+Status Storage::SetMeta(const std::string& name, const std::string& value) {
+  return InWriteTx([&](SqlConn& c) {
+    return c.Exec("INSERT INTO samvad_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                  {name, value});
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] uploads
 // ---------------------------------------------------------------------------------------------
@@ -1017,7 +1038,7 @@ namespace {
 
 constexpr const char* kUploadColumns =
     "SELECT upload_id, request_id, kind, content_type, filename, device_id, length, received, created_at,"
-    " completed_at, sha256, work_id FROM uploads";
+    " completed_at, sha256, work_id, unsynced FROM uploads";
 
 Upload UploadFromRow(const SqlRow& row) {
   Upload u;
@@ -1033,6 +1054,7 @@ Upload UploadFromRow(const SqlRow& row) {
   u.completed_at = row.Int(9);
   u.sha256 = row.Text(10);
   u.work_id = row.Int(11);
+  u.unsynced = row.Int(12) != 0;
   return u;
 }
 
@@ -1076,14 +1098,18 @@ Status Storage::GetUpload(const std::string& id, Upload* out, bool* found) {
   });
 }
 
-Status Storage::AdvanceUpload(const std::string& id, std::int64_t from, std::int64_t to, bool* advanced) {
+Status Storage::AdvanceUpload(const std::string& id, std::int64_t from, std::int64_t to, bool* advanced,
+                              bool unsynced) {
   return InWriteTx([&](SqlConn& c) {
     const std::int64_t now = UnixNow();
     // "AND received = ?": the offset only moves from where this PATCH started (invariant U2).
+    // A flushed PATCH clears `unsynced` (fdatasync flushed the file's earlier bytes too); an
+    // empty one leaves it as it was.
     SqlResult r = c.Exec(
-        "UPDATE uploads SET received = ?, completed_at = CASE WHEN ? = length THEN ? ELSE NULL END"
+        "UPDATE uploads SET received = ?, completed_at = CASE WHEN ? = length THEN ? ELSE NULL END,"
+        " unsynced = CASE WHEN ? = received THEN unsynced ELSE ? END"
         " WHERE upload_id = ? AND received = ? AND ? <= length RETURNING request_id, kind, length, work_id",
-        {to, to, now, id, from, to});
+        {to, to, now, to, std::int64_t{unsynced ? 1 : 0}, id, from, to});
     *advanced = r.ok() && !r.rows.empty();
     if (!*advanced) return r;
     const std::int64_t request_id = r.rows[0].Int(0);
@@ -1096,15 +1122,37 @@ Status Storage::AdvanceUpload(const std::string& id, std::int64_t from, std::int
     const char* column = kind == "thumb" ? "thumb_upload_id" : "photo_upload_id";
     return c.Exec(std::string("UPDATE requests SET ") + column + " = ?, updated_at = ? WHERE id = ?",
                   {id, now, request_id});
-  });
+  }, /*durable=*/!unsynced);
 }
 
 Status Storage::ResetUpload(const std::string& id, std::int64_t from, bool* reset) {
   return InWriteTx([&](SqlConn& c) {
-    SqlResult r = c.Exec("UPDATE uploads SET received = 0, completed_at = NULL WHERE upload_id = ? AND received = ?"
-                         " RETURNING upload_id",
+    SqlResult r = c.Exec("UPDATE uploads SET received = 0, completed_at = NULL, unsynced = 0 WHERE upload_id = ?"
+                         " AND received = ? RETURNING upload_id",
                          {id, from});
     *reset = r.ok() && !r.rows.empty();
+    return r;
+  });
+}
+
+Status Storage::ListUnsynced(std::vector<Upload>* out) {
+  out->clear();
+  return Read([&](SqlConn& c) {
+    SqlResult r = c.Exec(std::string(kUploadColumns) + " WHERE unsynced <> 0 ORDER BY created_at, upload_id");
+    if (r.ok())
+      for (const auto& row : r.rows) out->push_back(UploadFromRow(row));
+    return r;
+  });
+}
+
+Status Storage::MarkSynced(const std::vector<Upload>& uploads) {
+  if (uploads.empty()) return {};
+  return InWriteTx([&](SqlConn& c) {
+    SqlResult r;
+    for (const Upload& u : uploads) {
+      r = c.Exec("UPDATE uploads SET unsynced = 0 WHERE upload_id = ? AND received = ?", {u.id, u.received});
+      if (!r.ok()) return r;
+    }
     return r;
   });
 }

@@ -98,6 +98,9 @@ struct Upload {
   std::string content_type, filename, device_id;
   std::string sha256;  // hex of the whole file, as the device declared it; "" = not declared
   std::int64_t length = 0, received = 0, created_at = 0, completed_at = 0;
+  // Its bytes since `received` last moved may not be on the disk yet: the device asked for a
+  // later flush (Samvad-Durable: later, U8) and no POST /media/sync has covered it since.
+  bool unsynced = false;
 };
 
 enum class UploadCreate { kCreated, kExisting, kConflict };
@@ -189,15 +192,28 @@ class Storage {
 
   // The id of the Atom feed: a random UUID made once per database and kept in samvad_meta.
   Status FeedUuid(const std::string& candidate, std::string* uuid);
+  // samvad_meta's other entries: "" when unset; SetMeta is durable.
+  Status GetMeta(const std::string& name, std::string* value);
+  Status SetMeta(const std::string& name, const std::string& value);
 
   // ---- uploads (bytes live in the media folder; rows say how many are durable)
   Status CreateUpload(const Upload& want, Upload* got, UploadCreate* result);
   Status GetUpload(const std::string& id, Upload* out, bool* found);
   // Moves `received` from `from` to `to` (and completes the upload at its length). `advanced`
   // is false when another writer moved it first.
-  Status AdvanceUpload(const std::string& id, std::int64_t from, std::int64_t to, bool* advanced);
-  // Back to offset 0 from `from` (the finished file did not match its declared SHA-256).
+  // `unsynced`: the bytes were written but not flushed (U8); the row says so, and the commit
+  // does not wait for a WAL sync either. Otherwise the caller flushed them first (U1).
+  Status AdvanceUpload(const std::string& id, std::int64_t from, std::int64_t to, bool* advanced,
+                       bool unsynced = false);
+  // Back to offset 0 from `from` (the finished file did not match its declared SHA-256, or a
+  // restart found an unsynced upload it cannot vouch for).
   Status ResetUpload(const std::string& id, std::int64_t from, bool* reset);
+  // Every upload whose latest bytes were not flushed (U8), oldest first.
+  Status ListUnsynced(std::vector<Upload>* out);
+  // These uploads' bytes are on the disk now (the caller flushed the media folder's filesystem
+  // after listing them): durable, which also syncs the WAL that holds their offsets.
+  // Each is cleared only if its offset is still the one listed (a later unflushed PATCH keeps it).
+  Status MarkSynced(const std::vector<Upload>& uploads);
   // The finished further photos ("photo.1", "photo.2") of each request, as upload ids in order.
   Status ExtraPhotos(const std::vector<std::int64_t>& request_ids, std::map<std::int64_t, std::vector<std::string>>* out);
   // The finished before/after photos of these requests and works, by kind ("after" < "after.1").

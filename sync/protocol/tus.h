@@ -17,6 +17,14 @@ inline constexpr std::string_view kOffsetContentType = "application/offset+octet
 inline constexpr std::string_view kChecksumAlgorithm = "sha256";
 // tus's own status for "the bytes did not match Upload-Checksum".
 inline constexpr int kStatusChecksumMismatch = 460;
+// Our extension (PROTOCOL.md, "Flushing later"): a POST or PATCH with "Samvad-Durable: later"
+// is answered once its bytes are written, before they are flushed; central echoes the header on
+// every answer (POST, PATCH, HEAD) whose offset is not flushed yet, and POST kSyncPath flushes
+// everything it acknowledged before. The header's name as libcurl and our server compare it:
+// lower case.
+inline constexpr std::string_view kDurableHeader = "samvad-durable";
+inline constexpr std::string_view kDurableLater = "later";
+inline constexpr std::string_view kSyncPath = "/media/sync";
 
 // A non-negative decimal integer with no sign, spaces or leading '+' that fits in 63 bits.
 // Offsets and lengths are compared against files on disk; a lenient parser here is a way to

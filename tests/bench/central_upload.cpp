@@ -2,7 +2,10 @@
 // nginx (Debian's, started here on loopback with a temporary config) receiving the same bytes.
 // Central: what a device does per photo of a complaint it just created — one tus POST /media
 // carrying the 300 KB (creation-with-upload) with the file's sha256 in Upload-Metadata (central
-// hashes it, writes it, commits the offset in SQLite and makes both durable before answering).
+// hashes it, writes it and commits the offset in SQLite), asking to flush later
+// (Samvad-Durable: later), and one POST /media/sync per 20 photos — the sync engine's batch —
+// which makes them durable; the device counts a photo sent only after it (U8). The last flush is
+// timed too.
 // nginx: one PUT of the same 300 KB to its WebDAV module (body to a temp file, renamed into
 // place; no fsync — nginx has no setting for one). Same client (the sync client's Transport,
 // keep-alive), same number of uploads, at 4 connections (the target: central >= 0.5 × nginx)
@@ -32,6 +35,14 @@ namespace {
 constexpr int kConnections[] = {4, 32};
 constexpr int kUploads = 1000;  // 300 MB: long enough (~0.3 s for nginx) to measure
 constexpr size_t kBytes = 300 * 1000;
+
+constexpr int kPerFlush = 20;  // the sync engine's batch: 20 complaints, then POST /media/sync
+
+bool Flush(sync::Transport& t, const std::string& url, const std::string& key) {
+  const auto r = t.Perform(sync::HttpCall{"POST", url + "/media/sync", {{"Authorization", "Bearer " + key}}, {}, true});
+  if (r.status != 204) std::fprintf(stderr, "bench_central_upload: POST /media/sync answered %d %s\n", r.status, r.body.c_str());
+  return r.status == 204;
+}
 
 struct Figures {
   double central_mb_s = -1, central_photos_s = -1, nginx_mb_s = -1;
@@ -72,7 +83,7 @@ bool Measure(const std::string& parent, int connections, const std::string& phot
     return false;
   }
   const sync::Headers tus = {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer " + key}};
-  const double central_s = bench::Timed(connections, kUploads, [&](sync::Transport& t, int i) {
+  double central_s = bench::Timed(connections, kUploads, [&](sync::Transport& t, int i) {
     // What the device sends for a complaint it has just created: one POST that makes the
     // upload and carries the photo (creation-with-upload), with the photo's SHA-256 declared,
     // which central checks against every byte before it answers.
@@ -81,11 +92,20 @@ bool Measure(const std::string& parent, int connections, const std::string& phot
     post.headers.emplace_back("Upload-Metadata", protocol::tus::FormatMetadata(
         {{"service_request_id", ids[static_cast<size_t>(i)]}, {"sha256", sha256_hex}}));
     post.headers.emplace_back("Content-Type", "application/offset+octet-stream");
+    post.headers.emplace_back("Samvad-Durable", "later");
     const auto r = t.Perform(post);
     const bool ok = r.status == 201 && r.Header("upload-offset") == std::to_string(kBytes);
     if (!ok) std::fprintf(stderr, "bench_central_upload: POST /media answered %d %s\n", r.status, r.body.c_str());
+    // The device's flush: once per batch of kPerFlush of its photos.
+    if (ok && (i + 1) % kPerFlush == 0) return Flush(t, url, key);
     return ok;
   });
+  if (central_s >= 0) {  // the last photos' flush, as the device's last batch ends
+    sync::Transport t(sync::TransportConfig{});
+    const auto f0 = std::chrono::steady_clock::now();
+    if (!Flush(t, url, key)) return false;
+    central_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - f0).count();
+  }
   central.Stop();
   if (central_s < 0) return false;
   const double mb = static_cast<double>(kBytes) * kUploads / 1e6;
@@ -158,7 +178,8 @@ int main() {
   std::string figures;
   if (!MeasureAll(photo, sha256_hex, &figures)) return 1;
   std::printf("central upload: %d × 300 KB photos over loopback; central = tus POST with the photo and its sha256 "
-              "checked, durable before the answer (--threads = connections); nginx = PUT to dav, no fsync%s  "
+              "checked, flushed to disk once per 20 photos as the device's batch does (--threads = connections); "
+              "nginx = PUT to dav, no fsync%s  "
               "(target >= 0.5 at 4 connections)\n",
               kUploads, figures.c_str());
   return 0;

@@ -412,3 +412,150 @@ TEST_CASE("A second PATCH to an upload while one is in flight is refused with 40
   CHECK(answer.rfind("HTTP/1.1 204", 0) == 0);
   CHECK(Http(f.c.port(), "GET", path).body == photo);
 }
+
+// ---- Flushing later (PROTOCOL.md; invariant U8 in sync/central/DESIGN.md)
+
+namespace {
+
+// POST /media/sync for these upload paths ("/media/<id>"); the answer as upload id → offset.
+std::map<std::string, long long> Seal(const Fixture& f, const std::vector<std::string>& paths, const std::string& key) {
+  samvad::protocol::Form form;
+  for (const std::string& p : paths) form.push_back({"upload_id", p.substr(p.rfind('/') + 1)});
+  const Reply r = PostForm(f.c.port(), "/media/sync", form, {{"Authorization", "Bearer " + key}});
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(r.Header("cache-control") == "no-store");
+  std::map<std::string, long long> out;
+  for (const auto& u : r.Json().items) {
+    CHECK(u.Find("length") != nullptr);
+    out["/media/" + u.Str("upload_id")] = std::stoll(u.Find("offset")->text);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Flushing later: answers say 'later' until POST /media/sync, which reports each upload's durable offset",
+          "[central][tus][flush]") {
+  Fixture f;
+  const std::string photo = PhotoBytes(120000);
+  const auto post = [&](const std::string& body, bool later, const std::string& index = "0") {
+    Headers h{{"Upload-Length", std::to_string(photo.size())},
+              {"Upload-Metadata", tus::FormatMetadata({{"service_request_id", f.request_id},
+                                                       {"index", index},
+                                                       {"sha256", Sha256Hex(photo)}})},
+              {"Content-Type", "application/offset+octet-stream"}};
+    if (later) h.emplace_back("Samvad-Durable", "later");
+    const Reply r = Http(f.c.port(), "POST", "/media", body, f.Tus(h));
+    REQUIRE(r.status == 201);
+    return r;
+  };
+  // Whole, asked to flush later: acknowledged, marked so on every answer, and already served.
+  const Reply whole = post(photo, true);
+  CHECK(whole.Header("upload-offset") == std::to_string(photo.size()));
+  CHECK(whole.Header("samvad-durable") == "later");
+  const std::string a = whole.Header("location").substr(f.c.base_url().size());
+  CHECK(Http(f.c.port(), "HEAD", a, "", f.Tus()).Header("samvad-durable") == "later");
+  CHECK(Http(f.c.port(), "GET", a).body == photo);
+  // The same POST again (its answer lost): the same upload, still not flushed.
+  CHECK(post(photo, true).Header("samvad-durable") == "later");
+  // Part of one, later: the PATCH that goes on is also answered 'later'.
+  const Reply part = post(photo.substr(0, 50000), true, "1");
+  const std::string b = part.Header("location").substr(f.c.base_url().size());
+  CHECK(part.Header("samvad-durable") == "later");
+  // A whole one sent the ordinary way: flushed before its answer, which says nothing more.
+  const Reply plain = Http(f.c.port(), "POST", "/media", photo,
+                           f.Tus({{"Upload-Length", std::to_string(photo.size())},
+                                  {"Upload-Metadata", tus::FormatMetadata({{"service_request_id", f.request_id},
+                                                                           {"kind", "thumb"},
+                                                                           {"sha256", Sha256Hex(photo)}})},
+                                  {"Content-Type", "application/offset+octet-stream"}}));
+  REQUIRE(plain.status == 201);
+  CHECK(plain.Header("samvad-durable").empty());
+  const std::string c = plain.Header("location").substr(f.c.base_url().size());
+
+  // Another device is told nothing about this device's uploads; an unknown id is left out too.
+  const std::string other = f.c.EnrollDevice("another device");
+  CHECK(Seal(f, {a, b, c}, other).empty());
+
+  const auto durable = Seal(f, {a, b, c, "/media/0123456789abcdef0123456789abcdef"}, f.key);
+  CHECK(durable.size() == 3);
+  CHECK(durable.at(a) == static_cast<long long>(photo.size()));
+  CHECK(durable.at(b) == 50000);
+  CHECK(durable.at(c) == static_cast<long long>(photo.size()));
+  CHECK(Http(f.c.port(), "HEAD", a, "", f.Tus()).Header("samvad-durable").empty());
+  CHECK(Http(f.c.port(), "HEAD", b, "", f.Tus()).Header("samvad-durable").empty());
+
+  // The rest of b, later again: 'later' until the next flush, which needs no list (204).
+  Headers h{{"Content-Type", "application/offset+octet-stream"}, {"Upload-Offset", "50000"}, {"Samvad-Durable", "later"}};
+  const Reply rest = Http(f.c.port(), "PATCH", b, photo.substr(50000), f.Tus(h));
+  REQUIRE(rest.status == 204);
+  CHECK(rest.Header("samvad-durable") == "later");
+  CHECK(Http(f.c.port(), "HEAD", b, "", f.Tus()).Header("samvad-durable") == "later");
+  CHECK(Http(f.c.port(), "POST", "/media/sync", "", {{"Authorization", "Bearer " + f.key}}).status == 204);
+  CHECK(Http(f.c.port(), "HEAD", b, "", f.Tus()).Header("samvad-durable").empty());
+  CHECK(Http(f.c.port(), "GET", b).body == photo);
+
+  // The spec's error cases.
+  CHECK(Http(f.c.port(), "POST", "/media/sync", "").status == 403);
+  CHECK(Http(f.c.port(), "POST", "/media/sync", "", {{"Authorization", "Bearer not-a-key"}}).status == 403);
+  const Reply get = Http(f.c.port(), "GET", "/media/sync", "", {{"Authorization", "Bearer " + f.key}});
+  CHECK(get.status == 405);
+  CHECK(get.Header("allow") == "POST");
+  const Reply odd = PostForm(f.c.port(), "/media/sync", {{"photo", "x"}}, {{"Authorization", "Bearer " + f.key}});
+  CHECK(odd.status == 400);
+  CHECK(odd.Json().items.at(0).Str("description").find("upload_id") != std::string::npos);
+}
+
+TEST_CASE("Uploads acknowledged before a flush survive a killed central; after a machine restart only checked ones are kept",
+          "[central][tus][flush]") {
+  Fixture f;
+  const std::string photo = PhotoBytes(90000);
+  const auto post = [&](const std::string& body, const std::string& kind, const std::string& index = "0") {
+    const Reply r = Http(f.c.port(), "POST", "/media", body,
+                         f.Tus({{"Upload-Length", std::to_string(photo.size())},
+                                {"Upload-Metadata", tus::FormatMetadata({{"service_request_id", f.request_id},
+                                                                         {"kind", kind},
+                                                                         {"index", index},
+                                                                         {"sha256", Sha256Hex(photo)}})},
+                                {"Content-Type", "application/offset+octet-stream"},
+                                {"Samvad-Durable", "later"}}));
+    REQUIRE(r.status == 201);
+    REQUIRE(r.Header("samvad-durable") == "later");
+    return r.Header("location").substr(f.c.base_url().size());
+  };
+  std::string why;
+  SECTION("killed with -9 on the same machine: the page cache held every byte; the restart flushes and keeps all") {
+    const std::string part = post(photo.substr(0, 40000), "photo");
+    const std::string whole = post(photo, "thumb");
+    f.c.Kill9();
+    REQUIRE(f.c.Restart(&why));
+    CHECK(f.Offset(part) == 40000);
+    CHECK(f.Offset(whole) == static_cast<long long>(photo.size()));
+    CHECK(Http(f.c.port(), "HEAD", part, "", f.Tus()).Header("samvad-durable").empty());
+    CHECK(Http(f.c.port(), "GET", whole).body == photo);
+  }
+  SECTION("after a machine restart: an intact finished upload is kept, a damaged or unfinished one starts again at 0") {
+    const std::string part = post(photo.substr(0, 40000), "photo");
+    const std::string intact = post(photo, "thumb");
+    const std::string damaged = post(photo, "photo", "1");
+    f.c.Kill9();
+    // What a power cut can leave: the file's last pages never reached the disk.
+    REQUIRE(truncate((f.c.dir() + "/media" + damaged.substr(6)).c_str(), 60000) == 0);
+    ExecSql(f.c.db_url(), "UPDATE samvad_meta SET value = 'a-boot-before-the-power-cut' WHERE name = 'media_boot_id'");
+    REQUIRE(f.c.Restart(&why));
+    CHECK(f.Offset(part) == 0);
+    CHECK(f.Offset(damaged) == 0);
+    CHECK(f.Offset(intact) == static_cast<long long>(photo.size()));
+    CHECK(Http(f.c.port(), "GET", intact).body == photo);
+    CHECK(Http(f.c.port(), "GET", damaged).status == 404);
+    // The device's seal tells it which to send again.
+    const auto durable = Seal(f, {part, intact, damaged}, f.key);
+    CHECK(durable.at(part) == 0);
+    CHECK(durable.at(intact) == static_cast<long long>(photo.size()));
+    CHECK(durable.at(damaged) == 0);
+    // And the resend completes it.
+    REQUIRE(f.Patch(damaged, 0, photo).status == 204);
+    CHECK(Http(f.c.port(), "GET", damaged).body == photo);
+  }
+}

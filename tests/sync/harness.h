@@ -76,6 +76,10 @@ class Central {
   const std::string& dir() const { return dir_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
+  // SIGKILL, as a crash; then the same database, media folder and port again.
+  void Kill9() { process_.Kill9(); }
+  bool Restart(std::string* why) { return process_.Restart(why); }
+
   // `samvad-central ARGS… --db <this db>`.
   RunResult Cli(std::vector<std::string> args) const;
   // Enrols a device through the CLI and POST /devices/enroll.json; returns its api_key.
