@@ -99,6 +99,21 @@ Verdict SyncEngine::Impl::UploadWorkPhotos(const std::vector<model::WorkPhoto>& 
     if (v.action != Action::Ok) return v;
     progress_since_failure = true;
   }
+  // The flush (U8): the update that follows must not point at photos central could still lose.
+  std::vector<std::string> ids;
+  for (const model::WorkPhoto& p : photos)
+    if (const UploadMemo& memo = work_memos[memo_key + "/" + p.kind + "/" + std::to_string(p.index)]; memo.unsynced)
+      ids.push_back(UploadId(memo));
+  if (ids.empty()) return Verdict{};
+  std::map<std::string, std::int64_t> durable;
+  if (const Verdict v = SealUploads(transport, cfg.base_url, cfg.api_key, ids, &durable, Now()); v.action != Action::Ok)
+    return v;
+  bool all = true;
+  for (const model::WorkPhoto& p : photos)
+    if (!SettleMemo(&work_memos[memo_key + "/" + p.kind + "/" + std::to_string(p.index)], durable)) all = false;
+  if (!all)
+    return Verdict{Action::Transient,
+                   "photo upload out of step with central: it restarted before the photo was stored; sending it again", -1};
   return Verdict{};
 }
 

@@ -307,6 +307,26 @@ SessionEnd SyncEngine::Impl::Push(bool forced) {
       }
       return b;
     };
+    std::vector<size_t> to_seal;  // items whose every photo is in, some not yet flushed (U8)
+    const auto photo_count = [](const Item& it) {
+      return std::min<size_t>(it.entry.complaint.photos.size(), model::kMaxPhotos);
+    };
+    const auto unsynced = [&](const Item& it, const EntryMemo& memo) {
+      for (size_t k = 0; k < photo_count(it); ++k)
+        if (memo.thumbs[k].unsynced || memo.photos[k].unsynced) return true;
+      return false;
+    };
+    // Every upload of the item complete and durable, after a seal; the memos of any that is not
+    // are reset to ask central where to go on.
+    const auto settle = [&](const Item& it, EntryMemo& memo, const std::map<std::string, std::int64_t>& durable) {
+      bool all = true;
+      for (size_t k = 0; k < photo_count(it); ++k) {
+        const model::PhotoRef& ph = it.entry.complaint.photos[k];
+        if (!SettleMemo(&memo.photos[k], durable)) all = false;
+        if (!ph.thumb_file.empty() && !SettleMemo(&memo.thumbs[k], durable)) all = false;
+      }
+      return all;
+    };
     for (size_t j = 0; j < jobs.size(); ++j) {
       join();
       const Job& job = jobs[j];
@@ -358,9 +378,51 @@ SessionEnd SyncEngine::Impl::Push(bool forced) {
         if (!it.active) continue;
       }
       Confirm(it, before + size, 0);
-      if (!job.thumb && --photos_left[job.i] == 0) sent(it, memo);
+      if (!job.thumb && --photos_left[job.i] == 0) {
+        if (unsynced(it, memo)) to_seal.push_back(job.i);
+        else sent(it, memo);
+      }
     }
     join();
+
+    // 4. The flush (U8): central acknowledged some of these photos before flushing them. One
+    // POST /media/sync makes them durable and says so per upload; only then are they sent.
+    while (!to_seal.empty()) {
+      std::vector<std::string> ids;
+      for (const size_t i : to_seal) {
+        if (!items[i].active) continue;
+        const EntryMemo& memo = memos[model::CanonicalTicket(items[i].entry.complaint.ticket)];
+        for (const auto* list : {&memo.thumbs, &memo.photos})
+          for (const UploadMemo& um : *list)
+            if (um.unsynced) ids.push_back(UploadId(um));
+      }
+      std::map<std::string, std::int64_t> durable;
+      const Verdict v = SealUploads(transport, cfg.base_url, cfg.api_key, ids, &durable, Now());
+      if (v.action == Action::Transient || v.action == Action::AuthExpired) {
+        if (give_up(v)) return ended;
+        continue;
+      }
+      for (const size_t i : to_seal) {
+        Item& it = items[i];
+        if (!it.active) continue;
+        if (v.action != Action::Ok) {
+          fail(it, v.cause);
+          continue;
+        }
+        EntryMemo& memo = memos[model::CanonicalTicket(it.entry.complaint.ticket)];
+        if (settle(it, memo, durable)) {
+          sent(it, memo);
+          continue;
+        }
+        // Central's machine restarted between the upload and the flush and kept less than it
+        // had acknowledged: the next session asks where to go on and sends the rest.
+        const std::string why = "photo upload out of step with central: it restarted before the photo was stored; sending it again";
+        outbox.MarkRetry(it.entry.complaint.ticket, why, Now());
+        it.active = false;
+        SetItem(it, ItemPhase::Retrying, why);
+      }
+      to_seal.clear();
+    }
     for (size_t i = start; i < end; ++i) assert(!items[i].active && "S2: a batch ends with none of its entries held");
   }
   return SessionEnd{};

@@ -12,10 +12,13 @@
 
 #include <algorithm>
 #include <cassert>
+#include <charconv>
 #include <chrono>
 #include <string>
 
 #include "sync/model/sha256.h"
+#include "sync/protocol/form.h"
+#include "sync/protocol/json.h"
 #include "sync/protocol/tus.h"
 
 namespace samvad::sync {
@@ -65,6 +68,9 @@ bool ReadOffset(const HttpResult& r, std::int64_t* out) {
   return true;
 }
 
+// The answer told an offset central has not flushed yet (U8).
+bool AnsweredLater(const HttpResult& r) { return r.Header(tus::kDurableHeader) == tus::kDurableLater; }
+
 Verdict Permanent(std::string cause) { return Verdict{Action::Permanent, std::move(cause), -1}; }
 
 std::int64_t SteadySeconds() {
@@ -94,6 +100,7 @@ Verdict TusUploader::Create(Transport& t, const UploadTarget& target, std::int64
     call.rewindable = false;  // P4: a photo body goes once; after a cut HEAD says what arrived
     call.headers.emplace_back("Content-Type", std::string(tus::kOffsetContentType));
     if (opt_.always_checksum) call.headers.emplace_back("Upload-Checksum", "sha256 " + Base64Sha256(body));
+    if (later_now_) call.headers.emplace_back("Samvad-Durable", std::string(tus::kDurableLater));
   }
   const HttpResult r = t.Perform(call, [&](std::int64_t up) {
     if (progress) progress(0, up);
@@ -114,12 +121,19 @@ Verdict TusUploader::Create(Transport& t, const UploadTarget& target, std::int64
     std::int64_t kept = -1;
     if (!ReadOffset(r, &kept) || kept < 0 || kept > length) kept = -1;
     memo->offset = kept;
+    memo->unsynced = kept >= 0 && AnsweredLater(r);
     if (kept >= 0 && progress) progress(kept, 0);
   }
   // An upload we did not just make may have a PATCH of ours still running on central (the
   // device restarted mid-upload): start small until one is acknowledged.
   if (memo->offset < 0) memo->careful = true;
   return Verdict{};
+}
+
+void TusUploader::NoteRate(std::int64_t bytes, std::chrono::steady_clock::time_point start) {
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // A small body says little about the link (its round trip dominates): keep the last estimate.
+  if (bytes >= (64 << 10) && s > 0) body_rate_ = static_cast<double>(bytes) / s;
 }
 
 Verdict TusUploader::Upload(const UploadTarget& target, std::string_view bytes, UploadMemo* memo,
@@ -145,7 +159,11 @@ Verdict TusUploader::Upload(const UploadTarget& target, std::string_view bytes, 
         if (opt_.create_with_upload && target.fresh_request && creates == 1 && !memo->cut && !memo->body_tried) {
           memo->body_tried = true;
           const std::int64_t n = opt_.always_checksum ? std::min(length, memo->chunk) : length;
+          later_now_ = Later();
+          const auto start = std::chrono::steady_clock::now();
           const Verdict v = Create(t_, target, length, memo, now, true, bytes.substr(0, static_cast<size_t>(n)), progress);
+          later_now_ = false;
+          if (v.action == Action::Ok && memo->offset == n) NoteRate(n, start);
           if (v.action == Action::Transient) {  // cut mid-body: ask where central stopped
             memo->cut = true;
             memo->careful = true;
@@ -176,6 +194,7 @@ Verdict TusUploader::Upload(const UploadTarget& target, std::string_view bytes, 
         if (const std::string l = r.Header("upload-length"); !l.empty() && l != std::to_string(length))
           return Permanent("central's " + what + " upload has another length than the file");
         memo->offset = offset;
+        memo->unsynced = AnsweredLater(r);
         if (progress) progress(offset, 0);
         state = offset == length ? UploadState::Done : UploadState::Send;
         break;
@@ -190,7 +209,9 @@ Verdict TusUploader::Upload(const UploadTarget& target, std::string_view bytes, 
         call.headers.emplace_back("Content-Type", std::string(tus::kOffsetContentType));
         call.headers.emplace_back("Upload-Offset", std::to_string(memo->offset));
         if (checksum) call.headers.emplace_back("Upload-Checksum", "sha256 " + Base64Sha256(chunk));
+        if (Later()) call.headers.emplace_back("Samvad-Durable", std::string(tus::kDurableLater));
         const std::int64_t from = memo->offset;
+        const auto start = std::chrono::steady_clock::now();
         const HttpResult r = t_.Perform(call, [&](std::int64_t up) {
           if (progress) progress(from, up);
           return true;
@@ -227,6 +248,8 @@ Verdict TusUploader::Upload(const UploadTarget& target, std::string_view bytes, 
         if (!ReadOffset(r, &next) || next <= from || next > length)
           return Permanent("central acknowledged an impossible offset for the " + what);
         memo->offset = next;
+        memo->unsynced = AnsweredLater(r);
+        if (next == from + n) NoteRate(n, start);
         memo->careful = false;
         if (progress) progress(next, 0);
         state = next == length ? UploadState::Done : UploadState::Send;
@@ -239,6 +262,56 @@ Verdict TusUploader::Upload(const UploadTarget& target, std::string_view bytes, 
         return Verdict{};
     }
   }
+}
+
+std::string UploadId(const UploadMemo& memo) {
+  const size_t slash = memo.location.rfind('/');
+  return slash == std::string::npos ? std::string() : memo.location.substr(slash + 1);
+}
+
+Verdict SealUploads(Transport& t, const std::string& base_url, const std::string& api_key,
+                    const std::vector<std::string>& upload_ids, std::map<std::string, std::int64_t>* durable,
+                    std::int64_t now) {
+  durable->clear();
+  protocol::Form form;
+  for (const std::string& id : upload_ids) form.push_back({"upload_id", id});
+  const std::string body = protocol::EncodeForm(form);  // the call only views it
+  const HttpCall call{"POST", base_url + std::string(tus::kSyncPath),
+                      {{"Authorization", "Bearer " + api_key}, {"Content-Type", "application/x-www-form-urlencoded"}},
+                      body, true};
+  const HttpResult r = t.Perform(call);
+  Verdict v = Classify(r, Op::TusHead, now);
+  if (v.action != Action::Ok) return v;
+  std::string why;
+  const auto doc = protocol::ParseJson(r.body, &why);
+  if (r.status != 200 || !doc || doc->type != protocol::JsonValue::Type::Array)
+    return Verdict{Action::Transient, "central sent an unreadable answer to the photo flush; will retry", -1};
+  for (const protocol::JsonValue& u : doc->items) {
+    const protocol::JsonValue* offset = u.Find("offset");
+    std::int64_t value = -1;
+    if (offset && offset->type == protocol::JsonValue::Type::Number) {
+      const auto [end, ec] = std::from_chars(offset->text.data(), offset->text.data() + offset->text.size(), value);
+      if (ec != std::errc() || end != offset->text.data() + offset->text.size()) value = -1;
+    }
+    (*durable)[u.Str("upload_id")] = value;
+  }
+  return Verdict{};
+}
+
+bool SettleMemo(UploadMemo* memo, const std::map<std::string, std::int64_t>& durable) {
+  if (!memo->unsynced) return memo->done;
+  const auto it = durable.find(UploadId(*memo));
+  if (memo->done && it != durable.end() && it->second == memo->offset) {  // done: offset = length (P3)
+    memo->unsynced = false;
+    return true;
+  }
+  // Central started it again (its machine restarted before the flush), or forgot it: ask.
+  memo->done = false;
+  memo->unsynced = false;
+  memo->offset = -1;
+  memo->careful = true;
+  if (it == durable.end()) memo->location.clear();
+  return false;
 }
 
 }  // namespace samvad::sync

@@ -7,10 +7,13 @@
 // has. It is not: reading or verifying the photo file (the engine does, before), retries and
 // backoff (the engine), or the outbox.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sync/client/transport.h"
 
@@ -41,7 +44,13 @@ struct UploadMemo {
   bool body_tried = false;    // a POST of this upload carried bytes once (never again: see Upload)
   std::int64_t chunk = 0;     // PATCH size in always-checksum mode; 0 = not yet chosen
   bool done = false;
+  // Central acknowledged the offset before flushing it (Samvad-Durable: later, on the answer
+  // that told the offset): the photo counts as sent only once SealUploads confirms it (U8).
+  bool unsynced = false;
 };
+
+// The upload's id on central: the last segment of memo.location ("" when not created).
+std::string UploadId(const UploadMemo& memo);
 
 struct UploadOptions {
   std::int64_t max_chunk_bytes = 1 << 20;
@@ -64,6 +73,15 @@ struct UploadOptions {
   // Only once per upload: after a cut, the POST goes empty and HEAD says where to resume, so no
   // byte central kept is sent twice.
   bool create_with_upload = true;
+  // Ask central to answer each POST and PATCH once its bytes are written, before they are
+  // flushed (PROTOCOL.md, "Flushing later"): one flush per batch (SealUploads) instead of two
+  // disk syncs per photo. The engine then holds a photo unsent until the seal confirms it.
+  // Only while the link is fast: the last body went at `flush_later_min_bytes_per_s` or more.
+  // There central's syncs (~3 ms a photo) are worth saving and the seal's one round trip per
+  // batch is cheap; on a 2G/3G link a photo takes seconds, the syncs are lost in it and the
+  // extra round trip is not (bench_sync_link).
+  bool flush_later = true;
+  double flush_later_min_bytes_per_s = 2e6;
 };
 
 // Progress of the running upload: bytes central has confirmed, and body bytes of the PATCH in
@@ -92,7 +110,24 @@ class TusUploader {
   Transport& t_;
   UploadOptions opt_;
   std::int64_t flaky_until_ = 0;  // steady-clock seconds: until then the link counts as dropping
+  double body_rate_ = 0;          // bytes/s of the last body that went whole; 0 = none yet
+  bool Later() const { return opt_.flush_later && body_rate_ >= opt_.flush_later_min_bytes_per_s; }
+  // Times one call that sent `bytes` of body and records its rate.
+  void NoteRate(std::int64_t bytes, std::chrono::steady_clock::time_point start);
+  bool later_now_ = false;        // the body Create sends asks for a later flush
 };
+
+// POST /media/sync for these uploads (their ids): central flushes everything it acknowledged
+// unflushed and says, per upload, the offset now durable. Ok: `durable` has an entry for each
+// upload central still knows as ours (-1: acknowledged again after the flush began). Failures are
+// classified as for HEAD.
+Verdict SealUploads(Transport& t, const std::string& base_url, const std::string& api_key,
+                    const std::vector<std::string>& upload_ids, std::map<std::string, std::int64_t>* durable,
+                    std::int64_t now);
+
+// After SealUploads: true when `memo`'s upload is complete and durable on central; otherwise the
+// memo is reset so that HEAD (or a new POST) says where to go on, and false.
+bool SettleMemo(UploadMemo* memo, const std::map<std::string, std::int64_t>& durable);
 
 // `location` made absolute against `base_url` (a Location may be a path, RFC 9110 10.2.2).
 std::string ResolveLocation(std::string_view base_url, std::string_view location);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "client_rig.h"
+#include "sync/client/tus_upload.h"
 #include "sync/model/pin_hash.h"
 #include "sync/protocol/form.h"
 #include "sync/protocol/json.h"
@@ -78,6 +79,54 @@ TEST_CASE("Complaints reach central exactly once, with their photos byte for byt
       CHECK(l.sent);
       CHECK(l.current == model::Status::Received);
     }
+  }
+  // Photos were acknowledged before central flushed them (PROTOCOL.md, "Flushing later"); none
+  // counts as sent until flushed, so after the sync central has flushed every one.
+  sync::Transport t(sync::TransportConfig{});
+  const std::string key = rig.Config(dev).api_key;
+  int uploads = 0;
+  for (const auto& q : held)
+    for (const std::string& url : q.uploads) {
+      ++uploads;
+      const sync::HttpResult h = t.Perform(sync::HttpCall{"HEAD", url, {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer " + key}}, {}});
+      INFO(url);
+      CHECK(h.status == 200);
+      CHECK(!h.Header("upload-offset").empty());
+      CHECK(h.Header("upload-offset") == h.Header("upload-length"));
+      CHECK(h.Header("samvad-durable").empty());
+    }
+  CHECK(uploads == 2 * 2 + 2 * 2 * model::kMaxPhotos);
+}
+
+TEST_CASE("A photo counts as sent only when central's flush says it holds every byte", "[client][tus]") {
+  sync::UploadMemo memo;
+  memo.location = "http://central/media/0123abcd";
+  memo.offset = 5000;
+  memo.done = true;
+  memo.unsynced = true;
+  SECTION("flushed whole: sent") {
+    CHECK(sync::SettleMemo(&memo, {{"0123abcd", 5000}}));
+    CHECK_FALSE(memo.unsynced);
+    CHECK(memo.done);
+  }
+  SECTION("central started it again after its machine restarted: ask where to go on") {
+    CHECK_FALSE(sync::SettleMemo(&memo, {{"0123abcd", 0}}));
+    CHECK_FALSE(memo.done);
+    CHECK(memo.offset == -1);
+    CHECK(memo.location == "http://central/media/0123abcd");
+  }
+  SECTION("acknowledged again while the flush ran (-1): not yet") {
+    CHECK_FALSE(sync::SettleMemo(&memo, {{"0123abcd", -1}}));
+    CHECK_FALSE(memo.done);
+  }
+  SECTION("central no longer knows it as ours: made again") {
+    CHECK_FALSE(sync::SettleMemo(&memo, {{"ffff", 5000}}));
+    CHECK(memo.location.empty());
+  }
+  SECTION("an upload flushed before its answer needs no seal") {
+    memo.unsynced = false;
+    CHECK(sync::SettleMemo(&memo, {}));
+    CHECK(memo.done);
   }
 }
 

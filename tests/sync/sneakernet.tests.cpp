@@ -12,6 +12,7 @@
 #include <chrono>
 #include <ctime>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <mutex>
@@ -68,6 +69,7 @@ class SneakerRig {
     c.backoff = {20, 200};
     c.interval_ms = 3600'000;
     c.transport.connect_timeout_s = 5;
+    if (std::getenv("SAMVAD_TEST_TRACE")) c.log = [](const std::string& line) { std::fprintf(stderr, "sync: %s\n", line.c_str()); };
     return c;
   }
 
@@ -554,6 +556,7 @@ TEST_CASE("A photo cut off mid-upload online is completed by the import, and the
   engine.Stop();
   model::OutboxEntry entry;
   REQUIRE(dev.store().outbox().Get(filed[0].result.ticket, &entry) == model::OutboxResult::Ok);
+  INFO(entry.last_error);
   CHECK(entry.state == model::OutboxState::Sent);
   CHECK(entry.central_id == held[0].id);
   CHECK(rig.proxy->bytes_up() - before < (20 << 10));  // headers only, no photo bytes

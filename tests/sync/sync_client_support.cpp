@@ -180,6 +180,7 @@ bool ReadAllRequests(const std::string& central_url, bool with_media, std::vecto
             return false;
           }
           q.photos_sha256.push_back(Sha256Hex(m.body));
+          q.uploads.push_back(Direct(central_url, u.text));
         }
       }
       if (with_media) {
@@ -192,6 +193,7 @@ bool ReadAllRequests(const std::string& central_url, bool with_media, std::vecto
             return false;
           }
           *sha = Sha256Hex(m.body);
+          q.uploads.push_back(Direct(central_url, u));
         }
       }
       out->push_back(std::move(q));

@@ -77,6 +77,7 @@ class Device {
 struct CentralRequest {
   std::string id, ticket, status, photo_sha256, thumb_sha256;
   std::vector<std::string> photos_sha256;  // every photo (media_urls), in order
+  std::vector<std::string> uploads;        // with media: every photo's and thumbnail's URL, as reachable
 };
 bool ReadAllRequests(const std::string& central_url, bool with_media, std::vector<CentralRequest>* out,
                      std::string* why);
