@@ -24,6 +24,7 @@
 #include "app/script/script.h"
 #include "app/text/utf8.h"
 #include "app/ui/app.h"
+#include "platform/idle_memory.h"
 #include "platform/paths.h"
 #include "platform/window_glfw.h"
 
@@ -192,6 +193,7 @@ int main(int argc, char** argv) {
   int frame_no = 0;
   bool running = true;
   double last = samvad::platform::Window::Now();
+  bool given_back = false;  // memory given back since the last frame (platform/idle_memory.h)
   while (running && !window.should_close()) {
     const bool busy = frames_left > 0 || scripted || app.animating || app.touch.has_pending() ||
                       !opt.screenshot.empty();
@@ -199,7 +201,12 @@ int main(int argc, char** argv) {
       window.Wait(0);
     } else {
       const double now = samvad::platform::Window::Now();
-      window.Wait(app.wake_at > 0 ? std::max(0.0, app.wake_at - now) : -1.0);
+      double timeout = app.wake_at > 0 ? std::max(0.0, app.wake_at - now) : -1.0;
+      if (!given_back) {  // wake once more, at rest long enough to give memory back
+        const double give_back_in = std::max(0.0, last + samvad::platform::kIdleGiveBackAfterS - now);
+        timeout = timeout < 0 ? give_back_in : std::min(timeout, give_back_in);
+      }
+      window.Wait(timeout);
     }
     for (const auto& e : window.events()) {
       using K = samvad::platform::InputEvent;
@@ -226,7 +233,14 @@ int main(int argc, char** argv) {
       app.wake_at = 0;
       frames_left = std::max(frames_left, 2);
     }
-    if (frames_left <= 0 && !app.animating && !scripted && opt.screenshot.empty()) continue;
+    if (frames_left <= 0 && !app.animating && !scripted && opt.screenshot.empty()) {
+      if (!given_back && now - last >= samvad::platform::kIdleGiveBackAfterS) {
+        samvad::platform::GiveBackIdleMemory();
+        given_back = true;
+      }
+      continue;
+    }
+    given_back = false;
 
     app.now = now;
     app.dt = static_cast<float>(std::clamp(now - last, 1e-4, 0.1));
