@@ -17,8 +17,9 @@ namespace samvad::platform {
 inline constexpr double kIdleGiveBackAfterS = 3.0;
 
 // Returns free heap to the system and asks the kernel to reclaim the pages of LLVM's read-only
-// mappings that only this process maps (the kernel leaves pages other processes map). Cheap (a few ms), safe to call any time; what it gives
-// back comes back on demand. Returns the bytes of mappings it advised (for logs and tests).
+// mappings that only this process maps (the kernel leaves pages other processes map). Cheap (a
+// few ms), safe to call any time; what it gives back comes back on demand. Returns the bytes of
+// mappings it advised (for logs and tests).
 long GiveBackIdleMemory();
 
 }  // namespace samvad::platform

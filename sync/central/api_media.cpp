@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cerrno>
 #include <charconv>
@@ -72,6 +73,24 @@ bool IsUploadId(std::string_view id) {
   for (const char c : id)
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   return true;
+}
+
+// SHA-256 (raw) of the first `length` bytes of `fd`, read back from the file; "" with `error`
+// on a read error or a file shorter than that.
+std::string Sha256OfFile(int fd, std::int64_t length, std::string* error) {
+  Sha256Stream whole;
+  char buf[1 << 16];
+  for (off_t at = 0; at < length;) {
+    const ssize_t n = pread(fd, buf, static_cast<size_t>(std::min<std::int64_t>(sizeof buf, length - at)), at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *error = n < 0 ? std::strerror(errno) : "short file";
+      return {};
+    }
+    whole.Update(buf, static_cast<size_t>(n));
+    at += n;
+  }
+  return whole.Final();
 }
 
 }  // namespace
@@ -422,15 +441,8 @@ class TusPatch final : public RequestHandler {
   // bytes also make the file's name durable (U5). fdatasync: the bytes and the file's size,
   // not its times, which nothing reads. Flushing later (U8): neither sync; the row says so.
   std::optional<HttpResponse> Commit() {
-    if (written_ > 0 && later_) {
-      bool advanced = false;
-      if (const Status st = api_.storage_.AdvanceUpload(id_, offset_, offset_ + written_, &advanced, /*unsynced=*/true);
-          !st.ok())
-        return api_.StorageFailure(st, "advance upload");
-      if (!advanced) return TusError(409, "the upload's offset moved during this PATCH; ask with HEAD");
-      return std::nullopt;
-    }
-    if (written_ > 0) {
+    const bool unflushed = written_ > 0 && later_;
+    if (written_ > 0 && !unflushed) {
       std::string why;
       if (fdatasync(fd_) != 0) why = std::strerror(errno);
       // An upload begun unflushed (U8) may still lack its name on the disk.
@@ -441,7 +453,7 @@ class TusPatch final : public RequestHandler {
       }
     }
     bool advanced = false;
-    if (const Status st = api_.storage_.AdvanceUpload(id_, offset_, offset_ + written_, &advanced); !st.ok())
+    if (const Status st = api_.storage_.AdvanceUpload(id_, offset_, offset_ + written_, &advanced, unflushed); !st.ok())
       return api_.StorageFailure(st, "advance upload");
     if (!advanced) return TusError(409, "the upload's offset moved during this PATCH; ask with HEAD");
     return std::nullopt;
@@ -454,21 +466,13 @@ class TusPatch final : public RequestHandler {
   std::optional<HttpResponse> VerifyWholeFile(const std::string& this_patch_digest) {
     std::string digest = this_patch_digest;
     if (offset_ != 0) {
-      Sha256Stream whole;
-      char buf[1 << 16];
-      for (off_t at = 0; at < upload_.length;) {
-        const ssize_t n = pread(fd_, buf, sizeof buf, at);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-          std::fprintf(stderr, "samvad-central: read back %s: %s\n", api_.MediaFile(id_).c_str(),
-                       n < 0 ? std::strerror(errno) : "short file");
-          Discard();
-          return TusError(503, "cannot check uploads right now");
-        }
-        whole.Update(buf, static_cast<size_t>(n));
-        at += n;
+      std::string why;
+      digest = Sha256OfFile(fd_, upload_.length, &why);
+      if (digest.empty()) {
+        std::fprintf(stderr, "samvad-central: read back %s: %s\n", api_.MediaFile(id_).c_str(), why.c_str());
+        Discard();
+        return TusError(503, "cannot check uploads right now");
       }
-      digest = whole.Final();
     }
     if (ToHex(digest) == upload_.sha256) return std::nullopt;
     bool reset = false;
@@ -660,18 +664,11 @@ bool Api::FileMatches(const Upload& u) const {
   if (u.received != u.length || u.sha256.empty()) return false;
   const int fd = open(MediaFile(u.id).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  Sha256Stream whole;
-  std::int64_t at = 0;
-  char buf[1 << 16];
-  for (;;) {
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    whole.Update(buf, static_cast<size_t>(n));
-    at += n;
-  }
+  struct stat st {};
+  std::string digest, why;
+  if (fstat(fd, &st) == 0 && st.st_size == u.length) digest = Sha256OfFile(fd, u.length, &why);
   close(fd);
-  return at == u.length && ToHex(whole.Final()) == u.sha256;
+  return !digest.empty() && ToHex(digest) == u.sha256;
 }
 
 // ---------------------------------------------------------------------------------------------

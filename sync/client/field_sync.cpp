@@ -78,8 +78,11 @@ bool IsDigits(std::string_view s) {
 
 Verdict SyncEngine::Impl::UploadWorkPhotos(const std::vector<model::WorkPhoto>& photos, const std::string& request_id,
                                            const std::string& work_id, const std::string& memo_key) {
+  const auto memo_of = [&](const model::WorkPhoto& p) -> UploadMemo& {
+    return work_memos[memo_key + "/" + p.kind + "/" + std::to_string(p.index)];
+  };
   for (const model::WorkPhoto& p : photos) {
-    UploadMemo& memo = work_memos[memo_key + "/" + p.kind + "/" + std::to_string(p.index)];
+    UploadMemo& memo = memo_of(p);
     if (memo.done) continue;
     std::string bytes;
     std::ifstream in(cfg.field->PhotoPath(p.file), std::ios::binary);
@@ -102,15 +105,14 @@ Verdict SyncEngine::Impl::UploadWorkPhotos(const std::vector<model::WorkPhoto>& 
   // The flush (U8): the update that follows must not point at photos central could still lose.
   std::vector<std::string> ids;
   for (const model::WorkPhoto& p : photos)
-    if (const UploadMemo& memo = work_memos[memo_key + "/" + p.kind + "/" + std::to_string(p.index)]; memo.unsynced)
-      ids.push_back(UploadId(memo));
+    if (const UploadMemo& memo = memo_of(p); memo.unsynced) ids.push_back(UploadId(memo));
   if (ids.empty()) return Verdict{};
   std::map<std::string, std::int64_t> durable;
   if (const Verdict v = SealUploads(transport, cfg.base_url, cfg.api_key, ids, &durable, Now()); v.action != Action::Ok)
     return v;
   bool all = true;
   for (const model::WorkPhoto& p : photos)
-    if (!SettleMemo(&work_memos[memo_key + "/" + p.kind + "/" + std::to_string(p.index)], durable)) all = false;
+    if (!SettleMemo(&memo_of(p), durable)) all = false;
   if (!all)
     return Verdict{Action::Transient,
                    "photo upload out of step with central: it restarted before the photo was stored; sending it again", -1};
