@@ -171,7 +171,7 @@ bool ReadAllRequests(const std::string& central_url, bool with_media, std::vecto
     }
     if (json->items.empty()) return true;
     for (const auto& r : json->items) {
-      CentralRequest q{r.Str("service_request_id"), r.Str("ticket"), r.Str("status"), {}, {}, {}};
+      CentralRequest q{r.Str("service_request_id"), r.Str("ticket"), r.Str("status"), {}, {}, {}, {}};
       if (const protocol::JsonValue* urls = r.Find("media_urls"); with_media && urls) {
         for (const auto& u : urls->items) {
           const Got m = HttpGet(Direct(central_url, u.text));
