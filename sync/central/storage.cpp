@@ -128,29 +128,65 @@ Status Storage::Read(const std::function<SqlResult(SqlConn&)>& body) {
 // one (SyncCommitted): the write lock is held for microseconds instead of for an fsync, and
 // writers that commit while a sync runs share the next one.
 Status Storage::InWriteTx(const std::function<SqlResult(SqlConn&)>& body, bool durable) {
+  if (!postgres_) return InSqliteWriteTx(body, durable);
   Lease lease(this);
   std::string error;
   if (!lease.Ready(&error)) return Unavailable(error);
   SqlConn& c = lease.conn();
-  const bool grouped = durable && !postgres_;
-  if (grouped) wal_sync_.Enter();  // before BEGIN: WaitDurable must not miss a commit about to happen
   thread_local std::minstd_rand jitter(std::random_device{}());
   for (int attempt = 0;; ++attempt) {
-    SqlResult r;
-    {
-      std::unique_lock<std::mutex> writer(writer_mu_, std::defer_lock);
-      if (!postgres_) writer.lock();
-      r = c.BeginWrite(durable && !grouped);
-      if (r.ok()) r = body(c);
-      if (r.ok()) r = c.Exec("COMMIT");
-      if (!r.ok()) c.Exec("ROLLBACK");
-    }
-    if (r.ok()) return grouped ? SyncCommitted(c, /*was_open=*/true) : Status{};
+    SqlResult r = c.BeginWrite(durable);
+    if (r.ok()) r = body(c);
+    if (r.ok()) r = c.Exec("COMMIT");
+    if (!r.ok()) c.Exec("ROLLBACK");
+    if (r.ok()) return {};
     if ((r.code == SqlCode::kRetry || r.code == SqlCode::kUnique) && attempt < 10) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2 * (attempt + 1) + jitter() % 5));
       continue;
     }
-    if (grouped) wal_sync_.Leave();
+    return FromSql(r);
+  }
+}
+
+// SQLite: every write of this process runs on one connection, `writer_`, under `writer_mu_`.
+// A connection drops its whole page cache when it finds that another connection has written,
+// so writers spread over the pool re-read the pages each transaction touches; the one writer
+// finds its cache current (only the CLI, another process, ever writes besides it). The WAL
+// sync after the commit runs outside the lock, through a pooled connection's handle (it
+// flushes the file, whichever handle asks).
+Status Storage::InSqliteWriteTx(const std::function<SqlResult(SqlConn&)>& body, bool durable) {
+  std::string error;
+  if (durable) wal_sync_.Enter();  // before BEGIN: WaitDurable must not miss a commit about to happen
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  for (int attempt = 0;; ++attempt) {
+    SqlResult r;
+    {
+      std::lock_guard<std::mutex> writer(writer_mu_);
+      if (!writer_) writer_ = Connect(&error);
+      if (!writer_) {
+        if (durable) wal_sync_.Leave();
+        return Unavailable(error);
+      }
+      SqlConn& c = *writer_;
+      r = c.BeginWrite(/*durable=*/false);  // durable: the group commit below syncs the WAL
+      if (r.ok()) r = body(c);
+      if (r.ok()) r = c.Exec("COMMIT");
+      if (!r.ok()) c.Exec("ROLLBACK");
+    }
+    if (r.ok()) {
+      if (!durable) return {};
+      Lease lease(this);
+      if (!lease.Ready(&error)) {
+        wal_sync_.Leave();
+        return Unavailable(error);
+      }
+      return SyncCommitted(lease.conn(), /*was_open=*/true);
+    }
+    if ((r.code == SqlCode::kRetry || r.code == SqlCode::kUnique) && attempt < 10) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2 * (attempt + 1) + jitter() % 5));
+      continue;
+    }
+    if (durable) wal_sync_.Leave();
     return FromSql(r);
   }
 }

@@ -238,6 +238,7 @@ class Storage {
   Status Migrate();
   Status Read(const std::function<SqlResult(SqlConn&)>& body);
   Status InWriteTx(const std::function<SqlResult(SqlConn&)>& body, bool durable = true);
+  Status InSqliteWriteTx(const std::function<SqlResult(SqlConn&)>& body, bool durable);
 
   // SQLite group commit: a durable write commits without syncing, then waits for one WAL sync
   // that began after its commit (sync_group.h; DESIGN.md, "Upload throughput").
@@ -248,6 +249,7 @@ class Storage {
   std::mutex mu_;
   std::vector<std::unique_ptr<SqlConn>> idle_;
   std::mutex writer_mu_;  // SQLite: this process's writers queue here, not in SQLite's busy sleeps
+  std::unique_ptr<SqlConn> writer_;  // SQLite: the one connection every write runs on (InSqliteWriteTx)
   // Sticky: see InWriteTx. Unused on PostgreSQL.
   SyncGroup wal_sync_{/*sticky=*/true};
 };
