@@ -181,8 +181,12 @@ int Serve(const Args& a) {
     std::fprintf(stderr, "samvad-central: %s\n", error.c_str());
     return 1;
   }
-  unsigned threads = 4;
-  const std::string t = Opt(a, "--threads", "4");
+  // Handlers block (a group commit's WAL sync, a batch's syncfs), and libmicrohttpd gives a new
+  // connection to whichever pool thread accepts it first: with as many threads as busy
+  // connections, two of them often share a thread and one's flush stalls the other. 16 makes
+  // that rare for a ward's devices at a cost of idle stacks (DESIGN.md, "Upload throughput").
+  unsigned threads = 16;
+  const std::string t = Opt(a, "--threads", "16");
   if (std::from_chars(t.data(), t.data() + t.size(), threads).ec != std::errc() || threads == 0 || threads > 256) {
     std::fprintf(stderr, "samvad-central: --threads must be 1 to 256\n");
     return 2;
