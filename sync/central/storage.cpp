@@ -122,6 +122,19 @@ Status Storage::Read(const std::function<SqlResult(SqlConn&)>& body) {
   }
 }
 
+namespace {
+
+// A lost race (kUnique) or a busy engine (kRetry) is tried again, up to 10 times, after a short
+// jittered pause; false: give up and report it.
+bool PauseBeforeRetry(const SqlResult& r, int attempt) {
+  if ((r.code != SqlCode::kRetry && r.code != SqlCode::kUnique) || attempt >= 10) return false;
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2 * (attempt + 1) + jitter() % 5));
+  return true;
+}
+
+}  // namespace
+
 // Runs `body` in a write transaction. A lost race (kUnique) or a busy engine (kRetry) rolls back
 // and runs it again from the start, where it re-reads what the winner committed (invariant I3).
 // On SQLite a durable transaction commits without a sync of its own and then waits for a shared
@@ -133,18 +146,13 @@ Status Storage::InWriteTx(const std::function<SqlResult(SqlConn&)>& body, bool d
   std::string error;
   if (!lease.Ready(&error)) return Unavailable(error);
   SqlConn& c = lease.conn();
-  thread_local std::minstd_rand jitter(std::random_device{}());
   for (int attempt = 0;; ++attempt) {
     SqlResult r = c.BeginWrite(durable);
     if (r.ok()) r = body(c);
     if (r.ok()) r = c.Exec("COMMIT");
     if (!r.ok()) c.Exec("ROLLBACK");
     if (r.ok()) return {};
-    if ((r.code == SqlCode::kRetry || r.code == SqlCode::kUnique) && attempt < 10) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(2 * (attempt + 1) + jitter() % 5));
-      continue;
-    }
-    return FromSql(r);
+    if (!PauseBeforeRetry(r, attempt)) return FromSql(r);
   }
 }
 
@@ -157,7 +165,6 @@ Status Storage::InWriteTx(const std::function<SqlResult(SqlConn&)>& body, bool d
 Status Storage::InSqliteWriteTx(const std::function<SqlResult(SqlConn&)>& body, bool durable) {
   std::string error;
   if (durable) wal_sync_.Enter();  // before BEGIN: WaitDurable must not miss a commit about to happen
-  thread_local std::minstd_rand jitter(std::random_device{}());
   for (int attempt = 0;; ++attempt) {
     SqlResult r;
     {
@@ -182,10 +189,7 @@ Status Storage::InSqliteWriteTx(const std::function<SqlResult(SqlConn&)>& body, 
       }
       return SyncCommitted(lease.conn(), /*was_open=*/true);
     }
-    if ((r.code == SqlCode::kRetry || r.code == SqlCode::kUnique) && attempt < 10) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(2 * (attempt + 1) + jitter() % 5));
-      continue;
-    }
+    if (PauseBeforeRetry(r, attempt)) continue;
     if (durable) wal_sync_.Leave();
     return FromSql(r);
   }
