@@ -114,8 +114,7 @@ Verdict SyncEngine::Impl::UploadWorkPhotos(const std::vector<model::WorkPhoto>& 
   for (const model::WorkPhoto& p : photos)
     if (!SettleMemo(&memo_of(p), durable)) all = false;
   if (!all)
-    return Verdict{Action::Transient,
-                   "photo upload out of step with central: it restarted before the photo was stored; sending it again", -1};
+    return Verdict{Action::Transient, std::string(kSealLostCause), -1};
   return Verdict{};
 }
 

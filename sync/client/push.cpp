@@ -416,7 +416,7 @@ SessionEnd SyncEngine::Impl::Push(bool forced) {
         }
         // Central's machine restarted between the upload and the flush and kept less than it
         // had acknowledged: the next session asks where to go on and sends the rest.
-        const std::string why = "photo upload out of step with central: it restarted before the photo was stored; sending it again";
+        const std::string why(kSealLostCause);
         outbox.MarkRetry(it.entry.complaint.ticket, why, Now());
         it.active = false;
         SetItem(it, ItemPhase::Retrying, why);

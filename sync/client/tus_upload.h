@@ -125,6 +125,11 @@ Verdict SealUploads(Transport& t, const std::string& base_url, const std::string
                     const std::vector<std::string>& upload_ids, std::map<std::string, std::int64_t>* durable,
                     std::int64_t now);
 
+// The cause an item or a work update is retried with when SettleMemo finds that central kept
+// less than it had acknowledged (its machine restarted before the flush); topic `resume`.
+inline constexpr std::string_view kSealLostCause =
+    "photo upload out of step with central: it restarted before the photo was stored; sending it again";
+
 // After SealUploads: true when `memo`'s upload is complete and durable on central; otherwise the
 // memo is reset so that HEAD (or a new POST) says where to go on, and false.
 bool SettleMemo(UploadMemo* memo, const std::map<std::string, std::int64_t>& durable);
