@@ -141,25 +141,58 @@ HttpResponse Api::StorageFailure(const Status& st, const char* what) {
   return ErrorResponse(500, "internal error; the request was not stored");
 }
 
-std::optional<HttpResponse> Api::Authenticate(const HttpRequest& req, const Form* form, std::string* device_id) {
+namespace {
+
+// The key a request carries: the api_key field (form or query) or "Authorization: Bearer";
+// empty when none.
+std::string RequestKey(const HttpRequest& req, const protocol::Form* form) {
   const std::string* key = form ? protocol::FormGet(*form, "api_key") : nullptr;
   if (!key) key = protocol::FormGet(req.query, "api_key");
-  std::string bearer;
-  if (!key) {
-    if (const std::string* auth = req.Header("authorization"); auth && auth->rfind("Bearer ", 0) == 0) {
-      bearer = auth->substr(7);
-      key = &bearer;
-    }
-  }
-  if (!key || key->empty()) return ErrorResponse(403, "api_key is required: enrol this device first");
+  if (key) return *key;
+  if (const std::string* auth = req.Header("authorization"); auth && auth->rfind("Bearer ", 0) == 0) return auth->substr(7);
+  return {};
+}
+
+}  // namespace
+
+std::optional<HttpResponse> Api::Authenticate(const HttpRequest& req, const Form* form, std::string* device_id) {
+  const std::string key = RequestKey(req, form);
+  if (key.empty()) return ErrorResponse(403, "api_key is required: enrol this device first");
   // Keys are 256 random bits, so one SHA-256 is enough to store them (no password stretching),
   // and looking a row up by the hash leaks nothing about the key through timing.
+  return AuthenticateHash(Sha256Hex(key), device_id);
+}
+
+std::optional<HttpResponse> Api::AuthenticateHash(const std::string& key_hash, std::string* device_id) {
   AuthResult result;
-  const Status st = storage_.Authenticate(Sha256Hex(*key), &result, device_id);
+  const Status st = storage_.Authenticate(key_hash, &result, device_id);
   if (!st.ok()) return StorageFailure(st, "authenticate");
   if (result == AuthResult::kRevoked) return ErrorResponse(403, "this device has been revoked; enrol it again");
   if (result != AuthResult::kOk) return ErrorResponse(403, "api_key is not valid");
   return std::nullopt;
+}
+
+std::optional<HttpResponse> Api::KnownDevice(const HttpRequest& req, std::string* device_id) {
+  const std::string key = RequestKey(req, nullptr);
+  if (key.empty()) return ErrorResponse(403, "api_key is required: enrol this device first");
+  const std::string hash = Sha256Hex(key);
+  {
+    std::lock_guard<std::mutex> lock(known_keys_mu_);
+    if (const auto it = known_keys_.find(hash); it != known_keys_.end()) {
+      *device_id = it->second;
+      return std::nullopt;
+    }
+  }
+  if (auto denied = AuthenticateHash(hash, device_id)) return denied;
+  std::lock_guard<std::mutex> lock(known_keys_mu_);
+  if (known_keys_.size() >= kMaxKnownKeys) known_keys_.clear();  // a bound, not an eviction policy
+  known_keys_.emplace(hash, *device_id);
+  return std::nullopt;
+}
+
+void Api::ForgetKnownDevice(const std::string& device_id) {
+  std::lock_guard<std::mutex> lock(known_keys_mu_);
+  std::erase_if(known_keys_, [&](const auto& kv) { return kv.second == device_id; });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 #include "sync/bundle/keys.h"
 #include "sync/central/catalog.h"
@@ -85,6 +86,15 @@ class Api {
   // The device behind the request's key (api_key field or query, or "Authorization: Bearer"),
   // or the 403/503 to answer with.
   std::optional<HttpResponse> Authenticate(const HttpRequest& req, const protocol::Form* form, std::string* device_id);
+  std::optional<HttpResponse> AuthenticateHash(const std::string& key_hash, std::string* device_id);
+  // Authenticate for a handler whose write checks the device's standing itself, in its own
+  // transaction (Storage::CreateUpload): a key already seen by this process is answered from
+  // memory, without a read. Safe because a key, once issued, always names the same device
+  // (RedeemEnrolment sets it once; rows are never deleted), and revocation — the only change —
+  // is checked by that write. On kRevoked the handler calls ForgetKnownDevice.
+  std::optional<HttpResponse> KnownDevice(const HttpRequest& req, std::string* device_id);
+  void ForgetKnownDevice(const std::string& device_id);
+  static constexpr size_t kMaxKnownKeys = 100000;
   // 503 with Retry-After for an unavailable database, 500 for our own bug; logged either way.
   HttpResponse StorageFailure(const Status& st, const char* what);
   // Claims an upload for one PATCH at a time (invariant U3); false when another holds it.
@@ -100,6 +110,8 @@ class Api {
 
   Storage& storage_;
   ApiConfig cfg_;
+  std::mutex known_keys_mu_;
+  std::unordered_map<std::string, std::string> known_keys_;  // SHA-256 of a key → its device (KnownDevice)
   std::mutex busy_mu_;
   std::set<std::string> busy_uploads_;
   SyncGroup media_dir_sync_{/*sticky=*/false};  // nothing is committed when it fails: U1 holds

@@ -138,7 +138,8 @@ HttpResponse Api::TusOptions() {
 HttpResponse Api::TusCreate(const HttpRequest& req, Upload* got, bool* fresh) {
   if (auto bad = CheckVersion(req)) return *bad;
   Upload want;
-  if (auto denied = Authenticate(req, nullptr, &want.device_id)) {
+  // The device's standing is checked again by CreateUpload, in the transaction that writes.
+  if (auto denied = KnownDevice(req, &want.device_id)) {
     denied->headers.emplace_back("Tus-Resumable", std::string(tus::kVersion));
     return *denied;
   }
@@ -160,12 +161,9 @@ HttpResponse Api::TusCreate(const HttpRequest& req, Upload* got, bool* fresh) {
   // was lost and the device never learnt the id.
   bool found = false;
   if (const std::string* id = tus::MetadataGet(md, "service_request_id")) {
-    o311::ServiceRequest sr;
+    // Whether it exists is CreateUpload's to say (kNoTarget), in its own transaction.
     const auto r = std::from_chars(id->data(), id->data() + id->size(), want.request_id);
-    if (r.ec == std::errc() && r.ptr == id->data() + id->size() && want.request_id > 0) {
-      if (const Status st = storage_.GetRequest(want.request_id, &sr, &found); !st.ok())
-        return StorageFailure(st, "get request");
-    }
+    found = r.ec == std::errc() && r.ptr == id->data() + id->size() && want.request_id > 0;
   } else if (const std::string* uuid = tus::MetadataGet(md, "client_uuid")) {
     std::string canonical;
     if (o311::ParseClientUuid(*uuid, &canonical)) {
@@ -214,6 +212,15 @@ HttpResponse Api::TusCreate(const HttpRequest& req, Upload* got, bool* fresh) {
   // is committed (U5). A row with nothing received needs no file.
   UploadCreate result;
   if (const Status st = storage_.CreateUpload(want, got, &result); !st.ok()) return StorageFailure(st, "create upload");
+  if (result == UploadCreate::kRevoked) {
+    ForgetKnownDevice(want.device_id);
+    HttpResponse denied = ErrorResponse(403, "this device has been revoked; enrol it again");
+    denied.headers.emplace_back("Tus-Resumable", std::string(tus::kVersion));
+    return denied;
+  }
+  if (result == UploadCreate::kNoTarget)
+    return TusError(400, std::string("Upload-Metadata names a ") + (want.work_id ? "work" : "service request") +
+                             " that does not exist");
   if (result == UploadCreate::kConflict)
     return TusError(409, std::string(want.work_id ? "this work" : "this complaint") + " already has a " + want.kind +
                              " upload of another size, checksum or from another device");

@@ -1106,7 +1106,24 @@ Status Storage::CreateUpload(const Upload& want, Upload* got, UploadCreate* resu
     // back and resumes it, instead of leaving an orphan beside a second copy (invariant U4).
     assert((want.request_id > 0) != (want.work_id > 0) && "an upload belongs to a request or to a work");
     const bool for_work = want.work_id > 0;
-    SqlResult r = c.Exec(std::string(kUploadColumns) + (for_work ? " WHERE work_id = ? AND kind = ?" : " WHERE request_id = ? AND kind = ?"),
+    // The caller may have taken the device from a key it had seen before (Api::KnownDevice):
+    // whether that device is still allowed is decided here, in the transaction that writes.
+    SqlResult r = c.Exec("SELECT revoked_at FROM devices WHERE device_id = ?", {want.device_id});
+    if (!r.ok()) return r;
+    if (!r.rows.empty() && !r.rows[0].IsNull(0)) {
+      *result = UploadCreate::kRevoked;
+      return r;
+    }
+    // The complaint or work must exist; checked here rather than by a read before (one
+    // transaction per create instead of two).
+    r = c.Exec(for_work ? "SELECT 1 FROM works WHERE id = ?" : "SELECT 1 FROM requests WHERE id = ?",
+               {for_work ? want.work_id : want.request_id});
+    if (!r.ok()) return r;
+    if (r.rows.empty()) {
+      *result = UploadCreate::kNoTarget;
+      return r;
+    }
+    r = c.Exec(std::string(kUploadColumns) + (for_work ? " WHERE work_id = ? AND kind = ?" : " WHERE request_id = ? AND kind = ?"),
                          {for_work ? want.work_id : want.request_id, want.kind});
     if (!r.ok()) return r;
     if (!r.rows.empty()) {

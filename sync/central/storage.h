@@ -103,7 +103,9 @@ struct Upload {
   bool unsynced = false;
 };
 
-enum class UploadCreate { kCreated, kExisting, kConflict };
+// kNoTarget: the request or work it names does not exist. kRevoked: its device has been
+// revoked (checked in the same transaction, so a revocation that committed first always wins).
+enum class UploadCreate { kCreated, kExisting, kConflict, kNoTarget, kRevoked };
 
 // A device's bundle-signing key (DESIGN.md, "Sneakernet bundles", B1): the first one stays.
 enum class SignKeyResult { kRegistered, kSame, kDifferent };

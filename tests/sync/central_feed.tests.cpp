@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "harness.h"
+#include "sync/protocol/tus.h"
 
 using namespace samvad::testing;
 using samvad::protocol::JsonValue;
@@ -152,9 +153,21 @@ TEST_CASE("A revoked device's key gets 403, and other devices carry on", "[centr
   const std::string key = c.EnrollDevice("kiosk to retire", &device);
   const std::string other = c.EnrollDevice("kiosk that stays");
   const std::string id = Create(c, key);
+  // POST /media takes a key it has seen from memory (Api::KnownDevice); the create's own
+  // transaction must still refuse a device revoked since.
+  const auto media = [&](const char* kind) {
+    return Http(c.port(), "POST", "/media", "",
+                {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer " + key}, {"Upload-Length", "10"},
+                 {"Upload-Metadata", samvad::protocol::tus::FormatMetadata({{"service_request_id", id}, {"kind", kind}})}});
+  };
+  REQUIRE(media("photo").status == 201);
   const RunResult r = c.Cli({"revoke", device});
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
+  const Reply media_refused = media("thumb");
+  CHECK(media_refused.status == 403);
+  CHECK(media_refused.Header("tus-resumable") == "1.0.0");
+  CHECK(media_refused.Json().items.at(0).Str("description").find("revoked") != std::string::npos);
 
   const Reply refused = PostForm(c.port(), "/requests.json", CreateForm(key, NewUuid()));
   REQUIRE(refused.status == 403);
