@@ -17,6 +17,8 @@
 #include <fstream>
 #include <future>
 #include <iterator>
+#include <map>
+#include <optional>
 
 #include "sync/client/engine_impl.h"
 #include "sync/model/sha256.h"
@@ -39,6 +41,12 @@ std::string Utf8Prefix(std::string_view s, size_t max) {
   while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
   return std::string(s.substr(0, n));
 }
+
+// What a POST /media/sync answered: the verdict and, when Ok, each upload's durable offset.
+struct SealAnswer {
+  Verdict verdict;
+  std::map<std::string, std::int64_t> durable;
+};
 
 // "17" from [{"service_request_id":"17",…}], or "".
 std::string CreatedId(const std::string& body) {
@@ -183,9 +191,107 @@ SessionEnd SyncEngine::Impl::Push(bool forced) {
     }
   }, true);
 
+  // S3: only now — central gave an id and holds every byte the entry needs. Erases the entry's
+  // memo: callers have joined any prefetch that writes into one.
+  const auto mark_sent = [&](Item& it, EntryMemo& memo) {
+    const model::Complaint& c = it.entry.complaint;
+    if (outbox.MarkSent(c.ticket, memo.central_id, Now()) != model::OutboxResult::Ok) {
+      const std::string why = "device storage error while recording the send";
+      outbox.MarkRetry(c.ticket, why, Now());
+      it.active = false;
+      SetItem(it, ItemPhase::Retrying, why);
+      return;
+    }
+    it.active = false;
+    Confirm(it, it.record_bytes + it.thumb_bytes + it.photo_bytes, 0);
+    memos.erase(model::CanonicalTicket(c.ticket));
+    SetItem(it, ItemPhase::Sent);
+  };
+  const auto photo_count = [](const Item& it) {
+    return std::min<size_t>(it.entry.complaint.photos.size(), model::kMaxPhotos);
+  };
+  // Every upload of the item complete and durable, after a seal; the memos of any that is not
+  // are reset to ask central where to go on.
+  const auto all_durable = [&](const Item& it, EntryMemo& memo, const std::map<std::string, std::int64_t>& durable) {
+    bool all = true;
+    for (size_t k = 0; k < photo_count(it); ++k) {
+      const model::PhotoRef& ph = it.entry.complaint.photos[k];
+      if (!SettleMemo(&memo.photos[k], durable)) all = false;
+      if (!ph.thumb_file.empty() && !SettleMemo(&memo.thumbs[k], durable)) all = false;
+    }
+    return all;
+  };
+
+  // 4. (below) A batch's seal (U8) is sent on the second connection and answered while the
+  // next batch goes; its entries stay held until then. One seal in flight at a time.
+  struct PendingSeal {
+    size_t start = 0, end = 0;   // its batch
+    std::vector<size_t> items;   // the entries waiting on it
+    std::vector<std::string> ids;
+    std::future<SealAnswer> answer;
+  };
+  std::optional<PendingSeal> pending;
+  // Settles the entries of a seal's answer: sent when every upload is durable at its length,
+  // back to the outbox when central kept less (its machine restarted before the flush).
+  const auto settle_seal = [&](const std::vector<size_t>& sealed, const SealAnswer& a) {
+    for (const size_t i : sealed) {
+      Item& it = items[i];
+      if (!it.active) continue;
+      if (a.verdict.action != Action::Ok) {
+        outbox.MarkFailed(it.entry.complaint.ticket, a.verdict.cause, Now());
+        it.active = false;
+        memos.erase(model::CanonicalTicket(it.entry.complaint.ticket));
+        SetItem(it, ItemPhase::Failed, a.verdict.cause);
+        continue;
+      }
+      EntryMemo& memo = memos[model::CanonicalTicket(it.entry.complaint.ticket)];
+      if (all_durable(it, memo, a.durable)) {
+        mark_sent(it, memo);
+        continue;
+      }
+      // Central's machine restarted between the upload and the flush and kept less than it had
+      // acknowledged: the next session asks where to go on and sends the rest.
+      const std::string why(kSealLostCause);
+      outbox.MarkRetry(it.entry.complaint.ticket, why, Now());
+      it.active = false;
+      SetItem(it, ItemPhase::Retrying, why);
+    }
+  };
+  // Waits for the seal in flight and settles its entries. A transient failure is retried here
+  // (false, with the session's end in `end`, when it is given up: its entries are released).
+  const auto finish_seal = [&](SessionEnd* end) {
+    if (!pending) return true;
+    PendingSeal p = std::move(*pending);
+    pending.reset();
+    SealAnswer a = p.answer.get();
+    while (a.verdict.action == Action::Transient || a.verdict.action == Action::AuthExpired) {
+      if (!RetryInSession(a.verdict, end)) {
+        Release(items, p.start, p.end, *end);
+        return false;
+      }
+      a.verdict = SealUploads(control, cfg.base_url, cfg.api_key, p.ids, &a.durable, Now());
+    }
+    settle_seal(p.items, a);
+    return true;
+  };
+  // The session is ending for `why` (a failure, or stop): a seal in flight is still waited for,
+  // since an answer that came settles its entries; without one they are released with the batch.
+  const auto drop_seal = [&](const SessionEnd& why) {
+    if (!pending) return;
+    PendingSeal p = std::move(*pending);
+    pending.reset();
+    const SealAnswer a = p.answer.get();
+    if (a.verdict.action == Action::Ok) settle_seal(p.items, a);
+    Release(items, p.start, p.end, why);
+  };
+
   for (size_t start = 0; start < items.size(); start += cfg.batch) {
     const size_t end = std::min(items.size(), start + cfg.batch);
-    if (transport.cancelled()) return SessionEnd{Action::Transient, "stopped", -1, 0};
+    if (transport.cancelled()) {
+      const SessionEnd stopped{Action::Transient, "stopped", -1, 0};
+      drop_seal(stopped);
+      return stopped;
+    }
     for (size_t i = start; i < end; ++i) {
       // S1: held before the first byte goes out. Anything but Ok means the entry changed under
       // us (staff requeued it, say): leave it alone.
@@ -207,19 +313,7 @@ SessionEnd SyncEngine::Impl::Push(bool forced) {
     };
     const auto sent = [&](Item& it, EntryMemo& memo) {
       join();
-      const model::Complaint& c = it.entry.complaint;
-      // S3: only now — central gave an id and holds every byte the entry needs.
-      if (outbox.MarkSent(c.ticket, memo.central_id, Now()) != model::OutboxResult::Ok) {
-        const std::string why = "device storage error while recording the send";
-        outbox.MarkRetry(c.ticket, why, Now());
-        it.active = false;
-        SetItem(it, ItemPhase::Retrying, why);
-        return;
-      }
-      it.active = false;
-      Confirm(it, it.record_bytes + it.thumb_bytes + it.photo_bytes, 0);
-      memos.erase(model::CanonicalTicket(c.ticket));
-      SetItem(it, ItemPhase::Sent);
+      mark_sent(it, memo);
     };
     // After a failed call: wait and try the same step again (false), or release the batch and
     // end the session (true; the session's end is in `ended`).
@@ -227,6 +321,7 @@ SessionEnd SyncEngine::Impl::Push(bool forced) {
     const auto give_up = [&](const Verdict& v) {
       if (RetryInSession(v, &ended)) return false;
       join();
+      drop_seal(ended);
       Release(items, start, end, ended);
       return true;
     };
@@ -308,24 +403,10 @@ SessionEnd SyncEngine::Impl::Push(bool forced) {
       return b;
     };
     std::vector<size_t> to_seal;  // items whose every photo is in, some not yet flushed (U8)
-    const auto photo_count = [](const Item& it) {
-      return std::min<size_t>(it.entry.complaint.photos.size(), model::kMaxPhotos);
-    };
     const auto unsynced = [&](const Item& it, const EntryMemo& memo) {
       for (size_t k = 0; k < photo_count(it); ++k)
         if (memo.thumbs[k].unsynced || memo.photos[k].unsynced) return true;
       return false;
-    };
-    // Every upload of the item complete and durable, after a seal; the memos of any that is not
-    // are reset to ask central where to go on.
-    const auto settle = [&](const Item& it, EntryMemo& memo, const std::map<std::string, std::int64_t>& durable) {
-      bool all = true;
-      for (size_t k = 0; k < photo_count(it); ++k) {
-        const model::PhotoRef& ph = it.entry.complaint.photos[k];
-        if (!SettleMemo(&memo.photos[k], durable)) all = false;
-        if (!ph.thumb_file.empty() && !SettleMemo(&memo.thumbs[k], durable)) all = false;
-      }
-      return all;
     };
     for (size_t j = 0; j < jobs.size(); ++j) {
       join();
@@ -353,7 +434,10 @@ SessionEnd SyncEngine::Impl::Push(bool forced) {
           if (!next.active) continue;
           EntryMemo& nm = memos[model::CanonicalTicket(next.entry.complaint.ticket)];
           UploadMemo* num = &memo_of(nm, jobs[k]);
-          if (!num->done && num->location.empty() && !nm.fresh && !transport.cancelled()) {
+          // The second connection may still carry the last batch's seal: then no prefetch.
+          const bool control_free =
+              !pending || pending->answer.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+          if (!num->done && num->location.empty() && !nm.fresh && !transport.cancelled() && control_free) {
             const model::PhotoRef& nph = next.entry.complaint.photos.at(static_cast<size_t>(jobs[k].photo));
             const std::int64_t length = jobs[k].thumb ? nph.thumb_bytes : nph.bytes;
             prefetch = std::async(std::launch::async, [this, t = target_of(next, nm, jobs[k]), length, num] {
@@ -386,45 +470,38 @@ SessionEnd SyncEngine::Impl::Push(bool forced) {
     join();
 
     // 4. The flush (U8): central acknowledged some of these photos before flushing them. One
-    // POST /media/sync makes them durable and says so per upload; only then are they sent.
-    while (!to_seal.empty()) {
-      std::vector<std::string> ids;
+    // POST /media/sync makes them durable and says so per upload; only then are they sent. The
+    // last batch's seal is answered first (one in flight); this one then goes on the second
+    // connection while the next batch's records and photos go on this one.
+    if (!finish_seal(&ended)) {
+      Release(items, start, end, ended);
+      return ended;
+    }
+    if (!to_seal.empty()) {
+      PendingSeal p;
+      p.start = start;
+      p.end = end;
       for (const size_t i : to_seal) {
         if (!items[i].active) continue;
+        p.items.push_back(i);
         const EntryMemo& memo = memos[model::CanonicalTicket(items[i].entry.complaint.ticket)];
         for (const auto* list : {&memo.thumbs, &memo.photos})
           for (const UploadMemo& um : *list)
-            if (um.unsynced) ids.push_back(UploadId(um));
+            if (um.unsynced) p.ids.push_back(UploadId(um));
       }
-      std::map<std::string, std::int64_t> durable;
-      const Verdict v = SealUploads(transport, cfg.base_url, cfg.api_key, ids, &durable, Now());
-      if (v.action == Action::Transient || v.action == Action::AuthExpired) {
-        if (give_up(v)) return ended;
-        continue;
-      }
-      for (const size_t i : to_seal) {
-        Item& it = items[i];
-        if (!it.active) continue;
-        if (v.action != Action::Ok) {
-          fail(it, v.cause);
-          continue;
-        }
-        EntryMemo& memo = memos[model::CanonicalTicket(it.entry.complaint.ticket)];
-        if (settle(it, memo, durable)) {
-          sent(it, memo);
-          continue;
-        }
-        // Central's machine restarted between the upload and the flush and kept less than it
-        // had acknowledged: the next session asks where to go on and sends the rest.
-        const std::string why(kSealLostCause);
-        outbox.MarkRetry(it.entry.complaint.ticket, why, Now());
-        it.active = false;
-        SetItem(it, ItemPhase::Retrying, why);
-      }
-      to_seal.clear();
+      p.answer = std::async(std::launch::async, [this, ids = p.ids] {
+        SealAnswer a;
+        a.verdict = SealUploads(control, cfg.base_url, cfg.api_key, ids, &a.durable, Now());
+        return a;
+      });
+      pending = std::move(p);
     }
-    for (size_t i = start; i < end; ++i) assert(!items[i].active && "S2: a batch ends with none of its entries held");
+    for (size_t i = start; i < end; ++i)
+      assert((!items[i].active || (pending && std::count(pending->items.begin(), pending->items.end(), i) > 0)) &&
+             "S2: a batch ends with none of its entries held but those waiting on its seal");
   }
+  SessionEnd ended;
+  if (!finish_seal(&ended)) return ended;
   return SessionEnd{};
 }
 

@@ -98,6 +98,62 @@ TEST_CASE("Complaints reach central exactly once, with their photos byte for byt
   CHECK(uploads == 2 * 2 + 2 * 2 * model::kMaxPhotos);
 }
 
+TEST_CASE("Each batch's flush goes on the second connection while the next batch is sent; every entry ends flushed",
+          "[client][engine][backend]") {
+  Rig rig(false);
+  Device dev("client-seal-overlap");
+  auto filed = FileMany(dev, 7, 120 << 10, 12 << 10, 4);
+  sync::SyncConfig cfg = rig.Config(dev);
+  cfg.batch = 2;  // 4 batches: 3 seals overlap the batch after them, the last one is waited for
+  std::mutex lines_mu;
+  std::vector<std::string> lines;
+  cfg.log = [&](const std::string& line) {
+    std::lock_guard lock(lines_mu);
+    lines.push_back(line);
+  };
+  sync::SyncEngine engine(cfg, dev.outbox());
+  engine.Start();
+  REQUIRE(SyncUntilClean(engine, std::chrono::seconds(60)));
+  const sync::SyncSnapshot s = engine.Snapshot();
+  engine.Stop();
+  CHECK(s.items_sent == 7);
+  CHECK(s.bytes_done == s.bytes_total);
+  CHECK(PendingEntries(dev.outbox()) == 0);
+  // The seals: on the second connection, one per batch that had photos acknowledged unflushed
+  // (the engine's first photo goes flushed, before it knows the link is fast).
+  int seals = 0, seals_second = 0;
+  for (const std::string& line : lines) {
+    if (line.find("POST /media/sync") == std::string::npos) continue;
+    ++seals;
+    seals_second += line.rfind("(second connection) ", 0) == 0;
+    CHECK(line.find("-> 200") != std::string::npos);
+  }
+  CHECK(seals >= 3);
+  CHECK(seals_second == seals);
+  std::vector<CentralRequest> held;
+  std::string why;
+  REQUIRE(ReadAllRequests(rig.central.url(), true, &held, &why));
+  REQUIRE(held.size() == 7);
+  sync::Transport t(sync::TransportConfig{});
+  for (const auto& f : filed) {
+    const model::OutboxEntry e = Entry(dev, f.result.ticket);
+    CHECK(e.state == model::OutboxState::Sent);
+    CHECK(e.attempts == 1);
+    for (const auto& q : held) {
+      if (q.ticket != f.result.ticket_display) continue;
+      CHECK(q.photo_sha256 == f.photo_sha256);
+      CHECK(q.thumb_sha256 == f.thumb_sha256);
+      for (const std::string& url : q.uploads) {
+        const sync::HttpResult h = t.Perform(
+            sync::HttpCall{"HEAD", url, {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer " + cfg.api_key}}, {}});
+        INFO(url);
+        CHECK(h.Header("upload-offset") == h.Header("upload-length"));
+        CHECK(h.Header("samvad-durable").empty());  // flushed: the seal covered it
+      }
+    }
+  }
+}
+
 TEST_CASE("A photo counts as sent only when central's flush says it holds every byte", "[client][tus]") {
   sync::UploadMemo memo;
   memo.location = "http://central/media/0123abcd";
