@@ -3,26 +3,31 @@
 // Central: what a device does per photo of a complaint it just created — one tus POST /media
 // carrying the 300 KB (creation-with-upload) with the file's sha256 in Upload-Metadata (central
 // hashes it, writes it and commits the offset in SQLite), asking to flush later
-// (Samvad-Durable: later), and one POST /media/sync per 20 photos — the sync engine's batch —
-// which makes them durable; the device counts a photo sent only after it (U8). The last flush is
-// timed too.
+// (Samvad-Durable: later), and one POST /media/sync per 20 of its photos — the sync engine's
+// batch — which makes them durable; the device counts a photo sent only after it (U8). As the
+// engine does (push.cpp, step 4), each device sends its seal on a second connection and goes on
+// uploading; one seal in flight, and its last one is waited for and timed.
 // nginx: one PUT of the same 300 KB to its WebDAV module (body to a temp file, renamed into
-// place; no fsync — nginx has no setting for one). For reference only, not the target: nginx
-// made as durable as central — its run plus one syncfs of what it wrote, timed ("nginx+sync"). Same client (the sync client's Transport,
+// place; no fsync — nginx has no setting for one). Same client (the sync client's Transport,
 // keep-alive), same number of uploads, at 4 connections (the target: central >= 0.5 × nginx)
 // and at 32 (a city's central serves many devices at once, which its group commit is for).
+// For reference only, not the target: nginx made as durable as central — its run plus one
+// syncfs of what it wrote, timed ("nginx+sync").
 // Central runs with its default pool of 16 threads, or a thread per connection past that
 // (--threads 32), as its operator would run it: a handler blocks on its flush.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <iterator>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "central_load.h"
@@ -100,29 +105,45 @@ bool Measure(const std::string& parent, int connections, const std::string& phot
   }
   const sync::Headers tus = {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer " + key}};
   SettleDisk(parent);
-  double central_s = bench::Timed(connections, kUploads, [&](sync::Transport& t, int i) {
-    // What the device sends for a complaint it has just created: one POST that makes the
-    // upload and carries the photo (creation-with-upload), with the photo's SHA-256 declared,
-    // which central checks against every byte before it answers.
-    sync::HttpCall post{"POST", url + "/media", tus, photo, true};
-    post.headers.emplace_back("Upload-Length", std::to_string(kBytes));
-    post.headers.emplace_back("Upload-Metadata", protocol::tus::FormatMetadata(
-        {{"service_request_id", ids[static_cast<size_t>(i)]}, {"sha256", sha256_hex}}));
-    post.headers.emplace_back("Content-Type", "application/offset+octet-stream");
-    post.headers.emplace_back("Samvad-Durable", "later");
-    const auto r = t.Perform(post);
-    const bool ok = r.status == 201 && r.Header("upload-offset") == std::to_string(kBytes);
-    if (!ok) std::fprintf(stderr, "bench_central_upload: POST /media answered %d %s\n", r.status, r.body.c_str());
-    // The device's flush: once per batch of kPerFlush of its photos.
-    if (ok && (i + 1) % kPerFlush == 0) return Flush(t, url, key);
-    return ok;
-  });
-  if (central_s >= 0) {  // the last photos' flush, as the device's last batch ends
-    sync::Transport t(sync::TransportConfig{});
-    const auto f0 = std::chrono::steady_clock::now();
-    if (!Flush(t, url, key)) return false;
-    central_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - f0).count();
+  // `connections` devices, each with its two connections: photos on one, seals on the other.
+  std::atomic<int> next{0};
+  std::atomic<bool> failed{false};
+  const auto c0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> devices;
+  for (int d = 0; d < connections; ++d) {
+    devices.emplace_back([&] {
+      sync::Transport t(sync::TransportConfig{}), second(sync::TransportConfig{});
+      std::future<bool> seal;  // the one in flight
+      const auto answered = [&] { return !seal.valid() || seal.get(); };
+      int unsealed = 0;
+      for (int i; !failed && (i = next++) < kUploads;) {
+        // What the device sends for a complaint it has just created: one POST that makes the
+        // upload and carries the photo (creation-with-upload), with the photo's SHA-256
+        // declared, which central checks against every byte before it answers.
+        sync::HttpCall post{"POST", url + "/media", tus, photo, true};
+        post.headers.emplace_back("Upload-Length", std::to_string(kBytes));
+        post.headers.emplace_back("Upload-Metadata", protocol::tus::FormatMetadata(
+            {{"service_request_id", ids[static_cast<size_t>(i)]}, {"sha256", sha256_hex}}));
+        post.headers.emplace_back("Content-Type", "application/offset+octet-stream");
+        post.headers.emplace_back("Samvad-Durable", "later");
+        const auto r = t.Perform(post);
+        if (r.status != 201 || r.Header("upload-offset") != std::to_string(kBytes)) {
+          std::fprintf(stderr, "bench_central_upload: POST /media answered %d %s\n", r.status, r.body.c_str());
+          failed = true;
+          break;
+        }
+        if (++unsealed < kPerFlush) continue;
+        // The batch's seal: the last one answered first, this one on the second connection.
+        if (!answered()) failed = true;
+        seal = std::async(std::launch::async, [&] { return Flush(second, url, key); });
+        unsealed = 0;
+      }
+      if (!answered()) failed = true;
+      if (!failed && unsealed > 0 && !Flush(t, url, key)) failed = true;  // its last batch
+    });
   }
+  for (auto& d : devices) d.join();
+  const double central_s = failed ? -1 : std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();
   central.Stop();
   if (central_s < 0) return false;
   const double mb = static_cast<double>(kBytes) * kUploads / 1e6;
@@ -181,6 +202,7 @@ struct Options {
   int rounds = 3;
   std::vector<int> connections{std::begin(kConnections), std::end(kConnections)};
   bool disk = true, tmpfs = true;
+  std::string disk_dir = "/tmp";  // where "on disk" runs (see sync/central/DESIGN.md on ext4)
 };
 
 double Median(std::vector<double> v) {
@@ -196,7 +218,7 @@ bool MeasureAll(const Options& o, const std::string& photo, const std::string& s
     const char* parent;
     bool wanted;
   };
-  for (const Place& p : {Place{"on disk", "/tmp", o.disk}, Place{"on tmpfs", "/dev/shm", o.tmpfs}}) {
+  for (const Place& p : {Place{"on disk", o.disk_dir.c_str(), o.disk}, Place{"on tmpfs", "/dev/shm", o.tmpfs}}) {
     if (!p.wanted) continue;
     if (access(p.parent, W_OK) != 0) {
       *figures += std::string("  |  ") + p.where + ": not available";
@@ -234,6 +256,8 @@ bool ParseOptions(int argc, char** argv, Options* o) {
       o->tmpfs = false;
     } else if (a == "--tmpfs-only") {
       o->disk = false;
+    } else if (a == "--disk-dir" && i + 1 < argc) {
+      o->disk_dir = argv[++i];
     } else {
       return false;
     }
@@ -245,10 +269,14 @@ bool ParseOptions(int argc, char** argv, Options* o) {
 
 // make bench runs it with no arguments. For an A/B of two builds, one place and one count:
 //   bench_central_upload --tmpfs-only --connections 4 --rounds 5
+// --disk-dir: where the disk runs go (default /tmp). On ext4 without a journal, a directory in
+// a block group where thousands of files were just deleted makes every file create slow, for
+// both servers (sync/central/DESIGN.md): a new top-level directory is in a fresh one.
 int main(int argc, char** argv) {
   Options options;
   if (!ParseOptions(argc, argv, &options)) {
-    std::fprintf(stderr, "usage: bench_central_upload [--rounds 1-50] [--connections 1-256] [--disk-only | --tmpfs-only]\n");
+    std::fprintf(stderr, "usage: bench_central_upload [--rounds 1-50] [--connections 1-256] [--disk-only | --tmpfs-only] "
+                         "[--disk-dir DIR]\n");
     return 2;
   }
   std::mt19937_64 rng(300);
