@@ -286,7 +286,8 @@ int main(int argc, char** argv) {
   std::string figures;
   if (!MeasureAll(options, photo, sha256_hex, &figures)) return 1;
   std::printf("central upload: %d × 300 KB photos over loopback; central = tus POST with the photo and its sha256 "
-              "checked, flushed to disk once per 20 photos as the device's batch does (--threads 16, or one per connection past 16); "
+              "checked, flushed to disk once per 20 of each device's photos on its second connection, as the sync engine does "
+              "(--threads 16, or one per connection past 16); "
               "nginx = PUT to dav, no fsync (nginx+sync: its run and one syncfs after, timed: a reference, not the target); "
               "median of %d interleaved rounds%s  "
               "(target >= 0.5 at 4 connections)\n",
