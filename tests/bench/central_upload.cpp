@@ -27,7 +27,6 @@
 #include <iterator>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "central_load.h"
@@ -106,44 +105,36 @@ bool Measure(const std::string& parent, int connections, const std::string& phot
   const sync::Headers tus = {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer " + key}};
   SettleDisk(parent);
   // `connections` devices, each with its two connections: photos on one, seals on the other.
-  std::atomic<int> next{0};
-  std::atomic<bool> failed{false};
-  const auto c0 = std::chrono::steady_clock::now();
-  std::vector<std::thread> devices;
-  for (int d = 0; d < connections; ++d) {
-    devices.emplace_back([&] {
-      sync::Transport t(sync::TransportConfig{}), second(sync::TransportConfig{});
-      std::future<bool> seal;  // the one in flight
-      const auto answered = [&] { return !seal.valid() || seal.get(); };
-      int unsealed = 0;
-      for (int i; !failed && (i = next++) < kUploads;) {
-        // What the device sends for a complaint it has just created: one POST that makes the
-        // upload and carries the photo (creation-with-upload), with the photo's SHA-256
-        // declared, which central checks against every byte before it answers.
-        sync::HttpCall post{"POST", url + "/media", tus, photo, true};
-        post.headers.emplace_back("Upload-Length", std::to_string(kBytes));
-        post.headers.emplace_back("Upload-Metadata", protocol::tus::FormatMetadata(
-            {{"service_request_id", ids[static_cast<size_t>(i)]}, {"sha256", sha256_hex}}));
-        post.headers.emplace_back("Content-Type", "application/offset+octet-stream");
-        post.headers.emplace_back("Samvad-Durable", "later");
-        const auto r = t.Perform(post);
-        if (r.status != 201 || r.Header("upload-offset") != std::to_string(kBytes)) {
-          std::fprintf(stderr, "bench_central_upload: POST /media answered %d %s\n", r.status, r.body.c_str());
-          failed = true;
-          break;
-        }
-        if (++unsealed < kPerFlush) continue;
-        // The batch's seal: the last one answered first, this one on the second connection.
-        if (!answered()) failed = true;
-        seal = std::async(std::launch::async, [&] { return Flush(second, url, key); });
-        unsealed = 0;
+  const double central_s = bench::TimedWorkers(connections, [&](std::atomic<int>& next, std::atomic<bool>& failed) {
+    sync::Transport t(sync::TransportConfig{}), second(sync::TransportConfig{});
+    std::future<bool> seal;  // the one in flight
+    const auto answered = [&] { return !seal.valid() || seal.get(); };
+    int unsealed = 0;
+    for (int i; !failed && (i = next++) < kUploads;) {
+      // What the device sends for a complaint it has just created: one POST that makes the
+      // upload and carries the photo (creation-with-upload), with the photo's SHA-256
+      // declared, which central checks against every byte before it answers.
+      sync::HttpCall post{"POST", url + "/media", tus, photo, true};
+      post.headers.emplace_back("Upload-Length", std::to_string(kBytes));
+      post.headers.emplace_back("Upload-Metadata", protocol::tus::FormatMetadata(
+          {{"service_request_id", ids[static_cast<size_t>(i)]}, {"sha256", sha256_hex}}));
+      post.headers.emplace_back("Content-Type", "application/offset+octet-stream");
+      post.headers.emplace_back("Samvad-Durable", "later");
+      const auto r = t.Perform(post);
+      if (r.status != 201 || r.Header("upload-offset") != std::to_string(kBytes)) {
+        std::fprintf(stderr, "bench_central_upload: POST /media answered %d %s\n", r.status, r.body.c_str());
+        failed = true;
+        break;
       }
+      if (++unsealed < kPerFlush) continue;
+      // The batch's seal: the last one answered first, this one on the second connection.
       if (!answered()) failed = true;
-      if (!failed && unsealed > 0 && !Flush(t, url, key)) failed = true;  // its last batch
-    });
-  }
-  for (auto& d : devices) d.join();
-  const double central_s = failed ? -1 : std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();
+      seal = std::async(std::launch::async, [&] { return Flush(second, url, key); });
+      unsealed = 0;
+    }
+    if (!answered()) failed = true;
+    if (!failed && unsealed > 0 && !Flush(t, url, key)) failed = true;  // its last batch
+  });
   central.Stop();
   if (central_s < 0) return false;
   const double mb = static_cast<double>(kBytes) * kUploads / 1e6;

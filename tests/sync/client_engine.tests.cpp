@@ -105,12 +105,8 @@ TEST_CASE("Each batch's flush goes on the second connection while the next batch
   auto filed = FileMany(dev, 7, 120 << 10, 12 << 10, 4);
   sync::SyncConfig cfg = rig.Config(dev);
   cfg.batch = 2;  // 4 batches: 3 seals overlap the batch after them, the last one is waited for
-  std::mutex lines_mu;
-  std::vector<std::string> lines;
-  cfg.log = [&](const std::string& line) {
-    std::lock_guard lock(lines_mu);
-    lines.push_back(line);
-  };
+  CallLog log;
+  cfg.log = log.Sink();
   sync::SyncEngine engine(cfg, dev.outbox());
   engine.Start();
   REQUIRE(SyncUntilClean(engine, std::chrono::seconds(60)));
@@ -122,7 +118,7 @@ TEST_CASE("Each batch's flush goes on the second connection while the next batch
   // The seals: on the second connection, one per batch that had photos acknowledged unflushed
   // (the engine's first photo goes flushed, before it knows the link is fast).
   int seals = 0, seals_second = 0;
-  for (const std::string& line : lines) {
+  for (const std::string& line : log.Lines()) {
     if (line.find("POST /media/sync") == std::string::npos) continue;
     ++seals;
     seals_second += line.rfind("(second connection) ", 0) == 0;
@@ -437,12 +433,8 @@ TEST_CASE("Stop ends a session within a second and leaves nothing sending; the n
   }
   CHECK(Entry(dev, filed[0].result.ticket).state == model::OutboxState::Pending);
   rig.proxy->SetFaults({});
-  std::mutex calls_mu;
-  std::vector<std::string> calls;
-  cfg.log = [&](const std::string& line) {
-    std::lock_guard lock(calls_mu);
-    calls.push_back(line);
-  };
+  CallLog calls;
+  cfg.log = calls.Sink();
   sync::SyncEngine engine(cfg, dev.outbox());
   engine.Start();
   REQUIRE(SyncUntilClean(engine, std::chrono::seconds(30)));
@@ -461,7 +453,7 @@ TEST_CASE("Stop ends a session within a second and leaves nothing sending; the n
   const std::string thumb_url = json->items.at(0).Str("thumbnail_url");
   const std::string thumb_path = thumb_url.substr(thumb_url.find("/media/"));
   int thumb_patches = 0;
-  for (const auto& line : calls) {
+  for (const auto& line : calls.Lines()) {
     INFO(line);
     thumb_patches += line.find("PATCH " + thumb_path) != std::string::npos;
   }

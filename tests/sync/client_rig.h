@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 #include <vector>
@@ -110,6 +112,26 @@ inline std::vector<Device::Filed> FileMany(Device& dev, int n, std::int64_t phot
   }
   return out;
 }
+
+// The engine's call log (SyncConfig::log: one line per HTTP call, "(second connection) " before
+// the calls of its second one), kept for the test to read once the engine has stopped.
+class CallLog {
+ public:
+  std::function<void(const std::string&)> Sink() {
+    return [this](const std::string& line) {
+      std::lock_guard lock(mu_);
+      lines_.push_back(line);
+    };
+  }
+  std::vector<std::string> Lines() const {
+    std::lock_guard lock(mu_);
+    return lines_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::string> lines_;
+};
 
 // Every entry of the outbox has left pending/sending.
 inline int PendingEntries(model::Outbox& outbox) {

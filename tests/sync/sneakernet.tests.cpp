@@ -15,7 +15,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
-#include <mutex>
 #include <random>
 #include <thread>
 
@@ -245,13 +244,9 @@ TEST_CASE("Sneakernet round trip: exported with central unreachable, imported, t
   }
 
   // The device's next sync: every entry acknowledged with central's id, and no photo sent again.
-  std::mutex mu;
-  std::vector<std::string> calls;
+  CallLog calls;
   sync::SyncConfig cfg = rig.Config(dev);
-  cfg.log = [&](const std::string& line) {
-    std::lock_guard lock(mu);
-    calls.push_back(line);
-  };
+  cfg.log = calls.Sink();
   sync::SyncEngine engine(cfg, dev.outbox());
   engine.Start();
   REQUIRE(SyncUntilClean(engine, std::chrono::seconds(60)));
@@ -282,7 +277,7 @@ TEST_CASE("Sneakernet round trip: exported with central unreachable, imported, t
   }
   const std::int64_t photo_bytes = 3 * ((180 << 10) + (18 << 10)) + 3 * ((150 << 10) + (15 << 10));
   int patches = 0;
-  for (const auto& line : calls) patches += line.rfind("PATCH ", 0) == 0;
+  for (const auto& line : calls.Lines()) patches += line.rfind("PATCH ", 0) == 0;
   INFO("wire bytes up " << s.wire_bytes_up << " for " << photo_bytes << " bytes of photos");
   CHECK(patches == 0);
   CHECK(s.wire_bytes_up < photo_bytes / 20);  // creates replayed, uploads asked about: headers only
