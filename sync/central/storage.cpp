@@ -1124,7 +1124,7 @@ Status Storage::CreateUpload(const Upload& want, Upload* got, UploadCreate* resu
       return r;
     }
     r = c.Exec(std::string(kUploadColumns) + (for_work ? " WHERE work_id = ? AND kind = ?" : " WHERE request_id = ? AND kind = ?"),
-                         {for_work ? want.work_id : want.request_id, want.kind});
+               {for_work ? want.work_id : want.request_id, want.kind});
     if (!r.ok()) return r;
     if (!r.rows.empty()) {
       *got = UploadFromRow(r.rows[0]);

@@ -76,8 +76,9 @@ bool Measure(const std::string& parent, int connections, const std::string& phot
   TempDir dir("bench-upload", parent);
   CentralServer central;
   std::string why;
+  // Two connections per device (photos, seals).
   if (!central.Start("sqlite:" + dir.str() + "/central.db", dir.str() + "/media", 0, "", &why,
-                     /*threads=*/std::max(kDefaultThreads, connections))) {
+                     /*threads=*/std::max(kDefaultThreads, 2 * connections))) {
     std::fprintf(stderr, "bench_central_upload: %s\n", why.c_str());
     return false;
   }
