@@ -129,6 +129,7 @@ bool Runner::Exec(ui::AppState& app, const std::string& line) {
   std::istringstream args(rest);
 
   if (cmd == "tap") return TapAt(app, rest);
+  if (cmd == "tap-if-present") return app.widgets.count(rest) == 0 || TapAt(app, rest);
   if (cmd == "longpress") {
     const auto it = app.widgets.find(rest);
     if (it == app.widgets.end()) return Fail("no widget '" + rest + "'");

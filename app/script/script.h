@@ -2,6 +2,8 @@
 // uses: for tests, demos and `make run` on a headless machine. One command per line:
 //
 //   tap NAME                 press and lift at the centre of a named widget (as drawn last frame)
+//   tap-if-present NAME      the same when NAME is drawn, nothing when not: for a step the app may
+//                            take by itself first (the sync engine retrying before staff tap Retry)
 //   longpress NAME           hold for 0.7 s, then lift
 //   drag NAME DX DY          press at NAME's centre, move by (DX, DY) em over 8 frames, lift
 //   keys SEQ                 InScript/QWERTY keystrokes on the on-screen keyboard: each char taps
