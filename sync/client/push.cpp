@@ -207,6 +207,13 @@ SessionEnd SyncEngine::Impl::Push(bool forced) {
     memos.erase(model::CanonicalTicket(c.ticket));
     SetItem(it, ItemPhase::Sent);
   };
+  // Permanent for this entry (S2: it leaves by MarkFailed). Erases its memo, like mark_sent.
+  const auto mark_failed = [&](Item& it, const std::string& cause) {
+    outbox.MarkFailed(it.entry.complaint.ticket, cause, Now());
+    it.active = false;
+    memos.erase(model::CanonicalTicket(it.entry.complaint.ticket));
+    SetItem(it, ItemPhase::Failed, cause);
+  };
   const auto photo_count = [](const Item& it) {
     return std::min<size_t>(it.entry.complaint.photos.size(), model::kMaxPhotos);
   };
@@ -238,10 +245,7 @@ SessionEnd SyncEngine::Impl::Push(bool forced) {
       Item& it = items[i];
       if (!it.active) continue;
       if (a.verdict.action != Action::Ok) {
-        outbox.MarkFailed(it.entry.complaint.ticket, a.verdict.cause, Now());
-        it.active = false;
-        memos.erase(model::CanonicalTicket(it.entry.complaint.ticket));
-        SetItem(it, ItemPhase::Failed, a.verdict.cause);
+        mark_failed(it, a.verdict.cause);
         continue;
       }
       EntryMemo& memo = memos[model::CanonicalTicket(it.entry.complaint.ticket)];
@@ -306,10 +310,7 @@ SessionEnd SyncEngine::Impl::Push(bool forced) {
     };
     const auto fail = [&](Item& it, const std::string& cause) {
       join();
-      outbox.MarkFailed(it.entry.complaint.ticket, cause, Now());
-      it.active = false;
-      memos.erase(model::CanonicalTicket(it.entry.complaint.ticket));
-      SetItem(it, ItemPhase::Failed, cause);
+      mark_failed(it, cause);
     };
     const auto sent = [&](Item& it, EntryMemo& memo) {
       join();
