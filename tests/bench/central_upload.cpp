@@ -13,6 +13,10 @@
 // and at 32 (a city's central serves many devices at once, which its group commit is for).
 // For reference only, not the target: nginx made as durable as central — its run plus one
 // syncfs of what it wrote, timed ("nginx+sync").
+// Also for reference: the CPU each run used (the whole machine's busy time from /proc/stat, so
+// client, server and kernel writeback alike) and the ceiling that sets: the ratio central would
+// reach if its run kept every core busy, nginx's time ÷ (central's CPU ÷ cores). A ceiling under
+// 0.5 means no overlap or scheduling can meet the target on this machine; only less CPU per photo.
 // Central runs with its default pool of 16 threads, or a thread per connection past that
 // (--threads 32), as its operator would run it: a handler blocks on its flush.
 #include <fcntl.h>
@@ -23,6 +27,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <future>
 #include <iterator>
 #include <random>
@@ -64,8 +69,25 @@ void SettleDisk(const std::string& parent) {
   close(fd);
 }
 
+// The machine's busy CPU time so far, in seconds, from /proc/stat's first line: user, nice,
+// system, irq and softirq (not idle, iowait or steal, which is the host's). -1 if unreadable.
+double BusyCpuSeconds() {
+  std::ifstream stat("/proc/stat");
+  std::string cpu;
+  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0;
+  if (!(stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq) || cpu != "cpu") return -1;
+  return static_cast<double>(user + nice + system + irq + softirq) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Busy CPU seconds since `before` (a BusyCpuSeconds()); -1 if either reading failed.
+double BusyCpuSince(double before) {
+  const double now = BusyCpuSeconds();
+  return before < 0 || now < 0 ? -1 : now - before;
+}
+
 struct Figures {
   double central_mb_s = -1, central_photos_s = -1, nginx_mb_s = -1, nginx_durable_mb_s = -1;
+  double central_cpu_s = -1, nginx_cpu_s = -1, ceiling = -1;
   std::string nginx_problem;
 };
 
@@ -106,6 +128,7 @@ bool Measure(const std::string& parent, int connections, const std::string& phot
   const sync::Headers tus = {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer " + key}};
   SettleDisk(parent);
   // `connections` devices, each with its two connections: photos on one, seals on the other.
+  const double central_cpu0 = BusyCpuSeconds();
   const double central_s = bench::TimedWorkers(connections, [&](std::atomic<int>& next, std::atomic<bool>& failed) {
     sync::Transport t(sync::TransportConfig{}), second(sync::TransportConfig{});
     std::future<bool> seal;  // the one in flight
@@ -136,6 +159,7 @@ bool Measure(const std::string& parent, int connections, const std::string& phot
     if (!answered()) failed = true;
     if (!failed && unsealed > 0 && !Flush(t, url, key)) failed = true;  // its last batch
   });
+  out->central_cpu_s = BusyCpuSince(central_cpu0);
   central.Stop();
   if (central_s < 0) return false;
   const double mb = static_cast<double>(kBytes) * kUploads / 1e6;
@@ -155,11 +179,13 @@ bool Measure(const std::string& parent, int connections, const std::string& phot
   }
   const std::string base = "http://127.0.0.1:" + std::to_string(port) + "/upload/";
   SettleDisk(parent);
+  const double nginx_cpu0 = BusyCpuSeconds();
   const double nginx_s = bench::Timed(connections, kUploads, [&](sync::Transport& t, int i) {
     const auto r = t.Perform(sync::HttpCall{"PUT", base + std::to_string(i) + ".jpg", {{"Content-Type", "image/jpeg"}}, photo, true});
     if (r.status != 201 && r.status != 204) std::fprintf(stderr, "bench_central_upload: nginx PUT answered %d\n", r.status);
     return r.status == 201 || r.status == 204;
   });
+  out->nginx_cpu_s = BusyCpuSince(nginx_cpu0);
   // Its bytes onto the disk, as central's last flush puts central's: the reference figure.
   const auto s0 = std::chrono::steady_clock::now();
   SettleDisk(parent);
@@ -169,20 +195,32 @@ bool Measure(const std::string& parent, int connections, const std::string& phot
     out->nginx_problem = "nginx refused the uploads";
   } else {
     out->nginx_mb_s = mb / nginx_s;
+    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (out->central_cpu_s > 0 && cores > 0) out->ceiling = nginx_s * static_cast<double>(cores) / out->central_cpu_s;
     out->nginx_durable_mb_s = mb / (nginx_s + sync_s);
   }
   return true;
 }
 
+// "CPU central 0.97 s, nginx 0.45 s, ceiling 0.45 on 2 cores": see the file's head.
+std::string CpuFigures(const Figures& f) {
+  if (f.central_cpu_s <= 0 || f.nginx_cpu_s < 0 || f.ceiling < 0) return "CPU not measured";
+  char buf[120];
+  std::snprintf(buf, sizeof buf, "CPU central %.2f s, nginx %.2f s, ceiling %.2f on %ld cores", f.central_cpu_s,
+                f.nginx_cpu_s, f.ceiling, sysconf(_SC_NPROCESSORS_ONLN));
+  return buf;
+}
+
 std::string Line(const char* where, int connections, const Figures& f) {
-  char buf[320];
+  char buf[400];
   const int n = std::snprintf(buf, sizeof buf, "%s, %d connections: central %.1f MB/s (%.0f photos/s)  ", where, connections,
                               f.central_mb_s, f.central_photos_s);
   if (f.nginx_mb_s < 0) {
     std::snprintf(buf + n, sizeof buf - n, "nginx COULD NOT RUN (%s)", f.nginx_problem.substr(0, 100).c_str());
   } else {
-    std::snprintf(buf + n, sizeof buf - n, "nginx %.1f MB/s  ratio %.2f  (nginx+sync %.1f MB/s, ratio %.2f)", f.nginx_mb_s,
-                  f.central_mb_s / f.nginx_mb_s, f.nginx_durable_mb_s, f.central_mb_s / f.nginx_durable_mb_s);
+    std::snprintf(buf + n, sizeof buf - n, "nginx %.1f MB/s  ratio %.2f  (nginx+sync %.1f MB/s, ratio %.2f; %s)", f.nginx_mb_s,
+                  f.central_mb_s / f.nginx_mb_s, f.nginx_durable_mb_s, f.central_mb_s / f.nginx_durable_mb_s,
+                  CpuFigures(f).c_str());
   }
   return buf;
 }
@@ -217,7 +255,7 @@ bool MeasureAll(const Options& o, const std::string& photo, const std::string& s
       continue;
     }
     for (const int connections : o.connections) {
-      std::vector<double> central, photos, nginx, nginx_durable;
+      std::vector<double> central, photos, nginx, nginx_durable, central_cpu, nginx_cpu, ceiling;
       Figures f;
       for (int round = 0; round < o.rounds; ++round) {
         f = Figures{};
@@ -226,11 +264,20 @@ bool MeasureAll(const Options& o, const std::string& photo, const std::string& s
         photos.push_back(f.central_photos_s);
         if (f.nginx_mb_s >= 0) nginx.push_back(f.nginx_mb_s);
         if (f.nginx_durable_mb_s >= 0) nginx_durable.push_back(f.nginx_durable_mb_s);
+        if (f.ceiling >= 0 && f.nginx_cpu_s >= 0) {
+          central_cpu.push_back(f.central_cpu_s);
+          nginx_cpu.push_back(f.nginx_cpu_s);
+          ceiling.push_back(f.ceiling);
+        }
       }
       f.central_mb_s = Median(central);
       f.central_photos_s = Median(photos);
       f.nginx_mb_s = nginx.size() == central.size() ? Median(nginx) : -1;
       f.nginx_durable_mb_s = nginx_durable.size() == central.size() ? Median(nginx_durable) : -1;
+      const bool cpu_every_round = ceiling.size() == central.size();
+      f.central_cpu_s = cpu_every_round ? Median(central_cpu) : -1;
+      f.nginx_cpu_s = cpu_every_round ? Median(nginx_cpu) : -1;
+      f.ceiling = cpu_every_round ? Median(ceiling) : -1;
       *figures += "  |  " + Line(p.where, connections, f);
     }
   }
@@ -280,7 +327,9 @@ int main(int argc, char** argv) {
   std::printf("central upload: %d × 300 KB photos over loopback; central = tus POST with the photo and its sha256 "
               "checked, flushed to disk once per 20 of each device's photos on its second connection, as the sync engine does "
               "(--threads 16, or one per connection past 16); "
-              "nginx = PUT to dav, no fsync (nginx+sync: its run and one syncfs after, timed: a reference, not the target); "
+              "nginx = PUT to dav, no fsync (nginx+sync: its run and one syncfs after, timed: a reference, not the target; "
+              "CPU: the whole machine's busy seconds in each run, and the ratio central would reach using every core: "
+              "nginx's time x cores / central's CPU); "
               "median of %d interleaved rounds%s  "
               "(target >= 0.5 at 4 connections)\n",
               kUploads, options.rounds, figures.c_str());
