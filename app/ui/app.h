@@ -303,6 +303,8 @@ void StatusScreen(AppState& app);
 void StaffSignInScreen(AppState& app);  // staff_screens.cpp
 void StaffHomeScreen(AppState& app);
 void StaffSyncScreen(AppState& app);
+// The line under an outbox entry on the sync screen: where it stands, in app.lang.
+std::string SyncRowDetail(const AppState& app, const SyncRowView& r, const sync::SyncSnapshot& snap, std::int64_t now);
 void StaffReportScreen(AppState& app);
 void WorkListScreen(AppState& app);    // field_screens.cpp
 void WorkDetailScreen(AppState& app);
