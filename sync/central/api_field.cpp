@@ -33,15 +33,15 @@ bool ParseId(std::string_view s, std::int64_t* out) {
 // [SECTION] staff accounts
 // ---------------------------------------------------------------------------------------------
 
-// Every account, inactive ones too: a device must learn that an account was disabled, or it
-// would go on accepting its PIN offline. One central serves one corporation, so "the device's
-// city" is all of them. The hashes are Argon2id (DESIGN.md, "Staff accounts" says why shipping
-// them is acceptable); never the PIN, which central does not have.
+// The accounts of the device's ward (every ward's for a device enrolled without one), inactive
+// ones too: a device must learn that an account was disabled, or it would go on accepting its PIN
+// offline. The hashes are Argon2id (DESIGN.md, "Staff accounts" says why shipping them is
+// acceptable, and S6 why only the ward's); never the PIN, which central does not have.
 HttpResponse Api::StaffList(const HttpRequest& req) {
   std::string device;
   if (auto denied = Authenticate(req, nullptr, &device)) return *denied;
   std::vector<StaffAccount> staff;
-  if (const Status st = storage_.ListStaff(&staff); !st.ok()) return StorageFailure(st, "list staff");
+  if (const Status st = storage_.ListStaffFor(device, &staff); !st.ok()) return StorageFailure(st, "list staff");
   JsonWriter w;
   w.BeginArray();
   for (const auto& a : staff) {

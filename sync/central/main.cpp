@@ -55,8 +55,9 @@ constexpr const char* kUsage =
     "usage:\n"
     "  samvad-central serve  --db URL [--listen HOST:PORT] [--media DIR] [--catalog DIR]\n"
     "                        [--base-url URL] [--threads N] [--public] [--bundle-key FILE]\n"
-    "  samvad-central enroll --db URL [--label TEXT] [--url BASE_URL] [--hours N]\n"
+    "  samvad-central enroll --db URL [--label TEXT] [--url BASE_URL] [--hours N] [--ward NN]\n"
     "  samvad-central revoke --db URL DEVICE_ID\n"
+    "  samvad-central scope  --db URL DEVICE_ID --ward NN|all [--catalog DIR]\n"
     "  samvad-central assign --db URL REQUEST_ID USER_ID     (or REQUEST_ID --to USER_ID)\n"
     "  samvad-central staff add     --db URL --user ID --name NAME --ward NN --dept CODE\n"
     "                               --role engineer|ward_staff|nodal_officer [--catalog DIR]\n"
@@ -79,6 +80,9 @@ constexpr const char* kUsage =
     "\n"
     "enroll prints a one-time code (and its QR) that a device trades for its key at\n"
     "POST /devices/enroll.json; revoke makes a device's key answer 403 from then on.\n"
+    "--ward: the ward (of wards.tsv) the device serves; it is sent only that ward's staff\n"
+    "accounts and their PIN hashes. Without it, every account (a warning says so). scope sets or\n"
+    "clears (all) the ward of a device enrolled already; the device's next sync applies it.\n"
     "assign gives a request to an active staff account (its tablet lists it).\n"
     "staff add and staff pin read the PIN (4 to 8 digits; not 1111, 1234, 1212 and the like)\n"
     "from standard input — typed twice\n"
@@ -258,6 +262,31 @@ int Serve(const Args& a) {
 // [SECTION] devices and assignments: enroll, revoke, assign
 // ---------------------------------------------------------------------------------------------
 
+// --ward: a ward number of wards.tsv into `ward`, or "all" for every ward (""). Absent: "" too,
+// unless `required`. False, having said why, otherwise.
+bool WardOption(const Args& a, bool required, std::string* ward) {
+  ward->clear();
+  const auto it = a.opts.find("--ward");
+  if (it == a.opts.end()) {
+    if (required) std::fprintf(stderr, "samvad-central: --ward NN (or --ward all) is required\n");
+    return !required;
+  }
+  if (it->second == "all") return true;
+  samvad::central::Catalog catalog;
+  std::string why;
+  if (!samvad::central::LoadCatalog(Opt(a, "--catalog", SAMVAD_CATALOG_DIR), &catalog, &why)) {
+    std::fprintf(stderr, "samvad-central: %s\n", why.c_str());
+    return false;
+  }
+  if (!catalog.FindWard(it->second)) {
+    std::fprintf(stderr, "samvad-central: --ward '%s' is not a ward number of wards.tsv (e.g. 08) or all\n",
+                 it->second.c_str());
+    return false;
+  }
+  *ward = it->second;
+  return true;
+}
+
 int Enroll(const Args& a) {
   int hours = 24;
   const std::string h = Opt(a, "--hours", "24");
@@ -265,6 +294,8 @@ int Enroll(const Args& a) {
     std::fprintf(stderr, "samvad-central: --hours must be 1 to 336\n");
     return 2;
   }
+  std::string ward;
+  if (!WardOption(a, /*required=*/false, &ward)) return 2;
   auto db = OpenDb(a);
   if (!db) return 1;
   const std::string label = Opt(a, "--label", "device");
@@ -272,16 +303,22 @@ int Enroll(const Args& a) {
   const std::string code = samvad::central::RandomEnrolmentCode();
   const auto st = db->AddEnrolment(device, label,
                                    samvad::central::Sha256Hex(samvad::central::NormalizeEnrolmentCode(code)),
-                                   samvad::central::UnixNow() + hours * 3600);
+                                   samvad::central::UnixNow() + hours * 3600, ward);
   if (!st.ok()) {
     std::fprintf(stderr, "samvad-central: enrol: %s\n", st.message.c_str());
     return 1;
   }
   std::string payload = "samvad:enroll?code=" + code;
   if (const std::string url = Opt(a, "--url", ""); !url.empty()) payload += "&url=" + samvad::protocol::PercentEncode(url);
-  std::printf("device: %s\nlabel:  %s\ncode:   %s\n", device.c_str(), label.c_str(), code.c_str());
+  std::printf("device: %s\nlabel:  %s\nward:   %s\ncode:   %s\n", device.c_str(), label.c_str(),
+              ward.empty() ? "all" : ward.c_str(), code.c_str());
   std::printf("\nType the code on the device, or scan (valid once, for %d hours):\n\n", hours);
   PrintQr(payload);
+  if (!a.opts.count("--ward")) {  // after the rest, which scripts read line by line
+    std::fflush(stdout);
+    std::fprintf(stderr, "samvad-central: no --ward: this device will be sent every ward's staff accounts and PIN "
+                         "hashes; give --ward NN (or samvad-central scope later) to send only its ward's\n");
+  }
   return 0;
 }
 
@@ -302,6 +339,29 @@ int Revoke(const Args& a) {
     return 1;
   }
   std::printf("revoked %s: its key is refused from now on\n", a.positional[0].c_str());
+  return 0;
+}
+
+int Scope(const Args& a) {
+  std::string ward;
+  if (a.positional.size() != 1) {
+    std::fprintf(stderr, "usage: samvad-central scope --db URL DEVICE_ID --ward NN|all\n");
+    return 2;
+  }
+  if (!WardOption(a, /*required=*/true, &ward)) return 2;
+  auto db = OpenDb(a);
+  if (!db) return 1;
+  bool found = false;
+  if (const auto st = db->SetDeviceWard(a.positional[0], ward, &found); !st.ok()) {
+    std::fprintf(stderr, "samvad-central: scope: %s\n", st.message.c_str());
+    return 1;
+  }
+  if (!found) {
+    std::fprintf(stderr, "samvad-central: no device %s\n", a.positional[0].c_str());
+    return 1;
+  }
+  if (ward.empty()) std::printf("%s: sent every ward's staff accounts from its next sync\n", a.positional[0].c_str());
+  else std::printf("%s: sent ward %s's staff accounts only, from its next sync\n", a.positional[0].c_str(), ward.c_str());
   return 0;
 }
 
@@ -600,8 +660,10 @@ int main(int argc, char** argv) {
     }
     return Serve(args);
   }
-  if (cmd == "enroll") return ParseArgs(argc, argv, 2, {"--db", "--label", "--url", "--hours"}, &args) ? Enroll(args) : 2;
+  if (cmd == "enroll")
+    return ParseArgs(argc, argv, 2, {"--db", "--label", "--url", "--hours", "--ward", "--catalog"}, &args) ? Enroll(args) : 2;
   if (cmd == "revoke") return ParseArgs(argc, argv, 2, {"--db"}, &args) ? Revoke(args) : 2;
+  if (cmd == "scope") return ParseArgs(argc, argv, 2, {"--db", "--ward", "--catalog"}, &args) ? Scope(args) : 2;
   if (cmd == "assign") return ParseArgs(argc, argv, 2, {"--db", "--to"}, &args) ? Assign(args) : 2;
   if (cmd == "staff") return Staff(argc, argv);
   if (cmd == "keys") return ParseArgs(argc, argv, 2, {"--media", "--bundle-key", "--db"}, &args) ? Keys(args) : 2;

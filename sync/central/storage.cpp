@@ -229,7 +229,7 @@ Status Storage::WaitDurable() {
 
 namespace {
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 // {ID} is the one dialect difference: SQLite's AUTOINCREMENT never reuses an id, PostgreSQL's
 // identity column comes from a sequence. Both give ids that only grow.
@@ -333,6 +333,10 @@ constexpr Upgrade kUpgrades[] = {
     // request; a POST /media/sync or the check at start clears it (U8).
     {5, "ALTER TABLE uploads ADD COLUMN unsynced BIGINT NOT NULL DEFAULT 0"},
     {5, "CREATE INDEX IF NOT EXISTS uploads_unsynced ON uploads(unsynced) WHERE unsynced <> 0"},
+
+    // 6: the ward a device serves, whose staff accounts alone it is sent (GET /staff.json); NULL
+    // for a device enrolled before, or without --ward: every account, as before.
+    {6, "ALTER TABLE devices ADD COLUMN ward TEXT"},
 };
 
 constexpr bool UpgradesInOrder() {
@@ -453,11 +457,27 @@ Status Storage::GetService(std::string_view code, o311::Service* out, bool* foun
   });
 }
 
+namespace {
+
+// A device's ward as stored: NULL for "every ward".
+SqlValue WardValue(const std::string& ward) { return ward.empty() ? SqlValue{} : SqlValue{ward}; }
+
+}  // namespace
+
 Status Storage::AddEnrolment(const std::string& device_id, const std::string& label, const std::string& code_hash,
-                             std::int64_t expires_at) {
+                             std::int64_t expires_at, const std::string& ward) {
   return InWriteTx([&](SqlConn& c) {
-    return c.Exec("INSERT INTO devices (device_id, label, code_hash, code_expires_at, created_at) VALUES (?, ?, ?, ?, ?)",
-                  {device_id, label, code_hash, expires_at, UnixNow()});
+    return c.Exec("INSERT INTO devices (device_id, label, code_hash, code_expires_at, created_at, ward)"
+                  " VALUES (?, ?, ?, ?, ?, ?)",
+                  {device_id, label, code_hash, expires_at, UnixNow(), WardValue(ward)});
+  });
+}
+
+Status Storage::SetDeviceWard(const std::string& device_id, const std::string& ward, bool* found) {
+  return InWriteTx([&](SqlConn& c) {
+    SqlResult r = c.Exec("UPDATE devices SET ward = ? WHERE device_id = ? RETURNING device_id", {WardValue(ward), device_id});
+    *found = r.ok() && !r.rows.empty();
+    return r;
   });
 }
 
@@ -929,10 +949,18 @@ Status Storage::AddStaff(const StaffAccount& a, bool* added) {
   });
 }
 
-Status Storage::ListStaff(std::vector<StaffAccount>* out) {
+Status Storage::ListStaff(std::vector<StaffAccount>* out) { return ListStaffWhere("", {}, out); }
+
+Status Storage::ListStaffFor(const std::string& device_id, std::vector<StaffAccount>* out) {
+  // A device with no ward (or none known) is sent every account, as before wards were recorded.
+  return ListStaffWhere(" WHERE ward = COALESCE((SELECT d.ward FROM devices d WHERE d.device_id = ?), ward)", {device_id},
+                        out);
+}
+
+Status Storage::ListStaffWhere(const std::string& where, const std::vector<SqlValue>& args, std::vector<StaffAccount>* out) {
   return Read([&](SqlConn& c) {
     SqlResult r = c.Exec("SELECT user_id, name, ward, department, role, active, pin_hash, created_at, updated_at"
-                         " FROM staff ORDER BY user_id");
+                         " FROM staff" + where + " ORDER BY user_id", args);
     out->clear();
     for (const auto& row : r.rows) {
       StaffAccount a;

@@ -154,8 +154,11 @@ class Storage {
   Status GetService(std::string_view code, o311::Service* out, bool* found);
 
   // ---- devices (codes and keys arrive already hashed: plaintext never reaches the database)
+  // `ward` (of wards.tsv) limits the staff accounts the device is sent to that ward's; "" for all.
   Status AddEnrolment(const std::string& device_id, const std::string& label, const std::string& code_hash,
-                      std::int64_t expires_at);
+                      std::int64_t expires_at, const std::string& ward);
+  // The same for a device enrolled already; `found` false if there is no such device.
+  Status SetDeviceWard(const std::string& device_id, const std::string& ward, bool* found);
   // Trades an unexpired, unused code for a key, once. `device_id` empty when refused.
   Status RedeemEnrolment(const std::string& code_hash, const std::string& key_hash, std::string* device_id);
   Status RevokeDevice(const std::string& device_id, bool* found);
@@ -184,6 +187,8 @@ class Storage {
   // ---- staff accounts (PIN hashes arrive hashed: a PIN never reaches the database)
   Status AddStaff(const StaffAccount& account, bool* added);  // false: the user id exists
   Status ListStaff(std::vector<StaffAccount>* out);
+  // What GET /staff.json sends a device: the accounts of its ward, or every one if it has none.
+  Status ListStaffFor(const std::string& device_id, std::vector<StaffAccount>* out);
   Status SetStaffActive(const std::string& user_id, bool active, bool* found);
   Status SetStaffPin(const std::string& user_id, const std::string& pin_hash, bool* found);
 
@@ -241,6 +246,7 @@ class Storage {
   Status Read(const std::function<SqlResult(SqlConn&)>& body);
   Status InWriteTx(const std::function<SqlResult(SqlConn&)>& body, bool durable = true);
   Status InSqliteWriteTx(const std::function<SqlResult(SqlConn&)>& body, bool durable);
+  Status ListStaffWhere(const std::string& where, const std::vector<SqlValue>& args, std::vector<StaffAccount>* out);
 
   // SQLite group commit: a durable write commits without syncing, then waits for one WAL sync
   // that began after its commit (sync_group.h; DESIGN.md, "Upload throughput").

@@ -33,9 +33,12 @@ if ! curl -sf "$url/discovery.json" >/dev/null; then
   echo "The local central did not start (see $build/central/central.log); the kiosk runs offline."
 else
   echo "Local central queue: $url (log: $build/central/central.log)"
-  # Enrol this device once: a one-time code from central, traded for the device's key.
+  # Enrol this device once: a one-time code from central, traded for the device's key. For the
+  # kiosk's ward (device.conf's ward=, else the embedded 08): central sends it that ward's staff.
   if ! grep -q '^key=' "$data/device.conf" 2>/dev/null; then
-    code=$("$central" enroll --db "$db" --label "make run" | grep -oE '[0-9A-Z]{5}-[0-9A-Z]{5}' | head -1)
+    ward=$(sed -n 's/^ward *= *//p' "$data/device.conf" 2>/dev/null | tail -1); ward=${ward:-08}
+    code=$("$central" enroll --db "$db" --label "make run" --ward "$ward" --catalog "$here/assets/catalog" |
+      grep -oE '[0-9A-Z]{5}-[0-9A-Z]{5}' | head -1)
     key=$(curl -sf -d "code=$code" "$url/devices/enroll.json" | sed -n 's/.*"api_key":"\([0-9a-f]*\)".*/\1/p')
     [ -n "$key" ] && printf 'central=%s\nkey=%s\n' "$url" "$key" >> "$data/device.conf"
   fi

@@ -1,7 +1,8 @@
 // central_staff.tests.cpp — what central gives the field tablet about people and their work
 // (issue 5, items 1 and 2): staff accounts made by `samvad-central staff …` with the PIN read
-// from standard input and stored only as its Argon2id hash; GET /staff.json, which ships every
-// account (inactive ones too) with its hash so devices can verify PINs offline; `assign`, which
+// from standard input and stored only as its Argon2id hash; GET /staff.json, which ships the
+// device's ward's accounts (every account to a device without a ward; inactive ones too) with
+// their hashes so devices can verify PINs offline; `assign`, which
 // gives work only to an active account; and GET /requests.json?assigned_to=, an engineer's list
 // by due time with what a detail view needs.
 #include <catch2/catch.hpp>
@@ -158,6 +159,80 @@ TEST_CASE("A disabled account still reaches devices, marked inactive; staff pin 
   CHECK(c.CliWithInput({"staff", "pin", "--user", "GN-ENG-04"}, "12\n").exit_code == 1);
   CHECK(samvad::model::VerifyPin(StaffJson(c, key).at("GN-ENG-04").Str("pin_hash"), "135790"));  // unchanged
   CHECK(c.Cli({"staff", "frobnicate"}).exit_code == 2);
+}
+
+namespace {
+
+// Enrols a device with `samvad-central enroll EXTRA…` and trades its code; the key, its id in `device`.
+std::string EnrollWith(const Central& c, std::vector<std::string> extra, std::string* device) {
+  std::vector<std::string> args{"enroll", "--label", "ward kiosk"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const RunResult r = c.Cli(args);
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  const size_t at = r.out.find("code:");
+  REQUIRE(at != std::string::npos);
+  std::string code = r.out.substr(at + 5, r.out.find('\n', at) - at - 5);
+  code.erase(0, code.find_first_not_of(' '));
+  const Reply reply = PostForm(c.port(), "/devices/enroll.json", {{"code", code}});
+  INFO(reply.body);
+  REQUIRE(reply.status == 200);
+  *device = reply.Json().items.at(0).Str("device_id");
+  return reply.Json().items.at(0).Str("api_key");
+}
+
+std::set<std::string> Users(const std::map<std::string, JsonValue>& staff) {
+  std::set<std::string> out;
+  for (const auto& [user, account] : staff) out.insert(user);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("A device enrolled for a ward is sent only that ward's staff accounts; scope changes it later",
+          "[central][staff]") {
+  Central c;
+  c.AddStaff("GN-ENG-04", "4821", "engineer", "08");
+  c.AddStaff("GN-WS-11", "135790", "ward_staff", "08", "roads", "Ward Staff");
+  c.AddStaff("HE-ENG-02", "582913", "engineer", "09");
+  std::string any_device, ward_device;
+  const std::string any_key = c.EnrollDevice("older device", &any_device);
+  const RunResult plain = c.Cli({"enroll", "--label", "no ward"});
+  CHECK(plain.out.find("every ward's staff accounts") != std::string::npos);  // the operator is told
+  const std::string ward_key = EnrollWith(c, {"--ward", "08"}, &ward_device);
+
+  // Enrolled without a ward (before wards were recorded, say): every account, as before.
+  CHECK(Users(StaffJson(c, any_key)) == std::set<std::string>{"GN-ENG-04", "GN-WS-11", "HE-ENG-02"});
+  // A ward's kiosk: its ward's accounts only. The other ward's PIN hashes never reach it.
+  const auto ward_staff = StaffJson(c, ward_key);
+  CHECK(Users(ward_staff) == std::set<std::string>{"GN-ENG-04", "GN-WS-11"});
+
+  SECTION("a disabled account of the ward still reaches it, marked inactive (S3)") {
+    REQUIRE(c.Cli({"staff", "disable", "--user", "GN-WS-11"}).exit_code == 0);
+    const auto staff = StaffJson(c, ward_key);
+    REQUIRE(staff.count("GN-WS-11") == 1);
+    CHECK_FALSE(staff.at("GN-WS-11").Find("active")->boolean);
+  }
+  SECTION("scope moves a device to another ward, or back to every ward") {
+    RunResult r = c.Cli({"scope", any_device, "--ward", "09"});
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    CHECK(Users(StaffJson(c, any_key)) == std::set<std::string>{"HE-ENG-02"});
+    r = c.Cli({"scope", ward_device, "--ward", "all"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(Users(StaffJson(c, ward_key)).size() == 3);
+  }
+  SECTION("a ward that is not in wards.tsv, a missing --ward or an unknown device is refused") {
+    RunResult r = c.Cli({"enroll", "--ward", "99"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.find("not a ward number of wards.tsv") != std::string::npos);
+    CHECK(c.Cli({"scope", ward_device}).exit_code == 2);
+    CHECK(c.Cli({"scope", ward_device, "--ward", "8x"}).exit_code == 2);
+    r = c.Cli({"scope", "dev-nosuchdevice", "--ward", "08"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("no device") != std::string::npos);
+    CHECK(Users(StaffJson(c, ward_key)).size() == 2);  // nothing changed
+  }
 }
 
 TEST_CASE("assign gives a request only to an active staff account", "[central][assign][staff]") {
