@@ -36,7 +36,8 @@ else
   # Enrol this device once: a one-time code from central, traded for the device's key. For the
   # kiosk's ward (device.conf's ward=, else the embedded 08): central sends it that ward's staff.
   if ! grep -q '^key=' "$data/device.conf" 2>/dev/null; then
-    ward=$(sed -n 's/^ward *= *//p' "$data/device.conf" 2>/dev/null | tail -1); ward=${ward:-08}
+    ward=08
+    if [ -f "$data/device.conf" ]; then w=$(sed -n 's/^ward *= *//p' "$data/device.conf" | tail -1); ward=${w:-08}; fi
     code=$("$central" enroll --db "$db" --label "make run" --ward "$ward" --catalog "$here/assets/catalog" |
       grep -oE '[0-9A-Z]{5}-[0-9A-Z]{5}' | head -1)
     key=$(curl -sf -d "code=$code" "$url/devices/enroll.json" | sed -n 's/.*"api_key":"\([0-9a-f]*\)".*/\1/p')
