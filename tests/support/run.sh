@@ -8,13 +8,14 @@ build=${1:-build}
 here=$(cd "$(dirname "$0")/../.." && pwd)
 samvad="$build/app/samvad"
 central="$build/sync/central/samvad-central"
-port=${SAMVAD_CENTRAL_PORT:-8311}
+port=${SAMVAD_CENTRAL_PORT:-8311}  # 0: whichever port is free (the make_run test)
 url="http://127.0.0.1:$port"
+runs=${SAMVAD_RUN_DIR:-$build}     # where the local central and the demo's screenshots go
 
 headless=1
 if [ -n "${DISPLAY:-}" ] && { ! command -v xset >/dev/null || xset q >/dev/null 2>&1; }; then headless=0; fi
 if [ $headless = 1 ]; then
-  data="$build/demo-screens/data"; out="$build/demo-screens"
+  data="$runs/demo-screens/data"; out="$runs/demo-screens"
   rm -rf "$out"; mkdir -p "$data"
 else
   data=${SAMVAD_DATA:-${XDG_DATA_HOME:-$HOME/.local/share}/samvad}; mkdir -p "$data"
@@ -22,17 +23,25 @@ fi
 export SAMVAD_DATA="$data"
 
 # The local central: its own folder in the build tree; stopped when this script ends.
-mkdir -p "$build/central"
-db="sqlite:$build/central/central.db"
-"$central" serve --db "$db" --listen "127.0.0.1:$port" --media "$build/central/media" \
-  --catalog "$here/assets/catalog" >"$build/central/central.log" 2>&1 &
+mkdir -p "$runs/central"
+db="sqlite:$runs/central/central.db"
+log="$runs/central/central.log"
+"$central" serve --db "$db" --listen "127.0.0.1:$port" --media "$runs/central/media" \
+  --catalog "$here/assets/catalog" >"$log" 2>&1 &
 cpid=$!
 trap 'kill $cpid 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -sf "$url/discovery.json" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do
+  if [ "$port" = 0 ]; then  # the port central picked, once it says so
+    p=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$log" | head -1)
+    [ -n "$p" ] && { port=$p; url="http://127.0.0.1:$port"; }
+  fi
+  [ "$port" != 0 ] && curl -sf "$url/discovery.json" >/dev/null && break
+  sleep 0.1
+done
 if ! curl -sf "$url/discovery.json" >/dev/null; then
-  echo "The local central did not start (see $build/central/central.log); the kiosk runs offline."
+  echo "The local central did not start (see $log); the kiosk runs offline."
 else
-  echo "Local central queue: $url (log: $build/central/central.log)"
+  echo "Local central queue: $url (log: $log)"
   # Enrol this device once: a one-time code from central, traded for the device's key. For the
   # kiosk's ward (device.conf's ward=, else the embedded 08): central sends it that ward's staff.
   if ! grep -q '^key=' "$data/device.conf" 2>/dev/null; then
