@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "sync/central/atom.h"
 #include "sync/central/crypto.h"
 #include "sync/protocol/tus.h"
 
@@ -258,7 +259,7 @@ std::unique_ptr<RequestHandler> Api::Route(const HttpRequest& req) {
   };
   std::string key;
   if (item("/services/", &key)) return m == "GET" ? Respond(ServiceDefinition(key)) : not_allowed("GET");
-  if (item("/requests/", &key)) return m == "GET" ? Respond(GetRequest(key)) : not_allowed("GET");
+  if (item("/requests/", &key)) return m == "GET" ? Respond(GetRequest(req, key)) : not_allowed("GET");
   if (item("/works/", &key)) return m == "GET" ? Respond(GetWork(key)) : not_allowed("GET");
   return Respond(ErrorResponse(404, "no such endpoint: " + p));
 }
@@ -336,7 +337,33 @@ HttpResponse Api::CreateRequest(const HttpRequest& req, const Body& body) {
   return FromOutcome(out);
 }
 
+std::optional<HttpResponse> Api::Reader(const HttpRequest& req, bool* is_public) {
+  *is_public = RequestKey(req, nullptr).empty();
+  if (*is_public) return std::nullopt;
+  std::string device;
+  return Authenticate(req, nullptr, &device);
+}
+
+namespace {
+
+// What anyone may read of a request: a number the citizen typed into the description or the
+// address, or one an officer wrote into the notes, is not published (atom::RedactPhoneNumbers, as in the Atom
+// feed), and neither is the staff id it is assigned to (ids are what a kiosk's sign-in asks for).
+void WriteRequest(JsonWriter& w, o311::ServiceRequest r, bool is_public, const std::string& base_url) {
+  if (is_public) {
+    r.description = atom::RedactPhoneNumbers(r.description);
+    r.status_notes = atom::RedactPhoneNumbers(r.status_notes);
+    r.address = atom::RedactPhoneNumbers(r.address);  // "opposite my shop, call 98…": it happens
+    r.assigned_to.clear();
+  }
+  o311::WriteServiceRequest(w, r, base_url);
+}
+
+}  // namespace
+
 HttpResponse Api::ListRequests(const HttpRequest& req) {
+  bool is_public = true;
+  if (auto denied = Reader(req, &is_public)) return *denied;
   const Form& q = req.query;
   RequestQuery query;
   const auto get = [&q](const char* name) { return protocol::FormGet(q, name); };
@@ -367,6 +394,7 @@ HttpResponse Api::ListRequests(const HttpRequest& req) {
     if (ticket && !o311::TicketDigits(*ticket, &query.ticket_digits))
       return ErrorResponse(400, "ticket must be digits and dashes, like 08-001-00042-7");
     const std::string* assigned = get("assigned_to");
+    if (assigned && is_public) return ErrorResponse(403, "assigned_to is an engineer's work list: api_key is required");
     if (assigned && !o311::NormalizeUserId(*assigned, &query.assigned_to))
       return ErrorResponse(400, "assigned_to must be a staff user id (1 to 32 of A-Z, 0-9, '.', '_', '-')");
     // The spec's default window is the last 90 days; a ticket names one complaint, like an id,
@@ -387,7 +415,7 @@ HttpResponse Api::ListRequests(const HttpRequest& req) {
   if (const Status st = AddPhotoLists(&rows); !st.ok()) return StorageFailure(st, "list photos");
   JsonWriter w;
   w.BeginArray();
-  for (const auto& r : rows) o311::WriteServiceRequest(w, r, cfg_.base_url);
+  for (const auto& r : rows) WriteRequest(w, r, is_public, cfg_.base_url);
   w.EndArray();
   return HttpResponse::Json(200, w.str());
 }
@@ -409,7 +437,9 @@ Status Api::AddPhotoLists(std::vector<o311::ServiceRequest>* rows) {
   return {};
 }
 
-HttpResponse Api::GetRequest(const std::string& id_text) {
+HttpResponse Api::GetRequest(const HttpRequest& req, const std::string& id_text) {
+  bool is_public = true;
+  if (auto denied = Reader(req, &is_public)) return *denied;
   std::int64_t id;
   if (!ParsePositive(id_text, &id)) return ErrorResponse(404, "no service request '" + id_text + "'");
   o311::ServiceRequest r;
@@ -421,7 +451,7 @@ HttpResponse Api::GetRequest(const std::string& id_text) {
   r = std::move(one[0]);
   JsonWriter w;
   w.BeginArray();  // the spec answers a single request as a one-element array
-  o311::WriteServiceRequest(w, r, cfg_.base_url);
+  WriteRequest(w, std::move(r), is_public, cfg_.base_url);
   w.EndArray();
   return HttpResponse::Json(200, w.str());
 }
@@ -431,6 +461,8 @@ HttpResponse Api::GetRequest(const std::string& id_text) {
 // ---------------------------------------------------------------------------------------------
 
 HttpResponse Api::Feed(const HttpRequest& req) {
+  bool is_public = true;
+  if (auto denied = Reader(req, &is_public)) return *denied;
   std::int64_t after = 0, limit = 100;
   if (const std::string* c = protocol::FormGet(req.query, "updated_after"); c && !o311::ParseCursor(*c, &after))
     return ErrorResponse(400, "updated_after must be a cursor this server gave you (from an update's 'cursor')");
@@ -441,7 +473,10 @@ HttpResponse Api::Feed(const HttpRequest& req) {
     return StorageFailure(st, "read feed");
   JsonWriter w;
   w.BeginArray();
-  for (const auto& u : updates) o311::WriteUpdate(w, u);
+  for (auto& u : updates) {
+    if (is_public) u.description = atom::RedactPhoneNumbers(u.description);  // an officer's note, too
+    o311::WriteUpdate(w, u);
+  }
   w.EndArray();
   HttpResponse r = HttpResponse::Json(200, w.str());
   r.headers.emplace_back("Samvad-Next-Cursor", o311::FormatCursor(updates.empty() ? after : updates.back().update_id));

@@ -53,7 +53,11 @@ class Api {
   HttpResponse ServiceDefinition(const std::string& code);
   HttpResponse CreateRequest(const HttpRequest& req, const Body& body);
   HttpResponse ListRequests(const HttpRequest& req);
-  HttpResponse GetRequest(const std::string& id_text);
+  HttpResponse GetRequest(const HttpRequest& req, const std::string& id_text);
+  // Who reads a request or the update feed: anyone (no key: the public view, phone numbers in
+  // the text redacted and no staff id) or an enrolled device (everything). A key that is sent
+  // but not valid is refused (403), as everywhere. Sets `is_public`; the refusal, if any.
+  std::optional<HttpResponse> Reader(const HttpRequest& req, bool* is_public);
   // Fills extra_photo_upload_ids (photos after the first) and the before/after work photos of
   // the rows about to be answered.
   Status AddPhotoLists(std::vector<o311::ServiceRequest>* rows);

@@ -2,6 +2,7 @@
 #include "sync/central/atom.h"
 
 #include "sync/central/crypto.h"
+#include "sync/model/ticket.h"
 #include "sync/model/utf8_check.h"
 #include "sync/protocol/open311.h"
 
@@ -96,6 +97,24 @@ std::string GuessLang(std::string_view text) {
   return "en";
 }
 
+namespace {
+
+// A ticket as the receipt prints it, "08-001-00042-7", whose check digit holds: the
+// corporation's own number, which a phone number written in groups does not pass for.
+bool IsPrintedTicket(std::string_view run) {
+  if (run.size() != 14 || run[2] != '-' || run[6] != '-' || run[12] != '-') return false;
+  std::string digits;
+  for (size_t i = 0; i < run.size(); ++i) {
+    if (i == 2 || i == 6 || i == 12) continue;
+    if (run[i] < '0' || run[i] > '9') return false;
+    digits += run[i];
+  }
+  model::Ticket t;
+  return model::ParseTicket(digits, &t) == model::TicketError::None;
+}
+
+}  // namespace
+
 std::string RedactPhoneNumbers(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -126,7 +145,7 @@ std::string RedactPhoneNumbers(std::string_view text) {
         }
       }
     }
-    const bool phone = digits >= 10 || (!grouped && digits >= 8);
+    const bool phone = (digits >= 10 || (!grouped && digits >= 8)) && !IsPrintedTicket(text.substr(i, end - i));
     // A leading '+' (country code) goes with the number.
     if (phone && !out.empty() && out.back() == '+') out.pop_back();
     out += phone ? std::string("[\xE2\x80\xA6]") : std::string(text.substr(i, end - i));

@@ -18,6 +18,7 @@
 #include <set>
 
 #include "harness.h"
+#include "sync/central/atom.h"
 #include "sync/protocol/tus.h"
 
 using namespace samvad::testing;
@@ -211,6 +212,24 @@ void RequireError(const Reply& r, int status) {
 }
 
 }  // namespace
+
+TEST_CASE("RedactPhoneNumbers removes what looks like a phone number and keeps dates and printed tickets",
+          "[central][atom][privacy]") {
+  using samvad::central::atom::RedactPhoneNumbers;
+  CHECK(RedactPhoneNumbers("call 9820012345 now") == "call […] now");
+  CHECK(RedactPhoneNumbers("फोन ९८२०० १२३४५") == "फोन […]");           // Devanagari digits, grouped
+  CHECK(RedactPhoneNumbers("+91 98200-54321.") == "[…].");           // the country code goes with it
+  CHECK(RedactPhoneNumbers("landline 24125555") == "landline […]");  // 8 in one run
+  CHECK(RedactPhoneNumbers("since 2024-05-01, 3 days") == "since 2024-05-01, 3 days");
+  // A ticket as the receipt prints it, check digit right, is the corporation's own number.
+  CHECK(RedactPhoneNumbers("Duplicate of 08-001-00041-0") == "Duplicate of 08-001-00041-0");
+  CHECK(RedactPhoneNumbers("see 08-001-00003-5 and 08-001-00002-4") == "see 08-001-00003-5 and 08-001-00002-4");
+  // The same shape with a wrong check digit, or the ticket's digits in other groups, may be a
+  // phone number: removed.
+  CHECK(RedactPhoneNumbers("Duplicate of 08-001-00041-3") == "Duplicate of […]");
+  CHECK(RedactPhoneNumbers("08001000410") == "[…]");
+  CHECK(RedactPhoneNumbers("0800-100-0410") == "[…]");
+}
 
 TEST_CASE("POST /works.json makes a development work once per Idempotency-Key; its photos come by tus with work_id",
           "[central][works]") {

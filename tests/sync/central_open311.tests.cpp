@@ -184,6 +184,57 @@ TEST_CASE("Creating a request refuses bad input with 400 and an unknown service 
   CHECK(Http(c.port(), "GET", "/requests.json").Json().items.empty());
 }
 
+TEST_CASE("Without a key a request is the public view: no phone number in its text, no staff id; a device sees it all",
+          "[central][open311][privacy]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  c.AddStaff("GN-ENG-04", "4821");
+  // The citizen typed a phone number into the description, in Devanagari digits as well.
+  auto form = CreateForm(key, NewUuid(), "pothole", "खड्डा मोठा आहे, फोन ९८२०० १२३४५ किंवा +91 98200 54321");
+  form.push_back({"attribute[ticket]", "08-001-00042-7"});
+  form.push_back({"address_string", "Outside Sai Stores (9867012345), Dadar"});
+  const std::string id = CreateOk(c, form);
+  REQUIRE(c.Cli({"assign", id, "GN-ENG-04"}).exit_code == 0);
+  // The ward office closes it with a note naming another ticket and the citizen's number again.
+  const Reply note = PostForm(c.port(), "/servicerequestupdates.json",
+                              {{"api_key", key}, {"service_request_id", id}, {"status", "rejected"},
+                               {"description", "Duplicate of 08-001-00041-0; called 9820012345"}},
+                              {{"Idempotency-Key", NewUuid()}});
+  INFO(note.body);
+  REQUIRE(note.status == 200);
+
+  const Headers device = {{"Authorization", "Bearer " + key}};
+  for (const std::string& path : {"/requests/" + id + ".json", "/requests.json?service_request_id=" + id}) {
+    INFO(path);
+    const Reply anyone = Http(c.port(), "GET", path);
+    REQUIRE(anyone.status == 200);
+    const JsonValue p = anyone.Json().items.at(0);
+    CHECK(p.Str("description") == "खड्डा मोठा आहे, फोन […] किंवा […]");
+    CHECK(p.Str("status_notes") == "Duplicate of 08-001-00041-0; called […]");  // a ticket as printed stays
+    CHECK(p.Str("address") == "Outside Sai Stores ([…]), Dadar");
+    CHECK(p.Str("assigned_to").empty());
+    CHECK(p.Str("ticket") == "08-001-00042-7");
+    CHECK(anyone.body.find("98200") == std::string::npos);
+    CHECK(anyone.body.find("GN-ENG-04") == std::string::npos);
+
+    const JsonValue d = Http(c.port(), "GET", path, "", device).Json().items.at(0);
+    CHECK(d.Str("description") == "खड्डा मोठा आहे, फोन ९८२०० १२३४५ किंवा +91 98200 54321");
+    CHECK(d.Str("status_notes") == "Duplicate of 08-001-00041-0; called 9820012345");
+    CHECK(d.Str("assigned_to") == "GN-ENG-04");
+    CHECK(d.Str("address") == "Outside Sai Stores (9867012345), Dadar");
+
+    // A key that is sent must be a valid one, as everywhere.
+    RequireOpen311Error(Http(c.port(), "GET", path, "", {{"Authorization", "Bearer nonsense"}}), 403);
+  }
+  // The update feed likewise: the note's number is the device's to read, not everyone's.
+  const Reply feed = Http(c.port(), "GET", "/servicerequestupdates.json");
+  REQUIRE(feed.status == 200);
+  CHECK(feed.body.find("9820012345") == std::string::npos);
+  CHECK(feed.body.find("Duplicate of 08-001-00041-0; called […]") != std::string::npos);
+  CHECK(Http(c.port(), "GET", "/servicerequestupdates.json", "", device).body.find("9820012345") != std::string::npos);
+  RequireOpen311Error(Http(c.port(), "GET", "/servicerequestupdates.json?api_key=nonsense"), 403);
+}
+
 TEST_CASE("GET /requests/{id}.json of an unknown or malformed id is a 404", "[central][open311]") {
   Central c;
   RequireOpen311Error(Http(c.port(), "GET", "/requests/999.json"), 404);
@@ -297,7 +348,7 @@ TEST_CASE("serve refuses a non-loopback address unless --public is given", "[cen
 TEST_CASE("samvad-central --help describes every command", "[central][cli]") {
   const RunResult r = Run({SAMVAD_CENTRAL_BINARY, "--help"});
   CHECK(r.exit_code == 0);
-  for (const char* cmd : {"serve", "enroll", "revoke", "assign", "--public", "postgresql://"}) {
+  for (const char* cmd : {"serve", "enroll", "revoke", "scope", "--ward", "assign", "--public", "postgresql://"}) {
     INFO(cmd);
     CHECK(r.out.find(cmd) != std::string::npos);
   }

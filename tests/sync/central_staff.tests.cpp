@@ -248,13 +248,14 @@ TEST_CASE("assign gives a request only to an active staff account", "[central][a
   const RunResult disabled = c.Cli({"assign", id, "GN-ENG-04"});
   CHECK(disabled.exit_code == 1);
   CHECK(disabled.out.find("disabled") != std::string::npos);
-  CHECK(Http(c.port(), "GET", "/requests/" + id + ".json").Json().items.at(0).Str("assigned_to").empty());
+  const Headers auth = {{"Authorization", "Bearer " + key}};  // a device's view: the public one has no staff ids
+  CHECK(Http(c.port(), "GET", "/requests/" + id + ".json", "", auth).Json().items.at(0).Str("assigned_to").empty());
 
   REQUIRE(c.Cli({"staff", "enable", "--user", "GN-ENG-04"}).exit_code == 0);
   const RunResult ok = c.Cli({"assign", id, "gn-eng-04"});
   INFO(ok.out);
   REQUIRE(ok.exit_code == 0);
-  const JsonValue q = Http(c.port(), "GET", "/requests/" + id + ".json").Json().items.at(0);
+  const JsonValue q = Http(c.port(), "GET", "/requests/" + id + ".json", "", auth).Json().items.at(0);
   CHECK(q.Str("assigned_to") == "GN-ENG-04");
   CHECK(q.Str("detailed_status") == "in_progress");  // someone is on it: the citizen sees that
   CHECK(q.Str("status") == "open");
@@ -280,7 +281,12 @@ TEST_CASE("GET /requests.json?assigned_to= lists an engineer's work by due time,
   // Complained about 200 days ago and still open: an engineer's list has no 90-day window.
   ExecSql(c.db_url(), "UPDATE requests SET requested_at = requested_at - 200 * 86400 WHERE id = " + old);
 
-  const Reply r = Http(c.port(), "GET", "/requests.json?assigned_to=gn-eng-04");
+  // Only a device may list an engineer's work; to anyone else it is not public.
+  const Reply anyone = Http(c.port(), "GET", "/requests.json?assigned_to=gn-eng-04");
+  RequireError(anyone, 403);
+  CHECK(anyone.body.find("api_key") != std::string::npos);
+  const Headers auth = {{"Authorization", "Bearer " + key}};
+  const Reply r = Http(c.port(), "GET", "/requests.json?assigned_to=gn-eng-04", "", auth);
   INFO(r.body);
   REQUIRE(r.status == 200);
   const JsonValue list = r.Json();
@@ -310,11 +316,13 @@ TEST_CASE("GET /requests.json?assigned_to= lists an engineer's work by due time,
   CHECK(list.items.at(1).Str("description") == "कचरा दोन दिवस उचलला नाही");
   CHECK(list.items.at(1).Str("department") == "solid_waste");
 
-  const Reply b = Http(c.port(), "GET", "/requests.json?assigned_to=GN-ENG-07");
+  const auto list_of = [&](const std::string& query) { return Http(c.port(), "GET", "/requests.json?" + query, "", auth); };
+  const Reply b = list_of("assigned_to=GN-ENG-07");
+  REQUIRE(b.status == 200);
   REQUIRE(b.Json().items.size() == 1);
   CHECK(b.Json().items[0].Str("service_request_id") == other);
-  CHECK(Http(c.port(), "GET", "/requests.json?assigned_to=GN-ENG-04&status=closed").Json().items.empty());
-  CHECK(Http(c.port(), "GET", "/requests.json?assigned_to=GN-ENG-04&page_size=2&page=2").Json().items.size() == 2);
-  CHECK(Http(c.port(), "GET", "/requests.json?assigned_to=NOBODY").Json().items.empty());
-  RequireError(Http(c.port(), "GET", "/requests.json?assigned_to=a%20b"), 400);
+  CHECK(list_of("assigned_to=GN-ENG-04&status=closed").Json().items.empty());
+  CHECK(list_of("assigned_to=GN-ENG-04&page_size=2&page=2").Json().items.size() == 2);
+  CHECK(list_of("assigned_to=NOBODY").Json().items.empty());
+  RequireError(list_of("assigned_to=a%20b"), 400);
 }

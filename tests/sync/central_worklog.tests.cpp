@@ -28,8 +28,9 @@ struct Field {
     REQUIRE(r.status == 200);
     id = r.Json().items.at(0).Str("service_request_id");
   }
+  // What the tablet reads (with its key: the whole request, not the public view).
   JsonValue Request() const {
-    const Reply r = Http(c.port(), "GET", "/requests/" + id + ".json");
+    const Reply r = Http(c.port(), "GET", "/requests/" + id + ".json", "", {{"Authorization", "Bearer " + tablet}});
     REQUIRE(r.status == 200);
     return r.Json().items.at(0);
   }
@@ -51,7 +52,8 @@ struct Field {
   }
   std::vector<JsonValue> History() const {
     std::vector<JsonValue> out;
-    for (const auto& u : Http(c.port(), "GET", "/servicerequestupdates.json").Json().items)
+    for (const auto& u :
+         Http(c.port(), "GET", "/servicerequestupdates.json", "", {{"Authorization", "Bearer " + tablet}}).Json().items)
       if (u.Str("service_request_id") == id) out.push_back(u);
     return out;
   }
@@ -163,7 +165,9 @@ TEST_CASE("rejected needs a reason; transferred needs a known department, which 
     CHECK(q.Str("department") == "water");
     CHECK(q.Str("service_code") == "pothole");  // what the citizen reported does not change
     CHECK(q.Str("assigned_to").empty());        // the new department's nodal officer assigns it
-    CHECK(Http(f.c.port(), "GET", "/requests.json?assigned_to=GN-ENG-04").Json().items.empty());
+    CHECK(Http(f.c.port(), "GET", "/requests.json?assigned_to=GN-ENG-04", "", {{"Authorization", "Bearer " + f.tablet}})
+              .Json()
+              .items.empty());
     CHECK(f.History().back().Str("department") == "water");
   }
   SECTION("other refusals") {
