@@ -347,8 +347,9 @@ std::optional<HttpResponse> Api::Reader(const HttpRequest& req, bool* is_public)
 namespace {
 
 // What anyone may read of a request: a number the citizen typed into the description or the
-// address, or one an officer wrote into the notes, is not published (atom::RedactPhoneNumbers, as in the Atom
-// feed), and neither is the staff id it is assigned to (ids are what a kiosk's sign-in asks for).
+// address, or one an officer wrote into the notes, is not published (atom::RedactPhoneNumbers,
+// as in the Atom feed), and neither is the staff id it is assigned to (ids are what a kiosk's
+// sign-in asks for).
 void WriteRequest(JsonWriter& w, o311::ServiceRequest r, bool is_public, const std::string& base_url) {
   if (is_public) {
     r.description = atom::RedactPhoneNumbers(r.description);
