@@ -348,9 +348,12 @@ int CentralProcess::Cli(std::vector<std::string> args, std::string* out) const {
   return RunProcess(argv, out);
 }
 
-std::string CentralProcess::NewEnrolmentCode(const std::string& label, std::string* why) const {
+std::string CentralProcess::NewEnrolmentCode(const std::string& label, std::string* why,
+                                             const std::vector<std::string>& extra) const {
+  std::vector<std::string> args{"enroll", "--label", label};
+  args.insert(args.end(), extra.begin(), extra.end());
   std::string out;
-  if (Cli({"enroll", "--label", label}, &out) != 0) {
+  if (Cli(args, &out) != 0) {
     *why = "enroll failed: " + out;
     return {};
   }

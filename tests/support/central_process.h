@@ -76,7 +76,8 @@ class CentralProcess {
   // `samvad-central ARGS… --db DB`: the exit code, output in `out`.
   int Cli(std::vector<std::string> args, std::string* out) const;
   // `samvad-central enroll --label LABEL`: the one-time code it printed, or "" with `why`.
-  std::string NewEnrolmentCode(const std::string& label, std::string* why) const;
+  // `extra`: more `enroll` options, e.g. {"--ward", "08"}.
+  std::string NewEnrolmentCode(const std::string& label, std::string* why, const std::vector<std::string>& extra = {}) const;
 
  private:
   std::string db_url_, media_dir_, base_url_;

@@ -163,24 +163,6 @@ TEST_CASE("A disabled account still reaches devices, marked inactive; staff pin 
 
 namespace {
 
-// Enrols a device with `samvad-central enroll EXTRA…` and trades its code; the key, its id in `device`.
-std::string EnrollWith(const Central& c, std::vector<std::string> extra, std::string* device) {
-  std::vector<std::string> args{"enroll", "--label", "ward kiosk"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  const RunResult r = c.Cli(args);
-  INFO(r.out);
-  REQUIRE(r.exit_code == 0);
-  const size_t at = r.out.find("code:");
-  REQUIRE(at != std::string::npos);
-  std::string code = r.out.substr(at + 5, r.out.find('\n', at) - at - 5);
-  code.erase(0, code.find_first_not_of(' '));
-  const Reply reply = PostForm(c.port(), "/devices/enroll.json", {{"code", code}});
-  INFO(reply.body);
-  REQUIRE(reply.status == 200);
-  *device = reply.Json().items.at(0).Str("device_id");
-  return reply.Json().items.at(0).Str("api_key");
-}
-
 std::set<std::string> Users(const std::map<std::string, JsonValue>& staff) {
   std::set<std::string> out;
   for (const auto& [user, account] : staff) out.insert(user);
@@ -199,7 +181,7 @@ TEST_CASE("A device enrolled for a ward is sent only that ward's staff accounts;
   const std::string any_key = c.EnrollDevice("older device", &any_device);
   const RunResult plain = c.Cli({"enroll", "--label", "no ward"});
   CHECK(plain.out.find("every ward's staff accounts") != std::string::npos);  // the operator is told
-  const std::string ward_key = EnrollWith(c, {"--ward", "08"}, &ward_device);
+  const std::string ward_key = c.EnrollDevice("ward kiosk", &ward_device, {"--ward", "08"});
 
   // Enrolled without a ward (before wards were recorded, say): every account, as before.
   CHECK(Users(StaffJson(c, any_key)) == std::set<std::string>{"GN-ENG-04", "GN-WS-11", "HE-ENG-02"});

@@ -242,9 +242,10 @@ RunResult Central::Cli(std::vector<std::string> args) const {
   return r;
 }
 
-std::string Central::EnrollDevice(const std::string& label, std::string* device_id) const {
+std::string Central::EnrollDevice(const std::string& label, std::string* device_id,
+                                  const std::vector<std::string>& extra) const {
   std::string why;
-  const std::string code = process_.NewEnrolmentCode(label, &why);
+  const std::string code = process_.NewEnrolmentCode(label, &why, extra);
   INFO(why);
   REQUIRE(!code.empty());
   const Reply reply = PostForm(port_, "/devices/enroll.json", {{"code", code}});

@@ -83,7 +83,9 @@ class Central {
   // `samvad-central ARGS… --db <this db>`.
   RunResult Cli(std::vector<std::string> args) const;
   // Enrols a device through the CLI and POST /devices/enroll.json; returns its api_key.
-  std::string EnrollDevice(const std::string& label = "test device", std::string* device_id = nullptr) const;
+  // `extra`: more `enroll` options, e.g. {"--ward", "08"}.
+  std::string EnrollDevice(const std::string& label = "test device", std::string* device_id = nullptr,
+                           const std::vector<std::string>& extra = {}) const;
   // `samvad-central ARGS… --db <this db>` with `input` as its standard input (a PIN, say).
   RunResult CliWithInput(std::vector<std::string> args, const std::string& input) const;
   // `staff add` through the CLI, the PIN on standard input; REQUIREs that it worked.
