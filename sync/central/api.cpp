@@ -260,7 +260,7 @@ std::unique_ptr<RequestHandler> Api::Route(const HttpRequest& req) {
   std::string key;
   if (item("/services/", &key)) return m == "GET" ? Respond(ServiceDefinition(key)) : not_allowed("GET");
   if (item("/requests/", &key)) return m == "GET" ? Respond(GetRequest(req, key)) : not_allowed("GET");
-  if (item("/works/", &key)) return m == "GET" ? Respond(GetWork(key)) : not_allowed("GET");
+  if (item("/works/", &key)) return m == "GET" ? Respond(GetWork(req, key)) : not_allowed("GET");
   return Respond(ErrorResponse(404, "no such endpoint: " + p));
 }
 

@@ -68,7 +68,7 @@ class Api {
   // The field tablet's extensions (api_field.cpp): staff accounts, development works, Atom.
   HttpResponse StaffList(const HttpRequest& req);
   HttpResponse CreateWork(const HttpRequest& req, const Body& body);
-  HttpResponse GetWork(const std::string& id_text);
+  HttpResponse GetWork(const HttpRequest& req, const std::string& id_text);
   HttpResponse AtomFeed(const HttpRequest& req);
   // Sneakernet bundles (api_bundle.cpp): central's public key, a device's signing key.
   HttpResponse BundleKey();

@@ -98,7 +98,9 @@ HttpResponse Api::CreateWork(const HttpRequest& req, const Body& body) {
   return r;
 }
 
-HttpResponse Api::GetWork(const std::string& id_text) {
+HttpResponse Api::GetWork(const HttpRequest& req, const std::string& id_text) {
+  bool is_public = true;
+  if (auto denied = Reader(req, &is_public)) return *denied;
   std::int64_t id = 0;
   o311::Work work;
   bool found = false;
@@ -109,6 +111,10 @@ HttpResponse Api::GetWork(const std::string& id_text) {
   std::vector<Upload> photos;
   if (const Status st = storage_.WorkPhotos({}, {id}, &photos); !st.ok()) return StorageFailure(st, "list photos");
   for (const auto& u : photos) (u.kind.rfind("before", 0) == 0 ? work.before_upload_ids : work.after_upload_ids).push_back(u.id);
+  if (is_public) {  // as a request's public view and the Atom feed: an engineer's text may hold a number
+    work.title = atom::RedactPhoneNumbers(work.title);
+    work.description = atom::RedactPhoneNumbers(work.description);
+  }
   JsonWriter w;
   w.BeginArray();
   o311::WriteWork(w, work, cfg_.base_url);

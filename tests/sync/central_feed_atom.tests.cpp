@@ -279,6 +279,23 @@ TEST_CASE("POST /works.json makes a development work once per Idempotency-Key; i
   const std::string after_url = v.Find("after_media_urls")->items[0].text;
   CHECK(Http(c.port(), "GET", after_url.substr(c.base_url().size())).body == after);
   CHECK(w.body.find("dev-") == std::string::npos);  // which device made it is not public
+  // The public view of a work, like a request's: a number the engineer wrote is not published;
+  // the device that asks with its key reads the text as written.
+  Form with_phone = WorkForm("Nala cleaning, contractor 9820012345");
+  with_phone[1].value = "Silt removed; site supervisor on ९८२०० १२३४५";
+  const Reply made = PostWork(c, key, NewUuid(), with_phone);
+  REQUIRE(made.status == 200);
+  const std::string phone_work = "/works/" + made.Json().items.at(0).Str("work_id") + ".json";
+  const Reply anyone = Http(c.port(), "GET", phone_work);
+  INFO(anyone.body);
+  REQUIRE(anyone.status == 200);
+  CHECK(anyone.Json().items.at(0).Str("title") == "Nala cleaning, contractor […]");
+  CHECK(anyone.Json().items.at(0).Str("description") == "Silt removed; site supervisor on […]");
+  const Reply device = Http(c.port(), "GET", phone_work, "", {{"Authorization", "Bearer " + key}});
+  REQUIRE(device.status == 200);
+  CHECK(device.Json().items.at(0).Str("title") == "Nala cleaning, contractor 9820012345");
+  CHECK(device.Json().items.at(0).Str("description") == "Silt removed; site supervisor on ९८२०० १२३४५");
+  RequireError(Http(c.port(), "GET", phone_work, "", {{"Authorization", "Bearer nonsense"}}), 403);
   RequireError(Http(c.port(), "GET", "/works/999999.json"), 404);
   RequireError(Http(c.port(), "GET", "/works/abc.json"), 404);
   RequireError(Http(c.port(), "GET", "/works.json"), 405);
