@@ -216,7 +216,7 @@ std::string Line(const char* where, int connections, const Figures& f) {
   const int n = std::snprintf(buf, sizeof buf, "%s, %d connections: central %.1f MB/s (%.0f photos/s)  ", where, connections,
                               f.central_mb_s, f.central_photos_s);
   if (f.nginx_mb_s < 0) {
-    std::snprintf(buf + n, sizeof buf - n, "nginx COULD NOT RUN (%s)", f.nginx_problem.substr(0, 100).c_str());
+    std::snprintf(buf + n, sizeof buf - n, "nginx COULD NOT RUN (%s)", f.nginx_problem.substr(0, 200).c_str());
   } else {
     std::snprintf(buf + n, sizeof buf - n, "nginx %.1f MB/s  ratio %.2f  (nginx+sync %.1f MB/s, ratio %.2f; %s)", f.nginx_mb_s,
                   f.central_mb_s / f.nginx_mb_s, f.nginx_durable_mb_s, f.central_mb_s / f.nginx_durable_mb_s,

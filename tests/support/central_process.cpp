@@ -402,6 +402,17 @@ pid_t StartNginx(const std::string& dir, const std::string& server_block, int po
           return -1;
         }
     }
+    // ...and they must be able to walk to it: a parent made by `mktemp -d` (mode 0700) would make
+    // every upload a 500.
+    for (std::string up = dir; up.size() > 1;) {
+      up = up.substr(0, up.find_last_of('/'));
+      if (up.empty()) break;
+      struct stat st{};
+      if (stat(up.c_str(), &st) == 0 && (st.st_mode & S_IXOTH) == 0) {
+        *why = "nginx's workers run as nobody and cannot enter " + up + " (chmod o+x it, or choose another folder)";
+        return -1;
+      }
+    }
   }
   int fd = -1;
   const pid_t pid = SpawnProcess({"/usr/sbin/nginx", "-p", dir, "-c", dir + "/nginx.conf", "-e", dir + "/error.log"}, &fd);
