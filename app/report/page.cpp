@@ -260,7 +260,7 @@ std::vector<Block> Composer::Blocks() {
   out.push_back(TitleBlock());
   out.push_back(TotalsBlock());
 
-  // Widths fill kContentWidth (1060 px). At 21 px "12-007-00042-7" takes 149 px and
+  // Widths fill kContentWidth (1060 px). At 21 px "12-007-00042-1" takes 149 px and
   // "2026-11-23 14:05" 165 px (measured), each plus the 12 px gap: they never wrap.
   const std::vector<Column> open_cols = {
       {T("report.col.ticket"), 170}, {T("report.col.state"), 135}, {T("report.col.category"), 215},

@@ -42,7 +42,7 @@ enum class Standing { Failed, Waiting, Acknowledged };
 struct ReconRow {
   Standing standing = Standing::Waiting;
   model::OutboxState state = model::OutboxState::Pending;
-  std::string ticket;      // display form "08-001-00042-7" (the stored digits if they do not parse)
+  std::string ticket;      // display form "08-001-00042-9" (the stored digits if they do not parse)
   std::string central_id;  // "" unless acknowledged
   std::string category;    // the category id, e.g. "pothole"
   int attempts = 0;

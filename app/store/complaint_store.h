@@ -79,8 +79,8 @@ enum class SubmitStatus {
 struct SubmitResult {
   SubmitStatus status = SubmitStatus::StorageError;
   model::Ticket ticket;              // when Ok
-  std::string ticket_canonical;      // "01001000427": the QR code, the wire
-  std::string ticket_display;        // "01-001-00042-7": the big number on the receipt
+  std::string ticket_canonical;      // "01001000424": the QR code, the wire
+  std::string ticket_display;        // "01-001-00042-4": the big number on the receipt
   std::int64_t created_at = 0;       // UTC unix seconds
   std::vector<model::Issue> issues;  // when Invalid
   std::string detail;                // English, for the log; never shown to a citizen

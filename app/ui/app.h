@@ -90,7 +90,7 @@ struct PhotosState {
 };
 
 struct ReceiptState {
-  std::string ticket;  // display form, "08-001-00042-7"
+  std::string ticket;  // display form, "08-001-00042-9"
   std::string qr;      // canonical form, the QR's content: 11 digits
 };
 

@@ -393,7 +393,7 @@ HttpResponse Api::ListRequests(const HttpRequest& req) {
     if (start && end && query.end < query.start) return ErrorResponse(400, "end_date is before start_date");
     const std::string* ticket = get("ticket");
     if (ticket && !o311::TicketDigits(*ticket, &query.ticket_digits))
-      return ErrorResponse(400, "ticket must be digits and dashes, like 08-001-00042-7");
+      return ErrorResponse(400, "ticket must be digits and dashes, like 08-001-00042-9");
     const std::string* assigned = get("assigned_to");
     if (assigned && is_public) return ErrorResponse(403, "assigned_to is an engineer's work list: api_key is required");
     if (assigned && !o311::NormalizeUserId(*assigned, &query.assigned_to))

@@ -99,7 +99,7 @@ std::string GuessLang(std::string_view text) {
 
 namespace {
 
-// A ticket as the receipt prints it, "08-001-00042-7", whose check digit holds: the
+// A ticket as the receipt prints it, "08-001-00042-9", whose check digit holds: the
 // corporation's own number, which a phone number written in groups does not pass for.
 // The receipt's shape, then model::ParseTicket for the rest: in 14 bytes with those three
 // hyphens, its 11 digits can only be ASCII ones.

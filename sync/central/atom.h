@@ -58,7 +58,7 @@ std::string GuessLang(std::string_view text);
 // spaces or hyphens, or 8 or more in one unbroken run — replaced by "[…]". Devanagari and
 // Bengali digits count. A citizen who typed their number into the description does not see it
 // posted by the corporation; a date such as 2024-05-01 (8 digits, grouped) stays, and so does a
-// ticket as printed (08-001-00042-7, its check digit right).
+// ticket as printed (08-001-00042-9, its check digit right).
 std::string RedactPhoneNumbers(std::string_view text);
 
 // "urn:uuid:" and a UUID (version 8, RFC 9562) made from SHA-256 of `seed`: the same seed

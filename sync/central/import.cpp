@@ -40,7 +40,7 @@ struct Expected {
 };
 
 struct Pending {
-  std::string label;  // "complaint 08-001-00042-7", for messages
+  std::string label;  // "complaint 08-001-00042-9", for messages
   bool refused = false;
   std::vector<Expected> photos, thumbs;  // thumbs[i].sha256 "" = photo i has no thumbnail
   std::set<std::string> seen_files;      // upload kinds already taken from this bundle

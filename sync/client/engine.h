@@ -83,7 +83,7 @@ enum class ItemPhase { Queued, Record, Thumbnail, Photo, Sent, Retrying, Failed 
 std::string_view ItemPhaseName(ItemPhase p);  // "queued", "record", …
 
 struct ItemProgress {
-  std::string ticket;            // as printed: "08-001-00042-7"
+  std::string ticket;            // as printed: "08-001-00042-9"
   ItemPhase phase = ItemPhase::Queued;
   std::string cause;             // why it is Retrying or Failed (or a note on a Sent one); for staff
   std::int64_t bytes_done = 0;   // of this entry's payload, confirmed by central

@@ -39,9 +39,9 @@ int DammCheckDigit(std::string_view ascii_digits);
 // True when `ascii_digits` (check digit last) passes the Damm check.
 bool DammValid(std::string_view ascii_digits);
 
-// "01001000427" (11 ASCII digits): what the store keeps and the wire carries. `t` must be valid.
+// "01001000424" (11 ASCII digits): what the store keeps and the wire carries. `t` must be valid.
 std::string CanonicalTicket(const Ticket& t);
-// "01-001-00042-7": what the receipt prints and the screen shows.
+// "01-001-00042-4": what the receipt prints and the screen shows.
 std::string DisplayTicket(const Ticket& t);
 
 enum class TicketError {

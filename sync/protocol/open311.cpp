@@ -301,7 +301,7 @@ bool ParseCreate(const Form& form, const std::string* idempotency_key, const std
     return Fail(err, 400, "a location is required: lat and long, address_string or address_id");
 
   if (!out->ticket.empty() && !TicketDigits(out->ticket, &out->ticket_digits))
-    return Fail(err, 400, "attribute[ticket] must be digits and dashes, like 08-001-00042-7");
+    return Fail(err, 400, "attribute[ticket] must be digits and dashes, like 08-001-00042-9");
   if (!out->ticket.empty()) out->ticket = model::NormalizeDigits(out->ticket);
   if (!out->ward.empty() && !wards.empty() &&
       std::none_of(wards.begin(), wards.end(), [&](const Ward& w) { return w.number == out->ward; }))
@@ -415,7 +415,7 @@ void WriteServiceDefinition(JsonWriter& w, const Service& s, const std::vector<W
   w.BeginObject().Field("service_code", s.code).Key("attributes").BeginArray();
   attr("client_uuid", "string", true, 1, "The device's UUID for this complaint; also its Idempotency-Key.");
   w.EndObject();
-  attr("ticket", "string", false, 2, "The ticket number printed on the citizen's receipt, e.g. 08-001-00042-7.");
+  attr("ticket", "string", false, 2, "The ticket number printed on the citizen's receipt, e.g. 08-001-00042-9.");
   w.EndObject();
   attr("ward", "singlevaluelist", false, 3, "The ward the complaint is about.");
   w.Key("values").BeginArray();

@@ -137,8 +137,8 @@ bool ParseDatetime(std::string_view s, std::int64_t* unix_seconds);
 // 8-4-4-4-12 hex digits; `canonical` gets the lower-case form.
 bool ParseClientUuid(std::string_view s, std::string* canonical);
 
-// A ticket as typed or printed ("08-001-00042-7", native digits allowed) reduced to its digits
-// ("08001000427"); false unless it has 6–20 digits and nothing but digits, '-' and spaces.
+// A ticket as typed or printed ("08-001-00042-9", native digits allowed) reduced to its digits
+// ("08001000429"); false unless it has 6–20 digits and nothing but digits, '-' and spaces.
 bool TicketDigits(std::string_view ticket, std::string* digits);
 
 // Request statuses on the wire: Open311 has only open and closed.

@@ -46,7 +46,7 @@ struct Tablet {
 model::AssignedRequest Request(std::string id, std::int64_t due, std::string detailed = "in_progress") {
   model::AssignedRequest a;
   a.central_id = std::move(id);
-  a.ticket = "08-001-00042-7";
+  a.ticket = "08-001-00042-9";
   a.service_code = "pothole";
   a.description = "रस्त्यावर मोठा खड्डा";
   a.address = "near Shivaji Park";
@@ -114,7 +114,7 @@ TEST_CASE("an update is refused unless central would accept it", "[store][field]
   CHECK(c.pending == 0);
   CHECK(std::distance(std::filesystem::directory_iterator(t.dir.path() / "field"), {}) == 0);
 
-  store::WorkDraft ok = Draft("rejected", "duplicate of 08-001-00040-2");
+  store::WorkDraft ok = Draft("rejected", "duplicate of 08-001-00040-7");
   REQUIRE(t.field->RecordUpdate(ok, T).status == store::RecordStatus::Ok);
 }
 

@@ -22,7 +22,7 @@ std::string Create(const Central& c, const std::string& key, const std::string& 
                    const std::string& description = "Deep pothole near the bus stop") {
   auto form = CreateForm(key, NewUuid(), service, description);
   form.push_back({"address_string", "Near Dadar TT circle"});
-  form.push_back({"attribute[ticket]", "08-001-00042-7"});
+  form.push_back({"attribute[ticket]", "08-001-00042-9"});
   const Reply r = PostForm(c.port(), "/requests.json", form);
   INFO(r.body);
   REQUIRE(r.status == 200);
@@ -285,7 +285,7 @@ TEST_CASE("GET /requests.json?assigned_to= lists an engineer's work by due time,
     CHECK(q.Str("assigned_to") == "GN-ENG-04");
     CHECK_FALSE(q.Str("description").empty());
     CHECK(q.Str("address") == "Near Dadar TT circle");
-    CHECK(q.Str("ticket") == "08-001-00042-7");
+    CHECK(q.Str("ticket") == "08-001-00042-9");
     CHECK(q.Str("ward") == "08");
     CHECK(q.Str("detailed_status") == "in_progress");
     CHECK(std::stoll(q.Str("latest_update_id")) > 0);

@@ -193,7 +193,7 @@ TEST_CASE("An update based on an old state is kept but flagged as a conflict, an
   const std::string seen = f.LatestUpdateId();
 
   // Meanwhile the ward office (another device) rejects the complaint as a duplicate.
-  const JsonValue central = f.UpdateOk(f.desk, {{"status", "rejected"}, {"description", "Duplicate of 08-001-00041-3"},
+  const JsonValue central = f.UpdateOk(f.desk, {{"status", "rejected"}, {"description", "Duplicate of 08-001-00041-0"},
                                                 {"based_on_update_id", seen}});
   CHECK_FALSE(central.Find("conflict")->boolean);
 
@@ -212,7 +212,7 @@ TEST_CASE("An update based on an old state is kept but flagged as a conflict, an
   const JsonValue q = f.Request();
   CHECK(q.Str("status") == "closed");
   CHECK(q.Str("detailed_status") == "closed");
-  CHECK(q.Str("status_notes") == "Duplicate of 08-001-00041-3");  // not overwritten by the tablet's note
+  CHECK(q.Str("status_notes") == "Duplicate of 08-001-00041-0");  // not overwritten by the tablet's note
 
   const auto history = f.History();
   REQUIRE(history.size() == 3);  // received, central's rejection, the tablet's update: both kept
