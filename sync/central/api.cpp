@@ -501,9 +501,9 @@ HttpResponse Api::PostUpdate(const HttpRequest& req, const Body& body) {
     for (const auto& d : cfg_.catalog.departments) known += (known.empty() ? "" : ", ") + d.code;
     return ErrorResponse(400, "department '" + update.department + "' is not a department code (" + known + ")");
   }
-  // The tablet's "resolved" needs the evidence: a finished after photo of this request (kind
-  // after, by tus, sent before the update). A finished upload never goes back, so checking
-  // outside the update's transaction is enough. Open311's "fixed" stays as it was (no photo).
+  // The tablet's "resolved" needs the evidence: a published after photo of this request (kind
+  // after, by tus, sent before the update; finished and durable, U6). A published upload never
+  // goes back, so checking outside the update's transaction is enough. Open311's "fixed" stays as it was (no photo).
   if (update.sent_status == "resolved") {
     std::vector<Upload> photos;
     if (const Status st = storage_.WorkPhotos({update.request_id}, {}, &photos); !st.ok())
@@ -518,7 +518,8 @@ HttpResponse Api::PostUpdate(const HttpRequest& req, const Body& body) {
         return StorageFailure(st, "get request");
       if (!found) return ErrorResponse(404, "no service request " + std::to_string(update.request_id));
       return ErrorResponse(400, "resolved needs an after photo: upload it first (tus, Upload-Metadata kind after) "
-                                "and send the update once the upload is complete");
+                                "and send the update once the upload is complete (and flushed, if it was sent with "
+                                "Samvad-Durable: later)");
     }
     // The update's one Open311 media_url is the after photo, unless the device named another.
     if (update.media_url.empty()) update.media_url = cfg_.base_url + o311::MediaPath(after->id);

@@ -691,7 +691,10 @@ HttpResponse Api::ServeMedia(const std::string& id) {
   if (IsUploadId(id)) {
     if (const Status st = storage_.GetUpload(id, &u, &found); !st.ok()) return StorageFailure(st, "get upload");
   }
-  if (!found || u.received != u.length) return ErrorResponse(404, "no such media (or its upload is not finished)");
+  // U6: served once finished and durable. A photo sent to be flushed later waits for the flush
+  // that covers it: until then a power cut could still send it back to 0.
+  if (!found || u.received != u.length || u.unsynced)
+    return ErrorResponse(404, "no such media (or its upload is not finished and saved yet)");
   const int fd = open(MediaFile(id).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrorResponse(404, "no such media");
   HttpResponse r;

@@ -1183,6 +1183,31 @@ Status Storage::GetUpload(const std::string& id, Upload* out, bool* found) {
   });
 }
 
+namespace {
+
+// What PublishIfDurable reads of an upload row that has just moved (RETURNING).
+constexpr const char* kPublishColumns = "request_id, kind, length, work_id, received, unsynced";
+
+// U6: a photo is published — named by its request's media_url / thumbnail_url, listed, served —
+// once it is finished *and durable*. An upload flushed later (U8) is finished in the page cache
+// only; a power cut can still send it back to 0 (SettleUnsynced), so it is published when the
+// flush that covers it marks it synced, not when its last bytes arrive. Bumps the request's or
+// work's updated_at either way a photo appears. `moved`: the row's kPublishColumns.
+SqlResult PublishIfDurable(SqlConn& c, const std::string& id, const SqlRow& moved, std::int64_t now, SqlResult r) {
+  const std::int64_t request_id = moved.Int(0);
+  const std::string kind = moved.Text(1);
+  const std::int64_t length = moved.Int(2), work_id = moved.Int(3), received = moved.Int(4);
+  if (received != length || moved.Int(5) != 0) return r;
+  if (work_id > 0) return c.Exec("UPDATE works SET updated_at = ? WHERE id = ?", {now, work_id});
+  // The first photo and its thumbnail are the request's Open311 media_url / thumbnail_url;
+  // further photos ("photo.1", …) are listed from the uploads table (media_urls).
+  if (kind != "photo" && kind != "thumb") return c.Exec("UPDATE requests SET updated_at = ? WHERE id = ?", {now, request_id});
+  const char* column = kind == "thumb" ? "thumb_upload_id" : "photo_upload_id";
+  return c.Exec(std::string("UPDATE requests SET ") + column + " = ?, updated_at = ? WHERE id = ?", {id, now, request_id});
+}
+
+}  // namespace
+
 Status Storage::AdvanceUpload(const std::string& id, std::int64_t from, std::int64_t to, bool* advanced,
                               bool unsynced) {
   return InWriteTx([&](SqlConn& c) {
@@ -1193,20 +1218,11 @@ Status Storage::AdvanceUpload(const std::string& id, std::int64_t from, std::int
     SqlResult r = c.Exec(
         "UPDATE uploads SET received = ?, completed_at = CASE WHEN ? = length THEN ? ELSE NULL END,"
         " unsynced = CASE WHEN ? = received THEN unsynced ELSE ? END"
-        " WHERE upload_id = ? AND received = ? AND ? <= length RETURNING request_id, kind, length, work_id",
+        " WHERE upload_id = ? AND received = ? AND ? <= length RETURNING " + std::string(kPublishColumns),
         {to, to, now, to, std::int64_t{unsynced ? 1 : 0}, id, from, to});
     *advanced = r.ok() && !r.rows.empty();
     if (!*advanced) return r;
-    const std::int64_t request_id = r.rows[0].Int(0);
-    const std::string kind = r.rows[0].Text(1);
-    if (to != r.rows[0].Int(2)) return r;
-    if (r.rows[0].Int(3) > 0) return c.Exec("UPDATE works SET updated_at = ? WHERE id = ?", {now, r.rows[0].Int(3)});
-    // The first photo and its thumbnail are the request's Open311 media_url / thumbnail_url;
-    // further photos ("photo.1", …) are listed from the uploads table (media_urls).
-    if (kind != "photo" && kind != "thumb") return c.Exec("UPDATE requests SET updated_at = ? WHERE id = ?", {now, request_id});
-    const char* column = kind == "thumb" ? "thumb_upload_id" : "photo_upload_id";
-    return c.Exec(std::string("UPDATE requests SET ") + column + " = ?, updated_at = ? WHERE id = ?",
-                  {id, now, request_id});
+    return PublishIfDurable(c, id, r.rows[0], now, r);
   }, /*durable=*/!unsynced);
 }
 
@@ -1216,7 +1232,12 @@ Status Storage::ResetUpload(const std::string& id, std::int64_t from, bool* rese
                          " AND received = ? RETURNING upload_id",
                          {id, from});
     *reset = r.ok() && !r.rows.empty();
-    return r;
+    if (!*reset) return r;
+    // No request names an unfinished photo (U6). Only a database written before photos waited
+    // for their flush to be published can hold one here; unpublish it.
+    r = c.Exec("UPDATE requests SET photo_upload_id = '' WHERE photo_upload_id = ?", {id});
+    if (!r.ok()) return r;
+    return c.Exec("UPDATE requests SET thumb_upload_id = '' WHERE thumb_upload_id = ?", {id});
   });
 }
 
@@ -1234,8 +1255,11 @@ Status Storage::MarkSynced(const std::vector<Upload>& uploads) {
   if (uploads.empty()) return {};
   return InWriteTx([&](SqlConn& c) {
     SqlResult r;
+    const std::int64_t now = UnixNow();
     for (const Upload& u : uploads) {
-      r = c.Exec("UPDATE uploads SET unsynced = 0 WHERE upload_id = ? AND received = ?", {u.id, u.received});
+      r = c.Exec("UPDATE uploads SET unsynced = 0 WHERE upload_id = ? AND received = ? RETURNING " + std::string(kPublishColumns),
+                 {u.id, u.received});
+      if (r.ok() && !r.rows.empty()) r = PublishIfDurable(c, u.id, r.rows[0], now, r);
       if (!r.ok()) return r;
     }
     return r;
@@ -1249,6 +1273,7 @@ Status Storage::ExtraPhotos(const std::vector<std::int64_t>& request_ids, std::m
     // Bound parameters one by one: the id list comes from our own query, but never build SQL
     // from values.
     std::string sql = "SELECT request_id, upload_id FROM uploads WHERE kind LIKE 'photo.%' AND completed_at IS NOT NULL"
+                      " AND unsynced = 0"
                       " AND request_id IN (";
     std::vector<SqlValue> args;
     for (size_t i = 0; i < request_ids.size(); ++i) {
@@ -1268,7 +1293,7 @@ Status Storage::WorkPhotos(const std::vector<std::int64_t>& request_ids, const s
   out->clear();
   if (request_ids.empty() && work_ids.empty()) return {};
   std::string sql = std::string(kUploadColumns) +
-                    " WHERE completed_at IS NOT NULL AND (kind LIKE 'before%' OR kind LIKE 'after%') AND (";
+                    " WHERE completed_at IS NOT NULL AND unsynced = 0 AND (kind LIKE 'before%' OR kind LIKE 'after%') AND (";
   std::vector<SqlValue> args;
   const auto in_list = [&](const char* column, const std::vector<std::int64_t>& ids) {
     sql += std::string(column) + " IN (";

@@ -14,6 +14,7 @@
 #include "tests/support/fault_proxy.h"
 
 using namespace samvad::testing;
+using samvad::protocol::JsonValue;
 namespace tus = samvad::protocol::tus;
 
 namespace {
@@ -63,6 +64,12 @@ struct Fixture {
     REQUIRE(r.status == 200);
     CHECK(r.Header("cache-control") == "no-store");
     return std::stoll(r.Header("upload-offset"));
+  }
+  // The request as anyone reads it (GET /requests/{id}.json, no key).
+  JsonValue Request() const {
+    const Reply r = Http(c.port(), "GET", "/requests/" + request_id + ".json");
+    REQUIRE(r.status == 200);
+    return r.Json().items.at(0);
   }
   Reply Patch(const std::string& path, long long offset, const std::string& bytes, const std::string& checksum = "") const {
     Headers h{{"Content-Type", "application/offset+octet-stream"}, {"Upload-Offset", std::to_string(offset)}};
@@ -450,13 +457,15 @@ TEST_CASE("Flushing later: answers say 'later' until POST /media/sync, which rep
     REQUIRE(r.status == 201);
     return r;
   };
-  // Whole, asked to flush later: acknowledged, marked so on every answer, and already served.
+  // Whole, asked to flush later: acknowledged and marked so on every answer, but not published
+  // (U6): not served, not the request's media_url, until a flush makes it durable.
   const Reply whole = post(photo, true);
   CHECK(whole.Header("upload-offset") == std::to_string(photo.size()));
   CHECK(whole.Header("samvad-durable") == "later");
   const std::string a = whole.Header("location").substr(f.c.base_url().size());
   CHECK(Http(f.c.port(), "HEAD", a, "", f.Tus()).Header("samvad-durable") == "later");
-  CHECK(Http(f.c.port(), "GET", a).body == photo);
+  CHECK(Http(f.c.port(), "GET", a).status == 404);
+  CHECK(f.Request().Str("media_url").empty());
   // The same POST again (its answer lost): the same upload, still not flushed.
   CHECK(post(photo, true).Header("samvad-durable") == "later");
   // Part of one, later: the PATCH that goes on is also answered 'later'.
@@ -473,6 +482,8 @@ TEST_CASE("Flushing later: answers say 'later' until POST /media/sync, which rep
   REQUIRE(plain.status == 201);
   CHECK(plain.Header("samvad-durable").empty());
   const std::string c = plain.Header("location").substr(f.c.base_url().size());
+  CHECK(Http(f.c.port(), "GET", c).body == photo);  // flushed before its answer: published at once
+  CHECK(f.Request().Str("thumbnail_url") == f.c.base_url() + c);
 
   // Another device is told nothing about this device's uploads; an unknown id is left out too.
   const std::string other = f.c.EnrollDevice("another device");
@@ -485,6 +496,10 @@ TEST_CASE("Flushing later: answers say 'later' until POST /media/sync, which rep
   CHECK(durable.at(c) == static_cast<long long>(photo.size()));
   CHECK(Http(f.c.port(), "HEAD", a, "", f.Tus()).Header("samvad-durable").empty());
   CHECK(Http(f.c.port(), "HEAD", b, "", f.Tus()).Header("samvad-durable").empty());
+  // Durable now: a is published; b is not finished.
+  CHECK(Http(f.c.port(), "GET", a).body == photo);
+  CHECK(f.Request().Str("media_url") == f.c.base_url() + a);
+  CHECK(f.Request().Find("media_urls")->items.size() == 1);
 
   // The rest of b, later again: 'later' until the next flush, which needs no list (204).
   Headers h{{"Content-Type", "application/offset+octet-stream"}, {"Upload-Offset", "50000"}, {"Samvad-Durable", "later"}};
@@ -492,9 +507,11 @@ TEST_CASE("Flushing later: answers say 'later' until POST /media/sync, which rep
   REQUIRE(rest.status == 204);
   CHECK(rest.Header("samvad-durable") == "later");
   CHECK(Http(f.c.port(), "HEAD", b, "", f.Tus()).Header("samvad-durable") == "later");
+  CHECK(Http(f.c.port(), "GET", b).status == 404);
   CHECK(Http(f.c.port(), "POST", "/media/sync", "", {{"Authorization", "Bearer " + f.key}}).status == 204);
   CHECK(Http(f.c.port(), "HEAD", b, "", f.Tus()).Header("samvad-durable").empty());
   CHECK(Http(f.c.port(), "GET", b).body == photo);
+  CHECK(f.Request().Find("media_urls")->items.size() == 2);
 
   // The spec's error cases.
   CHECK(Http(f.c.port(), "POST", "/media/sync", "").status == 403);
@@ -539,6 +556,10 @@ TEST_CASE("Uploads acknowledged before a flush survive a killed central; after a
     const std::string part = post(photo.substr(0, 40000), "photo");
     const std::string intact = post(photo, "thumb");
     const std::string damaged = post(photo, "photo", "1");
+    // Not flushed yet, so nothing of it is published: no URL can point at a photo the power cut
+    // below sends back to 0.
+    CHECK(f.Request().Str("thumbnail_url").empty());
+    CHECK(f.Request().Find("media_urls")->items.empty());
     f.c.Kill9();
     // What a power cut can leave: the file's last pages never reached the disk.
     REQUIRE(truncate((f.c.dir() + "/media" + damaged.substr(6)).c_str(), 60000) == 0);
@@ -549,6 +570,8 @@ TEST_CASE("Uploads acknowledged before a flush survive a killed central; after a
     CHECK(f.Offset(intact) == static_cast<long long>(photo.size()));
     CHECK(Http(f.c.port(), "GET", intact).body == photo);
     CHECK(Http(f.c.port(), "GET", damaged).status == 404);
+    CHECK(f.Request().Str("thumbnail_url") == f.c.base_url() + intact);  // kept: published at the start's flush
+    CHECK(f.Request().Find("media_urls")->items.empty());
     // The device's seal tells it which to send again.
     const auto durable = Seal(f, {part, intact, damaged}, f.key);
     CHECK(durable.at(part) == 0);
