@@ -7,12 +7,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <array>
 #include <cmath>
 #include <map>
 #include <set>
 
 #include "app/store/files.h"
+#include "app/store/retention.h"
 #include "app/store/sql.h"
 #include "app/store/store.h"
 #include "sync/model/complaint.h"
@@ -352,9 +355,11 @@ RecordResult FieldStore::RecordUpdate(const WorkDraft& d, std::int64_t now) {
   r.clock_suspect = now < floor;
 
   // F1: the files first (fsync'd, renamed, the folder fsync'd), then one transaction.
+  std::lock_guard files_lock(files_mu_);  // F5: retention waits until the rows name them
   std::vector<std::string> created;
   if (!WritePhotos(d.photos, &created, &r)) return r;
-  auto remove_created = [&] { for (const std::string& n : created) ::unlink((dir_ + "/" + n).c_str()); };
+  std::string unused;
+  auto remove_created = [&] { UnlinkUnreferenced(created, &unused); };
   std::lock_guard lock(mu_);
   sqlite3* db = store_.db();
   auto fail = [&](int rc) {
@@ -422,6 +427,7 @@ RecordResult FieldStore::RecordWork(const DevWorkDraft& d, std::int64_t now) {
   if (before > kMaxPerKind || after > kMaxPerKind) return invalid("work.err.too_many");
   r.uuid = NewUuid();
   if (r.uuid.empty()) { r.detail = "no random bytes for a UUID"; return r; }
+  std::lock_guard files_lock(files_mu_);  // F5
   std::vector<std::string> created;
   if (!WritePhotos(d.photos, &created, &r)) return r;
   std::lock_guard lock(mu_);
@@ -429,7 +435,8 @@ RecordResult FieldStore::RecordWork(const DevWorkDraft& d, std::int64_t now) {
   auto fail = [&](int rc) {
     r.status = sql::IsDiskFull(db, rc) ? RecordStatus::DiskFull : RecordStatus::StorageError;
     r.detail = sqlite3_errmsg(db);
-    for (const std::string& n : created) ::unlink((dir_ + "/" + n).c_str());
+    std::string unused;
+    UnlinkUnreferenced(created, &unused);
     return r;
   };
   r.clock_suspect = now < ClockFloor(db);
@@ -451,6 +458,72 @@ RecordResult FieldStore::RecordWork(const DevWorkDraft& d, std::int64_t now) {
   }
   if (const int rc = txn.Commit(); rc != SQLITE_OK) return fail(rc);
   r.status = RecordStatus::Ok;
+  return r;
+}
+
+int FieldStore::UnlinkUnreferenced(const std::vector<std::string>& names, std::string* why) {
+  int deleted = 0;
+  sql::Stmt ref(store_.db(), "SELECT 1 FROM field_photos WHERE file = ?1 UNION ALL SELECT 1 FROM work_photos WHERE file = ?1 LIMIT 1");
+  for (const std::string& name : names) {
+    ref.Reset();
+    ref.Bind(1, name);
+    const int rc = ref.Step();
+    if (rc == SQLITE_ROW) continue;
+    if (rc != SQLITE_DONE) {  // never delete on a guess: Open's sweep removes what is left
+      *why = std::string("cannot check work photo references: ") + sqlite3_errmsg(store_.db());
+      return deleted;
+    }
+    if (::unlink((dir_ + "/" + name).c_str()) == 0) ++deleted;
+    else if (errno != ENOENT) *why = "unlink " + dir_ + "/" + name + ": " + std::strerror(errno);
+  }
+  return deleted;
+}
+
+FieldRetentionResult FieldStore::ApplyRetention(int keep_days, std::int64_t now) {
+  FieldRetentionResult r;
+  if (keep_days < 0 || keep_days > kMaxRetentionDays) {
+    r.detail = "retention_days must be 0 to " + std::to_string(kMaxRetentionDays) + ", not " + std::to_string(keep_days);
+    return r;
+  }
+  const std::int64_t cutoff = now - static_cast<std::int64_t>(keep_days) * 86400;
+  std::lock_guard files_lock(files_mu_);
+  std::lock_guard lock(mu_);
+  sqlite3* db = store_.db();
+  const auto fail = [&](const char* what) {
+    r.photos_released = 0;  // rolled back: nothing released, every file kept
+    r.detail = std::string(what) + ": " + sqlite3_errmsg(db);
+    return r;
+  };
+  std::vector<std::string> names;
+  {
+    sql::Txn txn(db);
+    if (!txn.began()) return fail("begin");
+    sql::Stmt q(db,
+                "SELECT file FROM field_photos WHERE file <> '' AND uuid IN"
+                "  (SELECT uuid FROM field_updates WHERE state = 'sent' AND sent_at <= ?1)"
+                " UNION SELECT file FROM work_photos WHERE file <> '' AND uuid IN"
+                "  (SELECT uuid FROM works WHERE state = 'sent' AND sent_at <= ?1)");
+    q.Bind(1, cutoff);
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) names.push_back(q.Text(0));
+    if (rc != SQLITE_DONE) return fail("list sent work photos");
+    for (const char* table : {"field_photos", "work_photos"}) {
+      const std::string parent = std::string(table) == "field_photos" ? "field_updates" : "works";
+      sql::Stmt up(db, std::string("UPDATE ") + table + " SET file = '' WHERE file <> '' AND uuid IN (SELECT uuid FROM " +
+                           parent + " WHERE state = 'sent' AND sent_at <= ?)");
+      up.Bind(1, cutoff);
+      if (!up.Run()) return fail("release sent work photos");
+      r.photos_released += sqlite3_changes(db);
+    }
+    if (txn.Commit() != SQLITE_OK) return fail("commit");
+  }
+  std::string why;
+  r.files_deleted = UnlinkUnreferenced(names, &why);
+  // Without it a power cut could bring the files back until Open's sweep.
+  if (r.files_deleted > 0 && why.empty())
+    if (files::Result s = files::SyncDir(dir_); !s) why = s.what;
+  r.ok = why.empty();
+  r.detail = why;
   return r;
 }
 

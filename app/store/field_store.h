@@ -23,9 +23,17 @@
 //      accepts: resolved needs an after photo (this update's or an earlier one of the same
 //      complaint on this device); rejected needs a reason; transferred needs a department; at
 //      most 3 photos of each kind per complaint (one tus upload per kind and index).
-//   F3 An update is never changed once saved, except for its sync state and central's answer.
+//   F3 An update is never changed once saved, except for its sync state, central's answer, and
+//      retention's release of its photo files (F5).
 //   F4 The device's clock is checked: a time earlier than the last thing this store recorded
 //      (a sync, an update, an assignment list) is flagged `clock_suspect` and kept.
+//   F5 Retention (ApplyRetention): once central has had an update or a development work for
+//      the configured days (state sent, which the sync engine sets only after central flushed
+//      its photos), the photo files go; the photo rows stay with kind, sha256 and size and an
+//      empty `file`, so counts and the resolve rule (F2) read as before. Photos of anything not
+//      sent are never touched, and a file another row still names stays (content addressing).
+//      Files are written and their rows committed under `files_mu_`, which retention holds too,
+//      so a new update's photo cannot be deleted between its write and its COMMIT.
 //
 // Threads: every method may be called from any thread; database work is serialised with the
 // complaint store through the mutex given.
@@ -114,6 +122,13 @@ struct FieldCounts {
   int pending = 0, failed = 0, sent = 0;
 };
 
+struct FieldRetentionResult {
+  bool ok = false;
+  int photos_released = 0;  // photo rows whose file this call released (committed)
+  int files_deleted = 0;
+  std::string detail;       // when !ok, for the log; the next call finishes what this one left
+};
+
 class FieldStore final : public model::FieldLog {
  public:
   FieldStore(Store& store, std::mutex& db_mutex, std::string dir);
@@ -131,6 +146,10 @@ class FieldStore final : public model::FieldLog {
   // description ≤ 4000 bytes, at most 3 photos per kind (F2).
   RecordResult RecordWork(const DevWorkDraft& draft, std::int64_t now);
   bool ListWorks(size_t limit, std::vector<DevWorkRow>* out);  // newest first
+  // F5: releases the photo files of updates and works sent at or before now − keep_days days
+  // (0 ≤ keep_days ≤ kMaxRetentionDays, retention.h). Idempotent. A crash between the COMMIT
+  // and the unlinks leaves files no row names, which Open removes.
+  FieldRetentionResult ApplyRetention(int keep_days, std::int64_t now);
   // Requeues a failed update (staff's Retry).
   bool Requeue(const std::string& uuid, std::int64_t now);
   std::string ThumbPath(const std::string& central_id) const;
@@ -162,7 +181,11 @@ class FieldStore final : public model::FieldLog {
                   std::string_view text, std::int64_t n);
   // Writes the photos durably (F1) and returns their names; false with `r` filled on failure.
   bool WritePhotos(const std::vector<WorkPhotoDraft>& photos, std::vector<std::string>* created, RecordResult* r);
+  // Unlinks each of `names` that no photo row names (the same photo may be another update's).
+  // Caller holds mu_. Returns how many it deleted; `why` set when it could not tell or unlink.
+  int UnlinkUnreferenced(const std::vector<std::string>& names, std::string* why);
   Store& store_;
+  std::mutex files_mu_;  // photo files and the rows naming them (F5); taken before mu_
   std::mutex& mu_;
   std::string dir_;
 };

@@ -216,7 +216,7 @@ struct DeviceConfig {
   std::string import_dir;  // where a USB stick's photos are; "" for none
   std::string central_url, central_key;  // the central queue and this device's key; "" = no sync
   double idle_warn_s = 60, idle_reset_s = 90;
-  int retention_days = 30;  // after central acknowledged a complaint: phone and photos go (issue 6)
+  int retention_days = 30;  // after central acknowledged a complaint (or a work update): phone and photos go
   std::string export_dir;   // where staff exports go (a USB stick's folder); "" = <data>/exports
   bool tablet = false;      // mode=tablet: a field engineer's tablet (staff sign-in first, assigned work)
   std::string gpsd;         // gpsd's address, "127.0.0.1:2947" by default; "off" = no GPS

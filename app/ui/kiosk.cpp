@@ -410,6 +410,13 @@ void Kiosk::RunRetentionWhenDue(AppState& app) {
     else if (r.complaints_purged > 0)
       std::fprintf(stderr, "samvad: retention: %d complaint(s) past %d days: phone and %d photo file(s) removed\n",
                    r.complaints_purged, days, r.files_deleted);
+    // The tablet's work photos likewise, once central has had them as long (field_store.h F5).
+    const store::FieldRetentionResult f = impl_->field->ApplyRetention(days, static_cast<std::int64_t>(std::time(nullptr)));
+    if (!f.ok)
+      std::fprintf(stderr, "samvad: retention of work photos: %s\n", f.detail.c_str());
+    else if (f.photos_released > 0)
+      std::fprintf(stderr, "samvad: retention: %d work photo(s) past %d days released, %d file(s) removed\n",
+                   f.photos_released, days, f.files_deleted);
     return [this](AppState&) { impl_->retention_running = false; };
   });
 }

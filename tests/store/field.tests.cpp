@@ -293,3 +293,83 @@ TEST_CASE("central's history is kept for assigned complaints only, without the t
   CHECK(det.history.size() == 1);
   CHECK_FALSE(t.field->GetAssigned("99", T, &det));
 }
+
+// F5: a tablet takes ~20 photos a day; once central has had them for the retention period they
+// leave the tablet, and nothing the engineer still needs goes with them.
+TEST_CASE("retention releases the photo files of sent updates and works, and nothing else", "[store][field][retention]") {
+  Tablet t;
+  std::string why;
+  REQUIRE(t.field->ReplaceAssigned("GN-ENG-04", {Request("17", T + 3600), Request("18", T + 3600)}, T, &why));
+  const auto files_of = [&](const std::vector<store::WorkPhotoDraft>& photos) {
+    std::vector<std::filesystem::path> out;
+    for (const auto& p : photos) out.push_back(t.field->PhotoPath(p.sha256 + ".jpg"));
+    return out;
+  };
+  // Sent on day 0: an update with an after photo, and a development work.
+  store::WorkDraft sent = Draft("in_progress", "खडी टाकली");
+  sent.photos = {t.Photo("before"), t.Photo("after")};
+  const std::string sent_uuid = t.field->RecordUpdate(sent, T).uuid;
+  REQUIRE(t.field->MarkUpdateSending(sent_uuid, T));
+  REQUIRE(t.field->MarkUpdateSent(sent_uuid, {"50", false, "open", "in_progress", ""}, T + 10));
+  store::DevWorkDraft work;
+  work.user_id = "GN-ENG-04";
+  work.lang = "mr";
+  work.ward = "08";
+  work.title = "नाला सफाई";
+  work.photos = {t.Photo("before")};
+  const std::string work_uuid = t.field->RecordWork(work, T).uuid;
+  REQUIRE(t.field->MarkWorkSending(work_uuid, T));
+  REQUIRE(t.field->SetWorkId(work_uuid, "5"));
+  REQUIRE(t.field->MarkWorkSent(work_uuid, T + 10));
+  // Still waiting, from the same day: another complaint's update, whose before photo is the very
+  // same picture as the sent one's (content addressing: one file, two rows).
+  store::WorkDraft waiting = Draft("in_progress");
+  waiting.central_id = "18";
+  waiting.photos = {sent.photos[0], t.Photo("after")};
+  const std::string waiting_uuid = t.field->RecordUpdate(waiting, T).uuid;
+  REQUIRE_FALSE(waiting_uuid.empty());
+
+  const auto sent_files = files_of(sent.photos), work_files = files_of(work.photos), waiting_files = files_of(waiting.photos);
+  // Within the period nothing goes; a nonsense period is refused and touches nothing.
+  CHECK_FALSE(t.field->ApplyRetention(-1, T + 40 * 86400).ok);
+  store::FieldRetentionResult early = t.field->ApplyRetention(30, T + 29 * 86400);
+  REQUIRE(early.ok);
+  CHECK(early.photos_released == 0);
+  for (const auto& f : sent_files) CHECK(std::filesystem::exists(f));
+
+  const store::FieldRetentionResult r = t.field->ApplyRetention(30, T + 31 * 86400);
+  INFO(r.detail);
+  REQUIRE(r.ok);
+  CHECK(r.photos_released == 3);  // the sent update's two and the work's one
+  CHECK(r.files_deleted == 2);    // the shared before photo stays: the waiting update needs it
+  CHECK(std::filesystem::exists(sent_files[0]));
+  CHECK_FALSE(std::filesystem::exists(sent_files[1]));
+  CHECK_FALSE(std::filesystem::exists(work_files[0]));
+  for (const auto& f : waiting_files) CHECK(std::filesystem::exists(f));
+  // The waiting update still goes out whole.
+  std::vector<model::FieldUpdate> due;
+  REQUIRE(t.field->ListDueUpdates(T + 31 * 86400, 10, &due));
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].uuid == waiting_uuid);
+  for (const model::WorkPhoto& p : due[0].photos) CHECK(std::filesystem::exists(t.field->PhotoPath(p.file)));
+  // The rows stay: the counts and the resolve rule read as before (complaint 17's after photo
+  // is on central; "resolved" needs no new one).
+  std::vector<store::AssignedView> list;
+  REQUIRE(t.field->ListAssigned("GN-ENG-04", T + 31 * 86400, &list));
+  const auto seventeen = std::find_if(list.begin(), list.end(), [](const auto& v) { return v.request.central_id == "17"; });
+  REQUIRE(seventeen != list.end());
+  CHECK(seventeen->before_photos == 1);
+  CHECK(seventeen->after_photos == 1);
+  CHECK(t.field->RecordUpdate(Draft("resolved", "काम पूर्ण"), T + 31 * 86400).status == store::RecordStatus::Ok);
+  std::vector<store::DevWorkRow> works;
+  REQUIRE(t.field->ListWorks(10, &works));
+  REQUIRE(works.size() == 1);
+  CHECK(works[0].photos == 1);
+  // Idempotent, and a restart's sweep keeps the shared file.
+  const store::FieldRetentionResult again = t.field->ApplyRetention(30, T + 31 * 86400);
+  REQUIRE(again.ok);
+  CHECK(again.photos_released == 0);
+  CHECK(again.files_deleted == 0);
+  t.Reopen();
+  CHECK(std::filesystem::exists(sent_files[0]));
+}
