@@ -547,7 +547,7 @@ bool FieldStore::ListDueWorks(std::int64_t now, size_t limit, std::vector<model:
   out->clear();
   sql::Stmt q(db,
               "SELECT uuid, title, description, lang, ward, lat, lon, coalesce(work_id, ''), attempts,"
-              " coalesce(last_error, '') FROM works WHERE state = 'pending' AND next_attempt_at <= ?"
+              " coalesce(last_error, ''), user_id FROM works WHERE state = 'pending' AND next_attempt_at <= ?"
               " ORDER BY created_at, rowid LIMIT ?");
   q.Bind(1, now).Bind(2, static_cast<std::int64_t>(limit));
   int rc;
@@ -563,6 +563,7 @@ bool FieldStore::ListDueWorks(std::int64_t now, size_t limit, std::vector<model:
     w.work_id = q.Text(7);
     w.attempts = static_cast<int>(q.Int(8));
     w.last_error = q.Text(9);
+    w.user_id = q.Text(10);
     out->push_back(std::move(w));
   }
   if (rc != SQLITE_DONE) return false;
@@ -628,7 +629,7 @@ bool FieldStore::ListDueUpdates(std::int64_t now, size_t limit, std::vector<mode
   // before "resolved".
   sql::Stmt q(db,
               "SELECT uuid, central_id, ticket, status, note, department, based_on, recorded_at, lat, lon, attempts,"
-              " coalesce(last_error, '') FROM field_updates WHERE state = 'pending' AND next_attempt_at <= ?"
+              " coalesce(last_error, ''), user_id FROM field_updates WHERE state = 'pending' AND next_attempt_at <= ?"
               " ORDER BY recorded_at, rowid LIMIT ?");
   q.Bind(1, now).Bind(2, static_cast<std::int64_t>(limit));
   int rc;
@@ -646,6 +647,7 @@ bool FieldStore::ListDueUpdates(std::int64_t now, size_t limit, std::vector<mode
     u.lon = ColumnOptional(q, 9);
     u.attempts = static_cast<int>(q.Int(10));
     u.last_error = q.Text(11);
+    u.user_id = q.Text(12);
     out->push_back(std::move(u));
   }
   if (rc != SQLITE_DONE) return false;

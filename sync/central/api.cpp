@@ -475,7 +475,14 @@ HttpResponse Api::Feed(const HttpRequest& req) {
   JsonWriter w;
   w.BeginArray();
   for (auto& u : updates) {
-    if (is_public) u.description = atom::RedactPhoneNumbers(u.description);  // an officer's note, too
+    if (is_public) {
+      u.description = atom::RedactPhoneNumbers(u.description);  // an officer's note, too
+      // A staff id is what a kiosk's sign-in asks for: the public reads neither the update's
+      // user_id nor the id in its text ("Assigned to GN-ENG-04" → "Assigned to […]").
+      for (size_t at; !u.user_id.empty() && (at = u.description.find(u.user_id)) != std::string::npos;)
+        u.description.replace(at, u.user_id.size(), "[…]");
+      u.user_id.clear();
+    }
     o311::WriteUpdate(w, u);
   }
   w.EndArray();

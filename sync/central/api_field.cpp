@@ -114,6 +114,7 @@ HttpResponse Api::GetWork(const HttpRequest& req, const std::string& id_text) {
   if (is_public) {  // as a request's public view and the Atom feed: an engineer's text may hold a number
     work.title = atom::RedactPhoneNumbers(work.title);
     work.description = atom::RedactPhoneNumbers(work.description);
+    work.user_id.clear();  // a staff id: what a kiosk's sign-in asks for
   }
   JsonWriter w;
   w.BeginArray();

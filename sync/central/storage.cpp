@@ -229,7 +229,7 @@ Status Storage::WaitDurable() {
 
 namespace {
 
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
 
 // {ID} is the one dialect difference: SQLite's AUTOINCREMENT never reuses an id, PostgreSQL's
 // identity column comes from a sequence. Both give ids that only grow.
@@ -337,6 +337,14 @@ constexpr Upgrade kUpgrades[] = {
     // 6: the ward a device serves, whose staff accounts alone it is sent (GET /staff.json); NULL
     // for a device enrolled before, or without --ward: every account, as before.
     {6, "ALTER TABLE devices ADD COLUMN ward TEXT"},
+
+    // 7: the staff member an update or a work names — the engineer who recorded it on a device,
+    // or the one an assignment went to — for devices to read (the public view leaves it out).
+    // Assignments made before kept it only in their text ("Assigned to GN-ENG-04": `assign`
+    // writes it, with no device); it is taken from there.
+    {7, "ALTER TABLE updates ADD COLUMN user_id TEXT NOT NULL DEFAULT ''"},
+    {7, "ALTER TABLE works ADD COLUMN user_id TEXT NOT NULL DEFAULT ''"},
+    {7, "UPDATE updates SET user_id = substr(description, 13) WHERE device_id = '' AND description LIKE 'Assigned to %'"},
 };
 
 constexpr bool UpgradesInOrder() {
@@ -642,7 +650,7 @@ o311::ServiceRequest RequestFromRow(const SqlRow& row) {
 
 constexpr const char* kUpdateInsert =
     "INSERT INTO updates (request_id, status, description, media_url, device_id, created_at, changed_status,"
-    " conflict, based_on, recorded_at, department, lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " conflict, based_on, recorded_at, department, lat, lon, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " RETURNING update_id";
 
 }  // namespace
@@ -773,7 +781,7 @@ Status Storage::AddUpdate(const o311::NewUpdate& update, const IdemKey& idem, co
     const SqlValue lon = update.has_location ? SqlValue(update.lon) : SqlValue();
     r = c.Exec(kUpdateInsert, {update.request_id, update.status, update.description, update.media_url, idem.device_id,
                                now, std::int64_t{changed}, std::int64_t{applied.conflict}, based, recorded,
-                               transfer ? update.department : std::string(), lat, lon});
+                               transfer ? update.department : std::string(), lat, lon, update.user_id});
     if (!r.ok()) return r;
     *out = IdemOutcome{};
     out->kind = IdemOutcome::Kind::kCreated;
@@ -860,7 +868,7 @@ Status Storage::FeedAfter(std::int64_t after, int limit, std::vector<o311::Reque
   const Status st = Read([&](SqlConn& c) {
     SqlResult r = c.Exec(
         "SELECT update_id, request_id, status, description, media_url, created_at, conflict, based_on, recorded_at,"
-        " department, lat, lon FROM updates WHERE update_id > ? ORDER BY update_id LIMIT ?",
+        " department, lat, lon, user_id FROM updates WHERE update_id > ? ORDER BY update_id LIMIT ?",
         {after, std::int64_t{limit}});
     out->clear();
     for (const auto& row : r.rows) {
@@ -878,6 +886,7 @@ Status Storage::FeedAfter(std::int64_t after, int limit, std::vector<o311::Reque
       u.has_location = !row.IsNull(10);
       u.lat = row.Real(10);
       u.lon = row.Real(11);
+      u.user_id = row.Text(12);
       out->push_back(std::move(u));
     }
     return r;
@@ -916,7 +925,8 @@ Status Storage::Assign(std::int64_t request_id, const std::string& assignee, Ass
     if (!r.ok()) return r;
     *result = AssignResult::kAssigned;
     return c.Exec(kUpdateInsert, {request_id, status, "Assigned to " + assignee, std::string(), std::string(), now,
-                                  changed, std::int64_t{0}, SqlValue(), SqlValue(), std::string(), SqlValue(), SqlValue()});
+                                  changed, std::int64_t{0}, SqlValue(), SqlValue(), std::string(), SqlValue(), SqlValue(),
+                                  assignee});
   });
 }
 
@@ -1004,7 +1014,7 @@ Status Storage::SetStaffPin(const std::string& user_id, const std::string& pin_h
 namespace {
 
 constexpr const char* kWorkColumns =
-    "SELECT id, title, description, lang, ward, lat, lon, created_at, updated_at FROM works";
+    "SELECT id, title, description, lang, ward, lat, lon, created_at, updated_at, user_id FROM works";
 
 o311::Work WorkFromRow(const SqlRow& row) {
   o311::Work w;
@@ -1018,6 +1028,7 @@ o311::Work WorkFromRow(const SqlRow& row) {
   w.lon = row.Real(6);
   w.created_at = row.Int(7);
   w.updated_at = row.Int(8);
+  w.user_id = row.Text(9);
   return w;
 }
 
@@ -1032,9 +1043,10 @@ Status Storage::CreateWork(const o311::NewWork& work, const IdemKey& idem, const
     const SqlValue lat = work.has_location ? SqlValue(work.lat) : SqlValue();
     const SqlValue lon = work.has_location ? SqlValue(work.lon) : SqlValue();
     // client_uuid is UNIQUE: racing creates meet here, as requests do (I3).
-    r = c.Exec("INSERT INTO works (client_uuid, title, description, lang, ward, lat, lon, device_id, created_at, updated_at)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-               {work.client_uuid, work.title, work.description, work.lang, work.ward, lat, lon, idem.device_id, now, now});
+    r = c.Exec("INSERT INTO works (client_uuid, title, description, lang, ward, lat, lon, device_id, created_at, updated_at,"
+               " user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+               {work.client_uuid, work.title, work.description, work.lang, work.ward, lat, lon, idem.device_id, now, now,
+                work.user_id});
     if (!r.ok()) return r;
     *out = IdemOutcome{};
     out->kind = IdemOutcome::Kind::kCreated;

@@ -51,6 +51,7 @@ protocol::Form UpdateForm(const model::FieldUpdate& u, const std::string& api_ke
   if (u.status == "transferred") f.push_back({"department", u.department});
   if (!u.based_on_update_id.empty()) f.push_back({"based_on_update_id", u.based_on_update_id});
   f.push_back({"recorded_at", o311::FormatDatetime(u.recorded_at)});
+  if (!u.user_id.empty()) f.push_back({"user_id", u.user_id});  // who did it (not part of the payload hash)
   if (u.lat && u.lon) {
     f.push_back({"lat", Coordinate(*u.lat)});
     f.push_back({"long", Coordinate(*u.lon)});
@@ -230,6 +231,7 @@ SessionEnd SyncEngine::Impl::PushWorks(bool forced) {
         if (!w.description.empty()) f.push_back({"description", w.description});
         f.push_back({"lang", w.lang});
         f.push_back({"ward", w.ward});
+        if (!w.user_id.empty()) f.push_back({"user_id", w.user_id});
         if (w.lat && w.lon) {
           f.push_back({"lat", Coordinate(*w.lat)});
           f.push_back({"long", Coordinate(*w.lon)});

@@ -49,6 +49,7 @@ struct FieldUpdate {
   std::string ticket;      // for the staff's screens
   std::string status;      // acknowledged | in_progress | resolved | transferred | rejected
   std::string note, department, based_on_update_id;
+  std::string user_id;     // the engineer signed in when it was recorded (central attributes it)
   std::int64_t recorded_at = 0;
   std::optional<double> lat, lon;
   std::vector<WorkPhoto> photos;
@@ -61,6 +62,7 @@ struct FieldUpdate {
 // POST /works.json (Idempotency-Key = uuid), then its photos by tus named by central's work_id.
 struct DevelopmentWork {
   std::string uuid, title, description, lang, ward;
+  std::string user_id;  // the engineer signed in when it was recorded
   std::optional<double> lat, lon;
   std::vector<WorkPhoto> photos;  // index per kind within the work (0–2)
   std::string work_id;            // central's, once created ("" before)

@@ -200,8 +200,11 @@ std::string MediaPath(std::string_view upload_id) {
 
 std::string CanonicalForm(const Form& form) {
   Form f;
+  // Neither the key nor user_id is the payload: user_id says who recorded an update or a work
+  // (attribution), and a device that learned to send it may retry one it first sent without
+  // it; that must replay, not conflict.
   for (const auto& field : form)
-    if (field.name != "api_key") f.push_back(field);
+    if (field.name != "api_key" && field.name != "user_id") f.push_back(field);
   std::sort(f.begin(), f.end(), [](const FormField& a, const FormField& b) {
     return a.name != b.name ? a.name < b.name : a.value < b.value;
   });
@@ -229,6 +232,15 @@ bool TakeField(const Form& form, std::string_view name, size_t max_bytes, std::s
   if (v->size() > max_bytes)
     return Fail(err, 400, std::string(name) + " is longer than " + std::to_string(max_bytes) + " bytes");
   *out = *v;
+  return true;
+}
+
+// The optional user_id of an update or a work: who recorded it, stored upper-cased.
+bool TakeUserId(const Form& form, std::string* out, ApiError* err) {
+  std::string typed;
+  if (!TakeField(form, "user_id", 40, &typed, err)) return false;
+  if (!typed.empty() && !NormalizeUserId(typed, out))
+    return Fail(err, 400, "user_id must be a staff user id (1 to 32 of A-Z, 0-9, '.', '_', '-')");
   return true;
 }
 
@@ -314,6 +326,7 @@ bool ParseCreate(const Form& form, const std::string* idempotency_key, const std
 bool ParseUpdate(const Form& form, NewUpdate* out, ApiError* err) {
   *out = NewUpdate{};
   std::string id_text, based_text, recorded_text, lat_text, lon_text;
+  if (!TakeUserId(form, &out->user_id, err)) return false;
   if (!TakeField(form, "service_request_id", 20, &id_text, err) ||
       !TakeField(form, "status", 20, &out->sent_status, err) ||
       !TakeField(form, "description", 4000, &out->description, err) ||
@@ -363,6 +376,7 @@ bool ParseWork(const Form& form, const std::string* idempotency_key, const std::
                ApiError* err) {
   *out = NewWork{};
   std::string lat_text, lon_text;
+  if (!TakeUserId(form, &out->user_id, err)) return false;
   if (!TakeField(form, "title", 200, &out->title, err) ||
       !TakeField(form, "description", 4000, &out->description, err) ||
       !TakeField(form, "lang", 8, &out->lang, err) || !TakeField(form, "ward", 8, &out->ward, err) ||
@@ -489,6 +503,7 @@ void WriteUpdate(JsonWriter& w, const RequestUpdate& u) {
   if (u.has_location) w.Double(u.lat); else w.Null();
   w.Key("long");
   if (u.has_location) w.Double(u.lon); else w.Null();
+  w.Field("user_id", u.user_id);
   w.EndObject();
 }
 
@@ -511,6 +526,7 @@ void WriteWork(JsonWriter& w, const Work& work, std::string_view base_url) {
   w.Field("created_datetime", FormatDatetime(work.created_at)).Field("updated_datetime", FormatDatetime(work.updated_at));
   urls("before_media_urls", work.before_upload_ids);
   urls("after_media_urls", work.after_upload_ids);
+  w.Field("user_id", work.user_id);
   w.EndObject();
 }
 

@@ -73,6 +73,9 @@ struct RequestUpdate {
   std::string department;               // transferred: the department it went to
   bool has_location = false;
   double lat = 0, lon = 0;
+  // The staff member the update names: the engineer who recorded it on a device, or the one an
+  // assignment went to. Devices read it; the public view leaves it out (PROTOCOL.md).
+  std::string user_id;
 };
 
 // A validated create (POST /requests.json).
@@ -99,12 +102,14 @@ struct NewUpdate {
   std::int64_t recorded_at = 0;         // 0 = not sent
   bool has_location = false;
   double lat = 0, lon = 0;
+  std::string user_id;  // optional: the signed-in engineer who recorded it (canonical, upper case)
 };
 
 // A validated POST /works.json: development work not tied to a complaint.
 struct NewWork {
   std::string client_uuid;  // the Idempotency-Key header: the device's UUID for the work
   std::string title, description, lang, ward;
+  std::string user_id;      // optional: the engineer who recorded it
   bool has_location = false;
   double lat = 0, lon = 0;
 };
@@ -112,6 +117,7 @@ struct NewWork {
 struct Work {
   std::int64_t id = 0;
   std::string title, description, lang, ward;
+  std::string user_id;  // who recorded it; "" = not sent (devices read it, the public does not)
   bool has_location = false;
   double lat = 0, lon = 0;
   std::int64_t created_at = 0, updated_at = 0;

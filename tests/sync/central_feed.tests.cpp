@@ -192,7 +192,14 @@ TEST_CASE("assign records who a request is assigned to, on the request and in th
   CHECK(Http(c.port(), "GET", "/requests/" + id + ".json", "", auth).Json().items.at(0).Str("assigned_to") == "JE.GNWARD");
   const JsonValue feed = Feed(c).Json();
   REQUIRE(feed.items.size() == 2);
-  CHECK(feed.items[1].Str("description") == "Assigned to JE.GNWARD");
+  // The public feed says that it was assigned, not to whom: a staff id is what a kiosk's
+  // sign-in asks for. A device reads both, the id also as user_id.
+  CHECK(feed.items[1].Str("description") == "Assigned to […]");
+  CHECK(feed.items[1].Str("user_id").empty());
+  const JsonValue device = Http(c.port(), "GET", "/servicerequestupdates.json", "", auth).Json();
+  CHECK(device.items.at(1).Str("description") == "Assigned to JE.GNWARD");
+  CHECK(device.items.at(1).Str("user_id") == "JE.GNWARD");
+  CHECK(Feed(c).body.find("GNWARD") == std::string::npos);
   CHECK(c.Cli({"assign", "999999", "--to", "x"}).exit_code == 1);
 }
 
@@ -289,4 +296,48 @@ TEST_CASE("An update waits while another feed writer's transaction is open, so i
   writer.join();
   CHECK(status == 200);
   CHECK(Feed(c).Json().items.size() == 2);
+}
+
+TEST_CASE("An update or a work names the engineer who recorded it, for devices only", "[central][feed][privacy]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  const std::string id = Create(c, key);
+  const Headers auth = {{"Authorization", "Bearer " + key}};
+  const std::string idem = NewUuid();
+  const auto post = [&](const std::string& uuid, const std::string& user) {
+    samvad::protocol::Form f = {{"api_key", key}, {"service_request_id", id}, {"status", "in_progress"}, {"description", "Patching today"}};
+    if (!user.empty()) f.push_back({"user_id", user});
+    return PostForm(c.port(), "/servicerequestupdates.json", f, {{"Idempotency-Key", uuid}});
+  };
+  const Reply first = post(idem, "gn-eng-04");
+  INFO(first.body);
+  REQUIRE(first.status == 200);
+  // The same update again, as a device that did not send user_id the first time would: a
+  // replay, not a conflict (who sent it is not part of the payload).
+  const Reply again = post(idem, "");
+  CHECK(again.status == 200);
+  CHECK(again.Header("idempotent-replayed") == "true");
+  CHECK(again.body == first.body);
+  // A malformed id is refused with what to fix.
+  const Reply bad = post(NewUuid(), "GN ENG 04");
+  REQUIRE(bad.status == 400);
+  CHECK(bad.Json().items.at(0).Str("description").find("user_id") != std::string::npos);
+
+  const JsonValue device = Http(c.port(), "GET", "/servicerequestupdates.json", "", auth).Json();
+  REQUIRE(device.items.size() == 2);
+  CHECK(device.items[1].Str("user_id") == "GN-ENG-04");  // upper-cased, as devices keep ids
+  const Reply anyone = Feed(c);
+  CHECK(anyone.Json().items.at(1).Str("user_id").empty());
+  CHECK(anyone.body.find("GN-ENG-04") == std::string::npos);
+
+  // A development work likewise.
+  const Reply work = PostForm(c.port(), "/works.json",
+                              {{"api_key", key}, {"title", "Nala cleaning"}, {"lang", "en"}, {"ward", "08"},
+                               {"user_id", "GN-ENG-04"}},
+                              {{"Idempotency-Key", NewUuid()}});
+  INFO(work.body);
+  REQUIRE(work.status == 200);
+  const std::string path = "/works/" + work.Json().items.at(0).Str("work_id") + ".json";
+  CHECK(Http(c.port(), "GET", path, "", auth).Json().items.at(0).Str("user_id") == "GN-ENG-04");
+  CHECK(Http(c.port(), "GET", path).Json().items.at(0).Str("user_id").empty());
 }

@@ -55,6 +55,8 @@ std::string Version2Fixture(bool pg) {
          "INSERT INTO updates (request_id, status, description, media_url, device_id, created_at)"
          " VALUES (1, 'open', 'Complaint received', '', 'dev-1', 1700000000);"
          "INSERT INTO updates (request_id, status, description, media_url, device_id, created_at)"
+         " VALUES (1, 'open', 'Assigned to GN-ENG-04', '', '', 1700001800);"  // as `assign` writes it
+         "INSERT INTO updates (request_id, status, description, media_url, device_id, created_at)"
          " VALUES (1, 'fixed', 'Filled', '', 'dev-2', 1700003600);"
          "INSERT INTO uploads (upload_id, request_id, kind, length, received, content_type, filename, device_id,"
          " created_at, completed_at, sha256) VALUES ('00112233445566778899aabbccddeeff', 1, 'photo', 10, 10,"
@@ -79,7 +81,7 @@ TEST_CASE("A version-2 database is upgraded to version 3 in place and keeps its 
   REQUIRE(found);
   CHECK(r.status == "closed");
   CHECK(r.detailed_status == "fixed");  // from its last update
-  CHECK(r.latest_update_id == 2);
+  CHECK(r.latest_update_id == 3);
   CHECK(r.status_changed_at == 1700003600);
   CHECK(r.photo_upload_id == "00112233445566778899aabbccddeeff");
   CHECK(r.agency_responsible == "Roads");
@@ -92,6 +94,13 @@ TEST_CASE("A version-2 database is upgraded to version 3 in place and keeps its 
   std::vector<samvad::protocol::open311::ServiceRequest> resolved;
   REQUIRE(db->ResolvedRequests(10, &resolved).ok());
   CHECK(resolved.size() == 1);
+  // Version 7: an assignment names its engineer in user_id, taken from its text; others name nobody.
+  std::vector<samvad::protocol::open311::RequestUpdate> feed;
+  REQUIRE(db->FeedAfter(0, 10, &feed).ok());
+  REQUIRE(feed.size() == 3);
+  CHECK(feed[0].user_id.empty());
+  CHECK(feed[1].user_id == "GN-ENG-04");
+  CHECK(feed[2].user_id.empty());
 
   // What version 3 added works on the upgraded database.
   REQUIRE(db->SeedDepartments({{"roads", "Roads"}, {"water", "Water"}}).ok());

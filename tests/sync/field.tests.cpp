@@ -28,9 +28,11 @@ std::int64_t Now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 std::string Quote(const std::string& s) { return "'" + s + "'"; }
 
 // GET on central (directly, not through the proxy), parsed.
-JsonValue Get(const Rig& rig, const std::string& path, std::string* raw = nullptr) {
+// With `key`, as the device reads it (the whole text); without, the public view.
+JsonValue Get(const Rig& rig, const std::string& path, std::string* raw = nullptr, const std::string& key = "") {
   std::string out;
-  const int rc = testing::RunShell("curl -sf --noproxy '*' " + Quote(rig.central.url() + path), &out);
+  const std::string auth = key.empty() ? "" : "-H " + Quote("Authorization: Bearer " + key) + " ";
+  const int rc = testing::RunShell("curl -sf --noproxy '*' " + auth + Quote(rig.central.url() + path), &out);
   INFO(path << ": " << out);
   REQUIRE(rc == 0);
   if (raw) *raw = out;
@@ -53,11 +55,13 @@ struct Tablet {
   std::unique_ptr<sync::SyncEngine> engine;
   std::mt19937_64 rng{11};
   std::string central_id;
+  std::string key;  // the tablet's device key
 
   Tablet() {
     std::string why;
     REQUIRE(field.Open(&why));
     sync::SyncConfig cfg = rig.Config(dev);
+    key = cfg.api_key;
     cfg.field = &field;
     engine = std::make_unique<sync::SyncEngine>(cfg, dev.outbox());
     // A citizen's complaint reaches central, a nodal officer assigns it to GN-ENG-04.
@@ -92,10 +96,11 @@ struct Tablet {
     p.sha256 = model::Sha256Hex(std::string_view(reinterpret_cast<const char*>(p.jpeg.data()), p.jpeg.size()));
     return p;
   }
-  // The updates of our complaint in central's feed, oldest first.
-  std::vector<JsonValue> History() {
+  // The updates of our complaint in central's feed, oldest first (as the tablet reads them, or
+  // as the public does).
+  std::vector<JsonValue> History(bool as_device = false) {
     std::vector<JsonValue> out;
-    for (const JsonValue& u : Get(rig, "/servicerequestupdates.json?limit=500").items)
+    for (const JsonValue& u : Get(rig, "/servicerequestupdates.json?limit=500", nullptr, as_device ? key : "").items)
       if (u.Str("service_request_id") == central_id) out.push_back(u);
     return out;
   }
@@ -205,6 +210,12 @@ TEST_CASE("work recorded while central is down goes at a later sync, exactly onc
   CHECK(fixed.Str("status") == "fixed");
   CHECK(fixed.Str("description") == "खड्डा बुजवला");
   CHECK(fixed.Str("media_url") == after->items[0].text);
+  // Central knows which engineer did the work; the public does not.
+  CHECK(fixed.Str("user_id").empty());
+  const std::vector<JsonValue> seen_by_device = t.History(true);
+  REQUIRE(seen_by_device.size() == h.size());
+  CHECK(seen_by_device.back().Str("user_id") == "GN-ENG-04");
+  CHECK(seen_by_device[seen_by_device.size() - 2].Str("user_id") == "GN-ENG-04");
 
   // A later sync sends nothing again.
   t.SyncNow();
@@ -307,6 +318,8 @@ TEST_CASE("a development work recorded offline reaches central once, with its ph
   const std::string id = rows[0].work_id;
   const JsonValue w = Get(t.rig, "/works/" + id + ".json").items.at(0);
   CHECK(w.Str("title") == d.title);
+  CHECK(w.Str("user_id").empty());  // the public view
+  CHECK(Get(t.rig, "/works/" + id + ".json", nullptr, t.key).items.at(0).Str("user_id") == "GN-ENG-04");
   CHECK(w.Str("lang") == "mr");
   CHECK(w.Str("ward") == "08");
   REQUIRE(w.Find("before_media_urls")->items.size() == 1);
