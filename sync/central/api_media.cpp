@@ -294,8 +294,14 @@ class TusPatch final : public RequestHandler {
       const ssize_t w = pwrite(fd_, data + done, n - done, static_cast<off_t>(offset_ + written_));
       if (w < 0 && errno == EINTR) continue;
       if (w <= 0) {
-        std::fprintf(stderr, "samvad-central: write %s: %s\n", api_.MediaFile(id_).c_str(), std::strerror(errno));
-        Fail(503, "cannot store uploads right now");
+        const int err = w < 0 ? errno : ENOSPC;  // a write of 0 bytes to a regular file: no room
+        std::fprintf(stderr, "samvad-central: write %s: %s\n", api_.MediaFile(id_).c_str(), std::strerror(err));
+        // Nothing of this body is kept (Finish discards it); the device keeps the photo and asks
+        // again. A full disk is not cleared in seconds: say so, and when to come back.
+        const bool full = err == ENOSPC || err == EDQUOT;
+        Fail(503, full ? "central's disk for photos is full; the upload resumes once space is freed"
+                       : "cannot store uploads right now: " + std::string(std::strerror(err)));
+        error_->headers.emplace_back("Retry-After", full ? "300" : "30");
         return;
       }
       done += static_cast<size_t>(w);

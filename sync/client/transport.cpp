@@ -215,13 +215,10 @@ Verdict Classify(const HttpResult& r, Op op, std::int64_t now) {
   const std::string code = std::to_string(s);
   if (s == 503 || s == 429 || s == 502 || s == 504 || s == 408 || s == 425) {
     v.action = Action::Transient;
-    v.cause = (s == 503 || s == 429 ? "server busy (" : "central not answering properly (") + code + ")";
-    if (v.retry_after_s >= 0) {
-      v.cause.append(", retrying after ");
-      v.cause.append(Seconds(v.retry_after_s));
-    } else {
-      v.cause.append(", will retry");
-    }
+    std::string head = (s == 503 || s == 429 ? "server busy (" : "central not answering properly (") + code + ")";
+    head += v.retry_after_s >= 0 ? ", retrying after " + Seconds(v.retry_after_s) : std::string(", will retry");
+    // Central's own words last ("central's disk for photos is full; …"): what staff can act on.
+    v.cause = with(std::move(head));
     return v;
   }
   if (s >= 500) {

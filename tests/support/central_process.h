@@ -69,6 +69,10 @@ class CentralProcess {
   void Kill9();                    // SIGKILL, as a crash: nothing gets to clean up
   void Stop();                     // SIGTERM, and SIGKILL after 5 s
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+  // A command that runs before samvad-central and execs it with the arguments appended (the
+  // same process: `pid()` stays central's), e.g. `unshare` to give it a filesystem of its own.
+  void SetWrapper(std::vector<std::string> wrapper) { wrapper_ = std::move(wrapper); }
   int port() const { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   const std::string& db_url() const { return db_url_; }
@@ -81,6 +85,7 @@ class CentralProcess {
 
  private:
   std::string db_url_, media_dir_, base_url_;
+  std::vector<std::string> wrapper_;
   int threads_ = 4;
   pid_t pid_ = -1;
   int port_ = 0;

@@ -3,6 +3,7 @@
 // wrong offset, 460 checksum mismatch, 412, 415, 404, 403, 413), and the photo served at the
 // request's media_url.
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -581,4 +582,76 @@ TEST_CASE("Uploads acknowledged before a flush survive a killed central; after a
     REQUIRE(f.Patch(damaged, 0, photo).status == 204);
     CHECK(Http(f.c.port(), "GET", damaged).body == photo);
   }
+}
+
+// A full disk, for real (as tests/store/diskfull.tests.cpp does for the device): central runs in
+// a user and mount namespace of its own (`unshare`, no root needed on Debian 12) with a 2 MB
+// tmpfs as its media folder, 1 MB of it taken by a filler. The kernel answers ENOSPC to the
+// photo's writes. Central must refuse what it could not store, say why, and promise nothing it
+// does not have; once space is freed the upload resumes from what central has.
+TEST_CASE("A full media disk: the upload is refused with 503 and a reason, nothing is promised, and it resumes later",
+          "[central][tus][diskfull]") {
+  // Run on SQLite only (CMakeLists.txt): PostgreSQL's socket is out of reach from the namespace.
+  REQUIRE_FALSE(UsingPostgres());
+  std::string probe;
+  if (RunShell("unshare -Urm sh -c 'd=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs \"$d\"' 2>&1", &probe) != 0) {
+    WARN("SKIPPED: this kernel gives no user and mount namespace to mount a small tmpfs in (" + probe + ")");
+    return;
+  }
+  const std::string parent = MakeTempDir("samvad-full-media");  // central keeps its bundle key beside media/
+  const std::string media = parent + "/media";
+  REQUIRE(::mkdir(media.c_str(), 0700) == 0);
+  const std::string setup =
+      "mount -t tmpfs -o size=2m tmpfs \"$0\" && head -c 1048576 /dev/zero > \"$0/filler\" && exec \"$@\"";
+  Central c({"unshare", "-Urm", "sh", "-c", setup, media}, media);
+  const std::string key = c.EnrollDevice();
+  const Reply created = PostForm(c.port(), "/requests.json", CreateForm(key, NewUuid()));
+  REQUIRE(created.status == 200);
+  const std::string request_id = created.Json().items.at(0).Str("service_request_id");
+  const Headers bearer = {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer " + key}};
+  const auto post = [&](const std::string& photo, const std::string& index) {
+    Headers h = bearer;
+    h.push_back({"Upload-Length", std::to_string(photo.size())});
+    h.push_back({"Upload-Metadata", tus::FormatMetadata({{"service_request_id", request_id},
+                                                         {"index", index},
+                                                         {"sha256", Sha256Hex(photo)}})});
+    h.push_back({"Content-Type", "application/offset+octet-stream"});
+    return Http(c.port(), "POST", "/media", photo, h);
+  };
+  // Two photos fit in the megabyte left; the third does not.
+  const std::string first = NoiseBytes(400000, 1), second = NoiseBytes(400000, 2), third = NoiseBytes(400000, 3);
+  REQUIRE(post(first, "0").Header("upload-offset") == "400000");
+  REQUIRE(post(second, "1").Header("upload-offset") == "400000");
+  const Reply full = post(third, "2");
+  INFO(full.body);
+  // The upload exists (creation-with-upload), and its answer says it holds nothing of the body.
+  REQUIRE(full.status == 201);
+  CHECK(full.Header("upload-offset") == "0");
+  const std::string path = full.Header("location").substr(c.base_url().size());
+  Headers patch = bearer;
+  patch.push_back({"Content-Type", "application/offset+octet-stream"});
+  patch.push_back({"Upload-Offset", "0"});
+  const Reply refused = Http(c.port(), "PATCH", path, third, patch);
+  INFO(refused.body);
+  REQUIRE(refused.status == 503);
+  CHECK(refused.Header("retry-after") != "");  // a full disk is not cleared in a moment
+  CHECK(refused.Json().items.at(0).Str("description").find("full") != std::string::npos);
+  CHECK(Http(c.port(), "HEAD", path, "", bearer).Header("upload-offset") == "0");
+  CHECK(Http(c.port(), "GET", path).status == 404);
+  // Nothing stored before is touched.
+  const JsonValue request = [&] {
+    const Reply r = Http(c.port(), "GET", "/requests/" + request_id + ".json");
+    REQUIRE(r.status == 200);
+    return r.Json().items.at(0);
+  }();
+  REQUIRE(request.Find("media_urls")->items.size() == 2);
+  CHECK(Http(c.port(), "GET", request.Find("media_urls")->items[0].text.substr(c.base_url().size())).body == first);
+
+  // An operator frees space (in central's own view of its media folder); the device resumes.
+  REQUIRE(::unlink(("/proc/" + std::to_string(c.pid()) + "/root" + media + "/filler").c_str()) == 0);
+  const Reply resumed = Http(c.port(), "PATCH", path, third, patch);
+  INFO(resumed.body);
+  REQUIRE(resumed.status == 204);
+  CHECK(Http(c.port(), "GET", path).body == third);
+  RemoveTree(parent);
 }

@@ -355,7 +355,7 @@ TEST_CASE("The wait after a 503 is at least its Retry-After, even when asked to 
   }
   CHECK(waiting.phase == sync::SessionPhase::Waiting);
   CHECK(waiting.last_action == sync::Action::Transient);
-  CHECK(waiting.cause == "server busy (503), retrying after 2 s");
+  CHECK(waiting.cause == "server busy (503), retrying after 2 s: busy (fault proxy)");
   engine.RequestSync();  // staff press "sync now": the server's wish still stands
   REQUIRE(SyncUntilClean(engine, std::chrono::seconds(30)));
   std::lock_guard lock(mu);

@@ -163,7 +163,7 @@ TEST_CASE("A busy central (503 + Retry-After) is Transient and the cause says wh
   CHECK(r.status == 503);
   CHECK(v.action == Action::Transient);
   CHECK(v.retry_after_s == 30);
-  CHECK(v.cause == "server busy (503), retrying after 30 s");
+  CHECK(v.cause == "server busy (503), retrying after 30 s: busy (fault proxy)");  // central's words last
 }
 
 TEST_CASE("A link that stops moving is abandoned by the low-speed limit, not a total timeout", "[client][classify]") {

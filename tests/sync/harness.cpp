@@ -221,11 +221,14 @@ void ExecSql(const std::string& db_url, const std::string& sql) {
 // [SECTION] samvad-central as a process
 // ---------------------------------------------------------------------------------------------
 
-Central::Central() {
+Central::Central() : Central(std::vector<std::string>{}) {}
+
+Central::Central(std::vector<std::string> wrapper, const std::string& media) {
   dir_ = MakeTempDir("samvad-central");
   db_url_ = UsingPostgres() ? NewPostgresDatabase() : "sqlite:" + dir_ + "/central.db";
   std::string why;
-  const bool started = process_.Start(db_url_, dir_ + "/media", 0, "", &why);
+  process_.SetWrapper(std::move(wrapper));
+  const bool started = process_.Start(db_url_, media.empty() ? dir_ + "/media" : media, 0, "", &why);
   INFO(why);
   REQUIRE(started);
   port_ = process_.port();

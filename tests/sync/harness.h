@@ -67,11 +67,15 @@ void ExecSql(const std::string& db_url, const std::string& sql);
 class Central {
  public:
   Central();
+  // Started through `wrapper` (CentralProcess::SetWrapper); `media` names the media folder in
+  // it ("" = <dir>/media).
+  Central(std::vector<std::string> wrapper, const std::string& media = "");
   ~Central();
   Central(const Central&) = delete;
   Central& operator=(const Central&) = delete;
 
   int port() const { return port_; }
+  pid_t pid() const { return process_.pid(); }
   const std::string& db_url() const { return db_url_; }
   const std::string& dir() const { return dir_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
