@@ -463,7 +463,8 @@ RecordResult FieldStore::RecordWork(const DevWorkDraft& d, std::int64_t now) {
 
 int FieldStore::UnlinkUnreferenced(const std::vector<std::string>& names, std::string* why) {
   int deleted = 0;
-  sql::Stmt ref(store_.db(), "SELECT 1 FROM field_photos WHERE file = ?1 UNION ALL SELECT 1 FROM work_photos WHERE file = ?1 LIMIT 1");
+  sql::Stmt ref(store_.db(),
+                "SELECT 1 FROM field_photos WHERE file = ?1 UNION ALL SELECT 1 FROM work_photos WHERE file = ?1 LIMIT 1");
   for (const std::string& name : names) {
     ref.Reset();
     ref.Bind(1, name);

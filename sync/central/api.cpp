@@ -461,6 +461,29 @@ HttpResponse Api::GetRequest(const HttpRequest& req, const std::string& id_text)
 // [SECTION] extensions
 // ---------------------------------------------------------------------------------------------
 
+namespace {
+
+// `text` with each whole-word occurrence of the staff id `user_id` replaced by "[…]" (a short id
+// inside a longer word stays: "JE" in "JET"). Ids are A-Z 0-9 . _ -, so those make a word.
+std::string WithoutStaffId(std::string text, const std::string& user_id) {
+  if (user_id.empty()) return text;
+  const auto in_word = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  };
+  for (size_t at = text.find(user_id); at != std::string::npos; at = text.find(user_id, at)) {
+    const size_t end = at + user_id.size();
+    if ((at > 0 && in_word(text[at - 1])) || (end < text.size() && in_word(text[end]))) {
+      at = end;
+      continue;
+    }
+    text.replace(at, user_id.size(), "[…]");
+    at += std::string_view("[…]").size();
+  }
+  return text;
+}
+
+}  // namespace
+
 HttpResponse Api::Feed(const HttpRequest& req) {
   bool is_public = true;
   if (auto denied = Reader(req, &is_public)) return *denied;
@@ -479,8 +502,7 @@ HttpResponse Api::Feed(const HttpRequest& req) {
       u.description = atom::RedactPhoneNumbers(u.description);  // an officer's note, too
       // A staff id is what a kiosk's sign-in asks for: the public reads neither the update's
       // user_id nor the id in its text ("Assigned to GN-ENG-04" → "Assigned to […]").
-      for (size_t at; !u.user_id.empty() && (at = u.description.find(u.user_id)) != std::string::npos;)
-        u.description.replace(at, u.user_id.size(), "[…]");
+      u.description = WithoutStaffId(std::move(u.description), u.user_id);
       u.user_id.clear();
     }
     o311::WriteUpdate(w, u);
@@ -510,7 +532,8 @@ HttpResponse Api::PostUpdate(const HttpRequest& req, const Body& body) {
   }
   // The tablet's "resolved" needs the evidence: a published after photo of this request (kind
   // after, by tus, sent before the update; finished and durable, U6). A published upload never
-  // goes back, so checking outside the update's transaction is enough. Open311's "fixed" stays as it was (no photo).
+  // goes back, so checking outside the update's transaction is enough. Open311's "fixed" stays
+  // as it was (no photo).
   if (update.sent_status == "resolved") {
     std::vector<Upload> photos;
     if (const Status st = storage_.WorkPhotos({update.request_id}, {}, &photos); !st.ok())
