@@ -68,13 +68,6 @@ std::optional<HttpResponse> CheckVersion(const HttpRequest& req) {
   return r;
 }
 
-bool IsUploadId(std::string_view id) {
-  if (id.size() != 32) return false;
-  for (const char c : id)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
-
 // SHA-256 (raw) of the first `length` bytes of `fd`, read back from the file; "" with `error`
 // on a read error or a file shorter than that.
 std::string Sha256OfFile(int fd, std::int64_t length, std::string* error) {

@@ -1,6 +1,6 @@
 // main.cpp — the samvad-central command line: `serve` runs the queue; `enroll`, `revoke`,
-// `assign`, `staff …`, `keys` and `import` are the administrator's commands against the same
-// database (and, for the last two, the same bundle key and media folder). Parses
+// `assign`, `staff …`, `keys`, `import` and `sweep` are the administrator's commands against the
+// same database (and, for the last three, the same bundle key or media folder). Parses
 // arguments, wires the parts together and reports; it holds no logic the tests could not reach
 // through them.
 //
@@ -9,6 +9,9 @@
 // [SECTION] devices and assignments: enroll, revoke, assign
 // [SECTION] staff accounts: staff add | list | disable | enable | pin
 // [SECTION] sneakernet bundles: keys, import
+// [SECTION] sweep: what the media folder no longer needs
+#include <dirent.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <qrencode.h>
 #include <signal.h>
@@ -21,7 +24,9 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +71,9 @@ constexpr const char* kUsage =
     "  samvad-central staff pin     --db URL --user ID      (sets a new PIN)\n"
     "  samvad-central keys   [--media DIR] [--bundle-key FILE]\n"
     "  samvad-central import --db URL [--media DIR] [--bundle-key FILE] [--catalog DIR] BUNDLE\n"
+    "  samvad-central sweep  --db URL [--media DIR] [--days N]\n"
+    "                  forgets uploads never finished within N days (default 30; the device sends\n"
+    "                  the photo again) and removes media files no upload names (a day old or more)\n"
     "  samvad-central --help\n"
     "\n"
     "  --db URL        sqlite:PATH (default sqlite:samvad-central.db) or postgresql://…\n"
@@ -638,6 +646,93 @@ int Import(const Args& a) {
 
 }  // namespace
 
+// ---------------------------------------------------------------------------------------------
+// [SECTION] sweep: what the media folder no longer needs
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// Removes `dir`/`name`, adding its size to `bytes`; false (with a message) on an error other than
+// "already gone".
+bool RemoveMediaFile(const std::string& dir, const std::string& name, std::int64_t* bytes) {
+  const std::string path = dir + "/" + name;
+  struct stat st{};
+  const bool sized = ::stat(path.c_str(), &st) == 0;
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    std::fprintf(stderr, "samvad-central: sweep: unlink %s: %s\n", path.c_str(), std::strerror(errno));
+    return false;
+  }
+  if (sized) *bytes += st.st_size;
+  return true;
+}
+
+// Two kinds of leftovers (DESIGN.md, "Sweeping the media folder"): uploads a device began and
+// never finished (a device replaced, a complaint re-filed), and files no upload row names (an
+// import or a create cut by a crash before its COMMIT reached the disk). Safe while `serve` runs:
+// a device that comes back to a forgotten upload gets 404 and makes it again from its own copy,
+// and a file younger than a day may belong to an upload or an import still being written.
+int Sweep(const Args& a) {
+  int days = 30;
+  const std::string d = Opt(a, "--days", "30");
+  if (!a.positional.empty() || std::from_chars(d.data(), d.data() + d.size(), days).ec != std::errc() || days < 1 ||
+      days > 3650) {
+    std::fprintf(stderr, "usage: samvad-central sweep --db URL [--media DIR] [--days N]   (N: 1 to 3650)\n");
+    return 2;
+  }
+  const std::string media = Opt(a, "--media", "samvad-media");
+  auto db = OpenDb(a);
+  if (!db) return 1;
+  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  bool ok = true;
+  // 1. Rows first (durable), then their files: a crash between leaves files step 2 removes.
+  std::vector<std::string> forgotten;
+  if (const auto st = db->ForgetAbandonedUploads(now - std::int64_t{days} * 86400, &forgotten); !st.ok()) {
+    std::fprintf(stderr, "samvad-central: sweep: %s\n", st.message.c_str());
+    return 1;
+  }
+  std::int64_t forgotten_bytes = 0;
+  for (const std::string& id : forgotten) ok = RemoveMediaFile(media, id, &forgotten_bytes) && ok;
+  // 2. Files named like an upload, a day old at least, that no row names.
+  std::vector<std::string> old_files;
+  if (DIR* dir = ::opendir(media.c_str())) {
+    while (const dirent* e = ::readdir(dir)) {
+      struct stat st{};
+      const std::string name = e->d_name;
+      if (samvad::central::IsUploadId(name) && ::stat((media + "/" + name).c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+          st.st_mtime < now - 86400)
+        old_files.push_back(name);
+    }
+    ::closedir(dir);
+  } else if (errno != ENOENT) {
+    std::fprintf(stderr, "samvad-central: sweep: cannot read --media %s: %s\n", media.c_str(), std::strerror(errno));
+    return 1;
+  }
+  std::set<std::string> known;
+  if (const auto st = db->KnownUploads(old_files, &known); !st.ok()) {
+    std::fprintf(stderr, "samvad-central: sweep: %s (no file removed)\n", st.message.c_str());
+    return 1;
+  }
+  int orphans = 0;
+  std::int64_t orphan_bytes = 0;
+  for (const std::string& name : old_files) {
+    if (known.count(name)) continue;
+    if (RemoveMediaFile(media, name, &orphan_bytes)) ++orphans;
+    else ok = false;
+  }
+  if (!forgotten.empty() || orphans > 0) {  // the removals themselves survive a power cut
+    if (const int fd = ::open(media.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+      if (::fsync(fd) != 0) ok = false;
+      ::close(fd);
+    }
+  }
+  std::printf("swept %zu upload(s) not finished within %d days (%.1f MB) and %d file(s) no upload names (%.1f MB)\n",
+              forgotten.size(), days, static_cast<double>(forgotten_bytes) / 1e6, orphans,
+              static_cast<double>(orphan_bytes) / 1e6);
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
       std::strcmp(argv[1], "help") == 0) {
@@ -667,6 +762,7 @@ int main(int argc, char** argv) {
   if (cmd == "assign") return ParseArgs(argc, argv, 2, {"--db", "--to"}, &args) ? Assign(args) : 2;
   if (cmd == "staff") return Staff(argc, argv);
   if (cmd == "keys") return ParseArgs(argc, argv, 2, {"--media", "--bundle-key", "--db"}, &args) ? Keys(args) : 2;
+  if (cmd == "sweep") return ParseArgs(argc, argv, 2, {"--db", "--media", "--days"}, &args) ? Sweep(args) : 2;
   if (cmd == "import")
     return ParseArgs(argc, argv, 2, {"--db", "--media", "--bundle-key", "--catalog"}, &args) ? Import(args) : 2;
   std::fprintf(stderr, "samvad-central: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);

@@ -10,6 +10,7 @@
 // [SECTION] sneakernet import
 #include "sync/central/storage.h"
 
+#include <algorithm>
 #include <cassert>
 #include <chrono>
 #include <ctime>
@@ -1273,6 +1274,43 @@ Status Storage::MarkSynced(const std::vector<Upload>& uploads) {
                  {u.id, u.received});
       if (r.ok() && !r.rows.empty()) r = PublishIfDurable(c, u.id, r.rows[0], now, r);
       if (!r.ok()) return r;
+    }
+    return r;
+  });
+}
+
+bool IsUploadId(std::string_view id) {
+  if (id.size() != 32) return false;
+  for (const char c : id)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+Status Storage::ForgetAbandonedUploads(std::int64_t created_before, std::vector<std::string>* ids) {
+  ids->clear();
+  return InWriteTx([&](SqlConn& c) {
+    SqlResult r = c.Exec("DELETE FROM uploads WHERE completed_at IS NULL AND created_at < ? RETURNING upload_id",
+                         {created_before});
+    if (r.ok())
+      for (const auto& row : r.rows) ids->push_back(row.Text(0));
+    return r;
+  });
+}
+
+Status Storage::KnownUploads(const std::vector<std::string>& ids, std::set<std::string>* known) {
+  known->clear();
+  return Read([&](SqlConn& c) {
+    SqlResult r;
+    for (size_t from = 0; from < ids.size(); from += 500) {  // bound parameters, 500 at a time
+      std::string sql = "SELECT upload_id FROM uploads WHERE upload_id IN (";
+      std::vector<SqlValue> args;
+      for (size_t i = from; i < std::min(ids.size(), from + 500); ++i) {
+        sql += i > from ? ", ?" : "?";
+        args.emplace_back(ids[i]);
+      }
+      r = c.Exec(sql + ")", args);
+      if (!r.ok()) return r;
+      for (const auto& row : r.rows) known->insert(row.Text(0));
     }
     return r;
   });

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,6 +88,10 @@ struct StaffAccount {
 };
 
 enum class AssignResult { kAssigned, kNoRequest, kNoUser, kInactiveUser };
+
+// An upload id as central makes them: 32 lower-case hex digits (128 random bits), which is also
+// its file's name in the media folder.
+bool IsUploadId(std::string_view id);
 
 struct Upload {
   std::string id;
@@ -226,6 +231,12 @@ class Storage {
   // The finished before/after photos of these requests and works, by kind ("after" < "after.1").
   Status WorkPhotos(const std::vector<std::int64_t>& request_ids, const std::vector<std::int64_t>& work_ids,
                     std::vector<Upload>* out);
+  // `samvad-central sweep`: forgets every unfinished upload created before `created_before`
+  // (durable), returning their ids; a device that comes back to one gets 404 on HEAD and makes
+  // it again (it keeps its photo until central confirms it). Finished uploads are never touched.
+  Status ForgetAbandonedUploads(std::int64_t created_before, std::vector<std::string>* ids);
+  // Which of `ids` name an upload row.
+  Status KnownUploads(const std::vector<std::string>& ids, std::set<std::string>* known);
 
   // ---- sneakernet import: every complaint and photo of one bundle in ONE transaction (B3),
   // each complaint as CreateRequest makes it (I1–I4), each photo a complete upload. Outcomes

@@ -4,10 +4,14 @@
 // request's media_url.
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "harness.h"
@@ -654,4 +658,58 @@ TEST_CASE("A full media disk: the upload is refused with 503 and a reason, nothi
   REQUIRE(resumed.status == 204);
   CHECK(Http(c.port(), "GET", path).body == third);
   RemoveTree(parent);
+}
+
+TEST_CASE("sweep forgets uploads never finished within N days and removes files no upload names, and nothing else",
+          "[central][tus][sweep]") {
+  Fixture f;
+  const std::string media = f.c.dir() + "/media";
+  const std::string photo = PhotoBytes(120000);
+  const auto file_of = [&](const std::string& path) { return media + path.substr(6); };  // "/media/<id>"
+  // Begun 40 days ago and never finished: swept.
+  const std::string abandoned = f.Create(photo.size(), "photo");
+  REQUIRE(f.Patch(abandoned, 0, photo.substr(0, 50000)).status == 204);
+  // Begun just now, half sent: kept (the device is on its way).
+  const std::string recent = f.Create(photo.size(), "thumb");
+  REQUIRE(f.Patch(recent, 0, photo.substr(0, 30000)).status == 204);
+  // Finished 40 days ago: kept, and still served.
+  const std::string finished = f.Create(photo.size(), "photo", {{"index", "1"}});
+  REQUIRE(f.Patch(finished, 0, photo).status == 204);
+  ExecSql(f.c.db_url(), "UPDATE uploads SET created_at = created_at - 40 * 86400 WHERE upload_id IN ('" +
+                            abandoned.substr(7) + "', '" + finished.substr(7) + "')");
+  // Files no row names: one two days old (a crash's leftover), one just written (maybe an import
+  // in progress), and a file that is not an upload's at all.
+  const auto write = [](const std::string& path, std::int64_t age_s) {
+    { std::ofstream(path) << "leftover"; }
+    const timeval when[2] = {{time(nullptr) - age_s, 0}, {time(nullptr) - age_s, 0}};
+    REQUIRE(::utimes(path.c_str(), when) == 0);
+  };
+  const std::string old_orphan = media + "/0123456789abcdef0123456789abcdef";
+  const std::string new_orphan = media + "/fedcba9876543210fedcba9876543210";
+  const std::string not_ours = media + "/README.txt";
+  write(old_orphan, 2 * 86400);
+  write(new_orphan, 60);
+  write(not_ours, 2 * 86400);
+
+  CHECK(f.c.Cli({"sweep", "--media", media, "--days", "0"}).exit_code == 2);
+  const RunResult r = f.c.Cli({"sweep", "--media", media, "--days", "30"});
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("swept 1 upload(s) not finished within 30 days") != std::string::npos);
+  CHECK(r.out.find("and 1 file(s) no upload names") != std::string::npos);
+
+  CHECK(Http(f.c.port(), "HEAD", abandoned, "", f.Tus()).status == 404);
+  CHECK_FALSE(std::filesystem::exists(file_of(abandoned)));
+  CHECK(f.Offset(recent) == 30000);
+  CHECK(Http(f.c.port(), "GET", finished).body == photo);
+  CHECK_FALSE(std::filesystem::exists(old_orphan));
+  CHECK(std::filesystem::exists(new_orphan));
+  CHECK(std::filesystem::exists(not_ours));
+  // The device that comes back to the forgotten upload makes it again and sends its photo.
+  const std::string again = f.Create(photo.size(), "photo");
+  CHECK(again != abandoned);
+  REQUIRE(f.Patch(again, 0, photo).status == 204);
+  CHECK(Http(f.c.port(), "GET", again).body == photo);
+  // A second sweep finds nothing more.
+  CHECK(f.c.Cli({"sweep", "--media", media}).out.find("swept 0 upload(s)") != std::string::npos);
 }
