@@ -720,10 +720,13 @@ int Sweep(const Args& a) {
     else ok = false;
   }
   if (!forgotten.empty() || orphans > 0) {  // the removals themselves survive a power cut
-    if (const int fd = ::open(media.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
-      if (::fsync(fd) != 0) ok = false;
-      ::close(fd);
+    const int fd = ::open(media.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+      std::fprintf(stderr, "samvad-central: sweep: cannot fsync %s: %s (a power cut may bring files back; run again)\n",
+                   media.c_str(), std::strerror(errno));
+      ok = false;
     }
+    if (fd >= 0) ::close(fd);
   }
   std::printf("swept %zu upload(s) not finished within %d days (%.1f MB) and %d file(s) no upload names (%.1f MB)\n",
               forgotten.size(), days, static_cast<double>(forgotten_bytes) / 1e6, orphans,
