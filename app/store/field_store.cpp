@@ -13,6 +13,7 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "app/store/files.h"
 #include "app/store/retention.h"
@@ -508,8 +509,7 @@ FieldRetentionResult FieldStore::ApplyRetention(int keep_days, std::int64_t now)
     int rc;
     while ((rc = q.Step()) == SQLITE_ROW) names.push_back(q.Text(0));
     if (rc != SQLITE_DONE) return fail("list sent work photos");
-    for (const char* table : {"field_photos", "work_photos"}) {
-      const std::string parent = std::string(table) == "field_photos" ? "field_updates" : "works";
+    for (const auto& [table, parent] : {std::pair{"field_photos", "field_updates"}, std::pair{"work_photos", "works"}}) {
       sql::Stmt up(db, std::string("UPDATE ") + table + " SET file = '' WHERE file <> '' AND uuid IN (SELECT uuid FROM " +
                            parent + " WHERE state = 'sent' AND sent_at <= ?)");
       up.Bind(1, cutoff);

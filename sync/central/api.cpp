@@ -464,15 +464,12 @@ HttpResponse Api::GetRequest(const HttpRequest& req, const std::string& id_text)
 namespace {
 
 // `text` with each whole-word occurrence of the staff id `user_id` replaced by "[…]" (a short id
-// inside a longer word stays: "JE" in "JET"). Ids are A-Z 0-9 . _ -, so those make a word.
+// inside a longer word stays: "JE" in "JET"). A word is a run of the characters ids are made of.
 std::string WithoutStaffId(std::string text, const std::string& user_id) {
   if (user_id.empty()) return text;
-  const auto in_word = [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-  };
   for (size_t at = text.find(user_id); at != std::string::npos; at = text.find(user_id, at)) {
     const size_t end = at + user_id.size();
-    if ((at > 0 && in_word(text[at - 1])) || (end < text.size() && in_word(text[end]))) {
+    if ((at > 0 && o311::IsUserIdChar(text[at - 1])) || (end < text.size() && o311::IsUserIdChar(text[end]))) {
       at = end;
       continue;
     }

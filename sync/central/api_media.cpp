@@ -93,14 +93,7 @@ std::string Sha256OfFile(int fd, std::int64_t length, std::string* error) {
 std::string Api::SyncMediaDir(std::uint64_t ticket) {
   std::string error;
   const bool ok = media_dir_sync_.JoinAs(ticket, [this]() -> std::string {
-    const int fd = open(cfg_.media_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || fsync(fd) != 0) {
-      std::string why = std::strerror(errno);
-      if (fd >= 0) close(fd);
-      return why;
-    }
-    close(fd);
-    return {};
+    return SyncDir(cfg_.media_dir) ? std::string() : std::strerror(errno);
   }, &error);
   return ok ? std::string() : error;
 }

@@ -115,14 +115,6 @@ bool ParseFileName(const std::string& name, int* index, std::string* sha) {
   return model::IsSha256Hex(*sha);
 }
 
-bool SyncDir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok;
-}
-
 // Copies the file Next just gave into <media>/<upload_id> (a new name: O_EXCL), hashing it, and
 // fsyncs it. kIo from the bundle means the stick failed; `env` is set for our own disk.
 bundle::BundleStatus CopyOut(bundle::BundleReader& reader, const std::string& path, std::string* sha256_hex,

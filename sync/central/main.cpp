@@ -11,7 +11,6 @@
 // [SECTION] sneakernet bundles: keys, import
 // [SECTION] sweep: what the media folder no longer needs
 #include <dirent.h>
-#include <fcntl.h>
 #include <malloc.h>
 #include <qrencode.h>
 #include <signal.h>
@@ -720,13 +719,11 @@ int Sweep(const Args& a) {
     else ok = false;
   }
   if (!forgotten.empty() || orphans > 0) {  // the removals themselves survive a power cut
-    const int fd = ::open(media.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
+    if (!samvad::central::SyncDir(media)) {
       std::fprintf(stderr, "samvad-central: sweep: cannot fsync %s: %s (a power cut may bring files back; run again)\n",
                    media.c_str(), std::strerror(errno));
       ok = false;
     }
-    if (fd >= 0) ::close(fd);
   }
   std::printf("swept %zu upload(s) not finished within %d days (%.1f MB) and %d file(s) no upload names (%.1f MB)\n",
               forgotten.size(), days, static_cast<double>(forgotten_bytes) / 1e6, orphans,

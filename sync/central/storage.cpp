@@ -10,8 +10,12 @@
 // [SECTION] sneakernet import
 #include "sync/central/storage.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cassert>
+#include <cerrno>
 #include <chrono>
 #include <ctime>
 #include <iterator>
@@ -1284,6 +1288,16 @@ bool IsUploadId(std::string_view id) {
   for (const char c : id)
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   return true;
+}
+
+bool SyncDir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = ::fsync(fd) == 0;
+  const int err = errno;
+  ::close(fd);
+  errno = err;
+  return ok;
 }
 
 Status Storage::ForgetAbandonedUploads(std::int64_t created_before, std::vector<std::string>* ids) {

@@ -93,6 +93,10 @@ enum class AssignResult { kAssigned, kNoRequest, kNoUser, kInactiveUser };
 // its file's name in the media folder.
 bool IsUploadId(std::string_view id);
 
+// fsync of a directory, which makes the names of files created or removed in it durable (a
+// file's own fsync does not promise its name). False with errno set.
+bool SyncDir(const std::string& dir);
+
 struct Upload {
   std::string id;
   std::int64_t request_id = 0;  // the complaint the upload belongs to, or 0 for a work's

@@ -162,13 +162,16 @@ std::string_view RequestStatusAfter(std::string_view update_status) {
 
 bool IsLang(std::string_view s) { return s == "mr" || s == "hi" || s == "bn" || s == "en"; }
 
+bool IsUserIdChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
 bool NormalizeUserId(std::string_view typed, std::string* canonical) {
   if (typed.empty() || typed.size() > 32) return false;
   std::string out;
   for (const char c : typed) {
-    if (c >= 'a' && c <= 'z') out.push_back(static_cast<char>(c - 'a' + 'A'));
-    else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-') out.push_back(c);
-    else return false;
+    if (!IsUserIdChar(c)) return false;
+    out.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
   }
   *canonical = std::move(out);
   return true;

@@ -165,6 +165,8 @@ bool IsLang(std::string_view s);
 // A staff user id as typed (any case): 1–32 of A-Z a-z 0-9 . _ -. `canonical` gets it upper-cased,
 // the form central stores and devices keep (app/store/staff_store.h).
 bool NormalizeUserId(std::string_view typed, std::string* canonical);
+// A-Z a-z 0-9 . _ -: what a staff user id is made of (any case).
+bool IsUserIdChar(char c);
 
 // The feed cursor: opaque to clients, but ours is "c1-" + 16 hex digits of the last update_id so
 // that cursors also sort as strings. 0 means "from the beginning".
