@@ -134,6 +134,13 @@ Api::Api(Storage& storage, ApiConfig config) : storage_(storage), cfg_(std::move
 
 HttpResponse Api::StorageFailure(const Status& st, const char* what) {
   std::fprintf(stderr, "samvad-central: %s: %s\n", what, st.message.c_str());
+  if (st.code == Status::Code::kFull) {
+    // Not cleared in seconds: an operator must free space. The device keeps what it sent.
+    HttpResponse r =
+        ErrorResponse(503, "central's database disk is full; nothing was stored, and it is taken once space is freed");
+    r.headers.emplace_back("Retry-After", "300");
+    return r;
+  }
   if (st.code == Status::Code::kUnavailable) {
     HttpResponse r = ErrorResponse(503, "the queue's database is unavailable; try again shortly");
     r.headers.emplace_back("Retry-After", "5");

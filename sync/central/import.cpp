@@ -322,7 +322,7 @@ ImportReport ImportBundleFile(Storage& db, const ImportConfig& cfg) {
     // Whether or not COMMIT reached the disk cannot be known after some failures; the files
     // stay out only when nothing can name them, so keep them if a row might (media without a
     // row is harmless, a row without media is not).
-    if (st.code != Status::Code::kUnavailable) remove_written();
+    if (st.code == Status::Code::kBug) remove_written();
     rep.message = "the database failed (" + st.message + "), so the import was rolled back; run it again once the "
                   "database is back (importing twice changes nothing)";
     return rep;

@@ -29,7 +29,8 @@ enum class SqlCode {
   kOk,
   kUnique,       // a UNIQUE or PRIMARY KEY constraint refused the row: someone else won a race
   kRetry,        // busy/locked/serialization failure/deadlock: roll back and run the transaction again
-  kUnavailable,  // the engine is gone (connection lost, disk full, I/O error): report, do not retry now
+  kUnavailable,  // the engine is gone (connection lost, I/O error): report, do not retry now
+  kFull,         // the database's disk is full (SQLITE_FULL, SQLSTATE 53100): nothing was written; not soon cleared
   kError,        // anything else, which for our fixed SQL means a bug
 };
 

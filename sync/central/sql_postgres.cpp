@@ -84,6 +84,7 @@ class PgConn final : public SqlConn {
       res.message = PQerrorMessage(c_);
       if (code == "23505") res.code = SqlCode::kUnique;
       else if (code == "40001" || code == "40P01" || code == "55P03") res.code = SqlCode::kRetry;
+      else if (code == "53100") res.code = SqlCode::kFull;  // disk_full
       else if (PQstatus(c_) == CONNECTION_BAD || code.rfind("08", 0) == 0 || code.rfind("53", 0) == 0 ||
                code.rfind("57P", 0) == 0)
         res.code = SqlCode::kUnavailable;

@@ -19,7 +19,7 @@ SqlCode Classify(int rc) {
   switch (rc & 0xFF) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED: return SqlCode::kRetry;
-    case SQLITE_FULL:
+    case SQLITE_FULL: return SqlCode::kFull;
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
     case SQLITE_CORRUPT:

@@ -64,7 +64,9 @@ namespace {
 Status FromSql(const SqlResult& r) {
   Status s;
   if (r.ok()) return s;
-  s.code = r.code == SqlCode::kError ? Status::Code::kBug : Status::Code::kUnavailable;
+  s.code = r.code == SqlCode::kError  ? Status::Code::kBug
+           : r.code == SqlCode::kFull ? Status::Code::kFull
+                                      : Status::Code::kUnavailable;
   s.message = r.message;
   return s;
 }

@@ -27,7 +27,8 @@ namespace o311 = protocol::open311;
 // An environment failure (GUIDE 2.3): the database is unreachable, the disk is full, or — for
 // kBug — our own SQL is wrong. Outcomes such as "not found" or "conflict" are results, not this.
 struct Status {
-  enum class Code { kOk, kUnavailable, kBug };
+  // kFull: the database's disk is full (a kind of unavailable that lasts until someone frees space).
+  enum class Code { kOk, kUnavailable, kFull, kBug };
   Code code = Code::kOk;
   std::string message;
   bool ok() const { return code == Code::kOk; }

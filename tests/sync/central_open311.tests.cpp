@@ -1,7 +1,12 @@
 // central_open311.tests.cpp — samvad-central speaks Open311 GeoReport v2: discovery, services,
 // service definitions, creating and reading requests, filters, pagination, ticket search, and
 // the spec's errors (403 bad key, 404 unknown, 400 otherwise), against a real server process.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <fstream>
 #include <set>
 
@@ -128,6 +133,92 @@ TEST_CASE("A created request reads back with the spec's fields, its ticket and i
   REQUIRE(samvad::protocol::open311::ParseDatetime(q.Str("requested_datetime"), &requested));
   REQUIRE(samvad::protocol::open311::ParseDatetime(q.Str("expected_datetime"), &expected));
   CHECK(expected - requested == 48 * 3600);  // pothole: 48 hours in categories.tsv
+}
+
+// A full database disk, for real (the media folder's twin is in central_media.tests.cpp): central
+// runs in a user and mount namespace of its own with its database on a 1 MB tmpfs, and the rest
+// of that megabyte is then taken by a filler. A create must be refused with a reason a ward can
+// act on and a Retry-After that does not hammer central, must store nothing, and must go
+// through once space is freed; what was stored before stays readable.
+TEST_CASE("A full database disk: a create gets 503 saying so, nothing is stored, and it goes through once space is "
+          "freed",
+          "[central][open311][diskfull]") {
+  // Run on SQLite only (CMakeLists.txt): PostgreSQL's socket is out of reach from the namespace.
+  REQUIRE_FALSE(UsingPostgres());
+  std::string probe;
+  if (!CanMountSmallTmpfs(&probe)) {
+    WARN("SKIPPED: this kernel gives no user and mount namespace to mount a small tmpfs in (" + probe + ")");
+    return;
+  }
+  const std::string parent = MakeTempDir("samvad-full-db");
+  const std::string db_dir = parent + "/db";
+  REQUIRE(::mkdir(db_dir.c_str(), 0700) == 0);
+  const std::string db_url = "sqlite:" + db_dir + "/central.db";
+  std::string why;
+  // The enrolment code goes into the database on the real disk first (the CLI runs outside the
+  // namespace, where central's tmpfs cannot be seen); the namespace then starts from a copy.
+  std::string code;
+  {
+    CentralProcess before;
+    REQUIRE(before.Start(db_url, parent + "/media", 0, "", &why));
+    code = before.NewEnrolmentCode("full disk", &why);
+    INFO(why);
+    REQUIRE(!code.empty());
+  }
+  CentralProcess central;
+  central.SetWrapper({"unshare", "-Urm", "sh", "-c",
+                      "s=$(mktemp -d) && cp -a \"$0\"/. \"$s\"/ && mount -t tmpfs -o size=1m tmpfs \"$0\" && "
+                      "cp -a \"$s\"/. \"$0\"/ && rm -rf \"$s\" && exec \"$@\"",
+                      db_dir});
+  INFO(why);
+  REQUIRE(central.Start(db_url, parent + "/media", 0, "", &why));
+  const int port = central.port();
+  const Reply enrolled = PostForm(port, "/devices/enroll.json", {{"code", code}});
+  INFO(enrolled.body);
+  REQUIRE(enrolled.status == 200);
+  const std::string key = enrolled.Json().items.at(0).Str("api_key");
+  const Reply first = PostForm(port, "/requests.json", CreateForm(key, NewUuid()));
+  REQUIRE(first.status == 200);
+  const std::string first_id = first.Json().items.at(0).Str("service_request_id");
+
+  // Take every byte left, through central's own view of its filesystem.
+  const std::string filler = "/proc/" + std::to_string(central.pid()) + "/root" + db_dir + "/filler";
+  {
+    const int fd = ::open(filler.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    REQUIRE(fd >= 0);
+    const std::string block(65536, '\0');
+    ssize_t w = 0;
+    while ((w = ::write(fd, block.data(), block.size())) > 0) {
+    }
+    const int err = errno;
+    ::close(fd);
+    REQUIRE(w < 0);
+    REQUIRE(err == ENOSPC);
+  }
+  const auto form = CreateForm(key, NewUuid(), "garbage", "Garbage not collected for a week");
+  for (int attempt = 0; attempt < 2; ++attempt) {  // a retry while still full: the same answer
+    const Reply full = PostForm(port, "/requests.json", form);
+    INFO(full.body);
+    RequireOpen311Error(full, 503);
+    CHECK(full.Json().items.at(0).Str("description").find("database disk is full") != std::string::npos);
+    CHECK(full.Header("retry-after") == "300");  // an operator must act; not a 5-second blip
+  }
+  // What was stored before is still served.
+  CHECK(Http(port, "GET", "/requests/" + first_id + ".json").status == 200);
+
+  // An operator frees space; the device's retry goes through, once.
+  REQUIRE(::unlink(filler.c_str()) == 0);
+  const Reply taken = PostForm(port, "/requests.json", form);
+  INFO(taken.body);
+  REQUIRE(taken.status == 200);
+  const Reply again = PostForm(port, "/requests.json", form);
+  REQUIRE(again.status == 200);
+  CHECK(again.Json().items.at(0).Str("service_request_id") == taken.Json().items.at(0).Str("service_request_id"));
+  const Reply all = Http(port, "GET", "/requests.json?api_key=" + key);
+  REQUIRE(all.status == 200);
+  CHECK(all.Json().items.size() == 2);
+  central.Stop();
+  RemoveTree(parent);
 }
 
 TEST_CASE("Creating a request refuses a missing or bad key with 403", "[central][open311][auth]") {

@@ -152,6 +152,12 @@ void RemoveTree(const std::string& path) {
   std::filesystem::remove_all(path, ec);
 }
 
+bool CanMountSmallTmpfs(std::string* why) {
+  return RunShell("unshare -Urm sh -c "
+                  "'d=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs \"$d\" && umount \"$d\" && rmdir \"$d\"' 2>&1",
+                  why) == 0;
+}
+
 std::string NewUuid() {
   unsigned char b[16];
   randombytes_buf(b, sizeof b);
