@@ -66,6 +66,7 @@ case "$1" in
     id=$(curl -sf --noproxy '*' -H "Idempotency-Key: $uuid" \
            --data-urlencode "api_key=$kiosk" --data-urlencode service_code=pothole \
            --data-urlencode "attribute[client_uuid]=$uuid" --data-urlencode lang=mr \
+           --data-urlencode "attribute[ticket]=08-001-00042-9" \
            --data-urlencode "address_string=शिवाजी पार्क गेट क्रमांक ५ समोर, G/N" \
            --data-urlencode lat=19.026900 --data-urlencode long=72.838300 \
            --data-urlencode "description=रस्त्याच्या मधोमध मोठा खड्डा, दुचाकी घसरतात" \
