@@ -10,7 +10,6 @@
 // [SECTION] staff accounts: staff add | list | disable | enable | pin
 // [SECTION] sneakernet bundles: keys, import
 // [SECTION] sweep: what the media folder no longer needs
-#include <dirent.h>
 #include <malloc.h>
 #include <qrencode.h>
 #include <signal.h>
@@ -21,12 +20,15 @@
 
 #include <cerrno>
 #include <charconv>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <map>
-#include <set>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sync/central/api.h"
@@ -37,6 +39,7 @@
 #include "sync/central/import.h"
 #include "sync/central/staff.h"
 #include "sync/central/storage.h"
+#include "sync/central/sweep.h"
 #include "sync/model/pin_hash.h"
 #include "sync/protocol/form.h"
 #include "sync/protocol/open311.h"
@@ -59,6 +62,7 @@ constexpr const char* kUsage =
     "usage:\n"
     "  samvad-central serve  --db URL [--listen HOST:PORT] [--media DIR] [--catalog DIR]\n"
     "                        [--base-url URL] [--threads N] [--public] [--bundle-key FILE]\n"
+    "                        [--sweep-days N]\n"
     "  samvad-central enroll --db URL [--label TEXT] [--url BASE_URL] [--hours N] [--ward NN]\n"
     "  samvad-central revoke --db URL DEVICE_ID\n"
     "  samvad-central scope  --db URL DEVICE_ID --ward NN|all [--catalog DIR]\n"
@@ -84,6 +88,8 @@ constexpr const char* kUsage =
     "                  (default http://<listen address>)\n"
     "  --bundle-key F  central's secret key for sneakernet bundles, mode 0600 (default\n"
     "                  <media DIR>.bundle-key, e.g. samvad-media.bundle-key); made on first need\n"
+    "  --sweep-days N  serve runs sweep (below) with --days N at start and then every day\n"
+    "                  (default 30; 0: never, for an operator who runs it from cron instead)\n"
     "\n"
     "enroll prints a one-time code (and its QR) that a device trades for its key at\n"
     "POST /devices/enroll.json; revoke makes a device's key answer 403 from then on.\n"
@@ -202,6 +208,13 @@ int Serve(const Args& a) {
     std::fprintf(stderr, "samvad-central: --threads must be 1 to 256\n");
     return 2;
   }
+  int sweep_days = 30;
+  const std::string sd = Opt(a, "--sweep-days", "30");
+  if (std::from_chars(sd.data(), sd.data() + sd.size(), sweep_days).ec != std::errc() || sweep_days < 0 ||
+      sweep_days > 3650) {
+    std::fprintf(stderr, "samvad-central: --sweep-days must be 0 (never) to 3650\n");
+    return 2;
+  }
   cfg.media_dir = Opt(a, "--media", "samvad-media");
   if (!MakeDirs(cfg.media_dir)) {
     std::fprintf(stderr, "samvad-central: cannot create --media %s: %s\n", cfg.media_dir.c_str(), std::strerror(errno));
@@ -258,8 +271,32 @@ int Serve(const Args& a) {
   std::printf("samvad-central: listening on http://%s (%s, media in %s)\n", bound.c_str(),
               db->IsPostgres() ? "postgresql" : "sqlite", cfg.media_dir.c_str());
   std::fflush(stdout);
+  // The media folder's leftovers (sweep.h): once now, then every 24 hours, beside the handlers.
+  std::mutex sweep_mu;
+  std::condition_variable sweep_cv;
+  bool stopping = false;
+  std::thread sweeper;
+  if (sweep_days > 0) {
+    sweeper = std::thread([&] {
+      std::unique_lock lock(sweep_mu);
+      do {
+        lock.unlock();
+        const samvad::central::SweepReport r =
+            samvad::central::SweepMedia(*db, cfg.media_dir, sweep_days, std::time(nullptr));
+        std::fprintf(stderr, "samvad-central: %s%s%s\n", samvad::central::SweepSummary(r, sweep_days).c_str(),
+                     r.ok ? "" : "; left: ", r.problems.c_str());
+        lock.lock();
+      } while (!sweep_cv.wait_for(lock, std::chrono::hours(24), [&] { return stopping; }));
+    });
+  }
   int sig = 0;
   sigwait(&stop, &sig);
+  {
+    std::lock_guard lock(sweep_mu);
+    stopping = true;
+  }
+  sweep_cv.notify_all();
+  if (sweeper.joinable()) sweeper.join();
   server.Stop();
   std::printf("samvad-central: stopped (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
   return 0;
@@ -651,25 +688,9 @@ int Import(const Args& a) {
 
 namespace {
 
-// Removes `dir`/`name`, adding its size to `bytes`; false (with a message) on an error other than
-// "already gone".
-bool RemoveMediaFile(const std::string& dir, const std::string& name, std::int64_t* bytes) {
-  const std::string path = dir + "/" + name;
-  struct stat st{};
-  const bool sized = ::stat(path.c_str(), &st) == 0;
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    std::fprintf(stderr, "samvad-central: sweep: unlink %s: %s\n", path.c_str(), std::strerror(errno));
-    return false;
-  }
-  if (sized) *bytes += st.st_size;
-  return true;
-}
-
-// Two kinds of leftovers (DESIGN.md, "Sweeping the media folder"): uploads a device began and
-// never finished (a device replaced, a complaint re-filed), and files no upload row names (an
-// import or a create cut by a crash before its COMMIT reached the disk). Safe while `serve` runs:
-// a device that comes back to a forgotten upload gets 404 and makes it again from its own copy,
-// and a file younger than a day may belong to an upload or an import still being written.
+// Two kinds of leftovers (sweep.h): uploads a device began and never finished (a device
+// replaced, a complaint re-filed), and files no upload row names (an import or a create cut by a
+// crash before its COMMIT reached the disk). `serve` runs the same daily (--sweep-days).
 int Sweep(const Args& a) {
   int days = 30;
   const std::string d = Opt(a, "--days", "30");
@@ -678,57 +699,13 @@ int Sweep(const Args& a) {
     std::fprintf(stderr, "usage: samvad-central sweep --db URL [--media DIR] [--days N]   (N: 1 to 3650)\n");
     return 2;
   }
-  const std::string media = Opt(a, "--media", "samvad-media");
   auto db = OpenDb(a);
   if (!db) return 1;
-  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
-  bool ok = true;
-  // 1. Rows first (durable), then their files: a crash between leaves files step 2 removes.
-  std::vector<std::string> forgotten;
-  if (const auto st = db->ForgetAbandonedUploads(now - std::int64_t{days} * 86400, &forgotten); !st.ok()) {
-    std::fprintf(stderr, "samvad-central: sweep: %s\n", st.message.c_str());
-    return 1;
-  }
-  std::int64_t forgotten_bytes = 0;
-  for (const std::string& id : forgotten) ok = RemoveMediaFile(media, id, &forgotten_bytes) && ok;
-  // 2. Files named like an upload, a day old at least, that no row names.
-  std::vector<std::string> old_files;
-  if (DIR* dir = ::opendir(media.c_str())) {
-    while (const dirent* e = ::readdir(dir)) {
-      struct stat st{};
-      const std::string name = e->d_name;
-      if (samvad::central::IsUploadId(name) && ::stat((media + "/" + name).c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-          st.st_mtime < now - 86400)
-        old_files.push_back(name);
-    }
-    ::closedir(dir);
-  } else if (errno != ENOENT) {
-    std::fprintf(stderr, "samvad-central: sweep: cannot read --media %s: %s\n", media.c_str(), std::strerror(errno));
-    return 1;
-  }
-  std::set<std::string> known;
-  if (const auto st = db->KnownUploads(old_files, &known); !st.ok()) {
-    std::fprintf(stderr, "samvad-central: sweep: %s (no file removed)\n", st.message.c_str());
-    return 1;
-  }
-  int orphans = 0;
-  std::int64_t orphan_bytes = 0;
-  for (const std::string& name : old_files) {
-    if (known.count(name)) continue;
-    if (RemoveMediaFile(media, name, &orphan_bytes)) ++orphans;
-    else ok = false;
-  }
-  if (!forgotten.empty() || orphans > 0) {  // the removals themselves survive a power cut
-    if (!samvad::central::SyncDir(media)) {
-      std::fprintf(stderr, "samvad-central: sweep: cannot fsync %s: %s (a power cut may bring files back; run again)\n",
-                   media.c_str(), std::strerror(errno));
-      ok = false;
-    }
-  }
-  std::printf("swept %zu upload(s) not finished within %d days (%.1f MB) and %d file(s) no upload names (%.1f MB)\n",
-              forgotten.size(), days, static_cast<double>(forgotten_bytes) / 1e6, orphans,
-              static_cast<double>(orphan_bytes) / 1e6);
-  return ok ? 0 : 1;
+  const samvad::central::SweepReport r = samvad::central::SweepMedia(*db, Opt(a, "--media", "samvad-media"), days,
+                                                                     std::time(nullptr));
+  if (!r.ok) std::fprintf(stderr, "samvad-central: sweep: %s\n", r.problems.c_str());
+  std::printf("%s\n", samvad::central::SweepSummary(r, days).c_str());
+  return r.ok ? 0 : 1;
 }
 
 }  // namespace
@@ -746,7 +723,8 @@ int main(int argc, char** argv) {
   const std::string cmd = argv[1];
   Args args;
   if (cmd == "serve") {
-    if (!ParseArgs(argc, argv, 2, {"--db", "--listen", "--media", "--catalog", "--base-url", "--threads", "--bundle-key"},
+    if (!ParseArgs(argc, argv, 2,
+                   {"--db", "--listen", "--media", "--catalog", "--base-url", "--threads", "--bundle-key", "--sweep-days"},
                    &args))
       return 2;
     if (!args.positional.empty()) {

@@ -713,3 +713,39 @@ TEST_CASE("sweep forgets uploads never finished within N days and removes files 
   // A second sweep finds nothing more.
   CHECK(f.c.Cli({"sweep", "--media", media}).out.find("swept 0 upload(s)") != std::string::npos);
 }
+
+// No operator has to remember the sweep: serve runs it at start and then every day
+// (--sweep-days, default 30). Shown at start, after a restart; the daily repeat is the same call.
+TEST_CASE("serve sweeps the media folder by itself when it starts", "[central][tus][sweep]") {
+  Fixture f;
+  const std::string media = f.c.dir() + "/media";
+  const std::string photo = PhotoBytes(120000);
+  const std::string abandoned = f.Create(photo.size(), "photo");
+  REQUIRE(f.Patch(abandoned, 0, photo.substr(0, 50000)).status == 204);
+  const std::string finished = f.Create(photo.size(), "photo", {{"index", "1"}});
+  REQUIRE(f.Patch(finished, 0, photo).status == 204);
+  ExecSql(f.c.db_url(), "UPDATE uploads SET created_at = created_at - 40 * 86400 WHERE upload_id IN ('" +
+                            abandoned.substr(7) + "', '" + finished.substr(7) + "')");
+  const std::string orphan = media + "/0123456789abcdef0123456789abcdef";
+  { std::ofstream(orphan) << "leftover"; }
+  const timeval two_days_ago[2] = {{time(nullptr) - 2 * 86400, 0}, {time(nullptr) - 2 * 86400, 0}};
+  REQUIRE(::utimes(orphan.c_str(), two_days_ago) == 0);
+  // Its pass at this start is over (it found nothing old): until its next pass, in a day or at
+  // the next start, the upload stays.
+  CHECK(f.Offset(abandoned) == 50000);
+
+  f.c.Kill9();
+  std::string why;
+  REQUIRE(f.c.Restart(&why));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while ((std::filesystem::exists(orphan) || Http(f.c.port(), "HEAD", abandoned, "", f.Tus()).status != 404) &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(Http(f.c.port(), "HEAD", abandoned, "", f.Tus()).status == 404);
+  CHECK_FALSE(std::filesystem::exists(orphan));
+  CHECK(Http(f.c.port(), "GET", finished).body == photo);
+  // The schedule's one option is checked like every other.
+  const RunResult bad = f.c.Cli({"serve", "--sweep-days", "-1"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.out.find("--sweep-days must be 0 (never) to 3650") != std::string::npos);
+}

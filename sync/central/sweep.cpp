@@ -1,0 +1,90 @@
+// sweep.cpp — see sweep.h.
+#include "sync/central/sweep.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <set>
+#include <vector>
+
+namespace samvad::central {
+
+namespace {
+
+void Problem(SweepReport* r, const std::string& what) {
+  r->ok = false;
+  if (!r->problems.empty()) r->problems += "; ";
+  r->problems += what;
+}
+
+// Removes `dir`/`name`, adding its size to `bytes`; false (noted in `r`) on an error other than
+// "already gone".
+bool RemoveMediaFile(const std::string& dir, const std::string& name, std::int64_t* bytes, SweepReport* r) {
+  const std::string path = dir + "/" + name;
+  struct stat st{};
+  const bool sized = ::stat(path.c_str(), &st) == 0;
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    Problem(r, "unlink " + path + ": " + std::strerror(errno));
+    return false;
+  }
+  if (sized) *bytes += st.st_size;
+  return true;
+}
+
+}  // namespace
+
+SweepReport SweepMedia(Storage& db, const std::string& media, int days, std::time_t now) {
+  SweepReport r;
+  // 1. Rows first (durable), then their files: a crash between leaves files step 2 removes.
+  std::vector<std::string> forgotten;
+  if (const Status st = db.ForgetAbandonedUploads(static_cast<std::int64_t>(now) - std::int64_t{days} * 86400, &forgotten);
+      !st.ok()) {
+    Problem(&r, st.message);
+    return r;
+  }
+  for (const std::string& id : forgotten) RemoveMediaFile(media, id, &r.upload_bytes, &r);
+  r.uploads = static_cast<std::int64_t>(forgotten.size());
+  // 2. Files named like an upload, a day old at least, that no row names. A younger one may
+  // belong to an upload or an import still being written.
+  std::vector<std::string> old_files;
+  if (DIR* dir = ::opendir(media.c_str())) {
+    while (const dirent* e = ::readdir(dir)) {
+      struct stat st{};
+      const std::string name = e->d_name;
+      if (IsUploadId(name) && ::stat((media + "/" + name).c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+          st.st_mtime < now - 86400)
+        old_files.push_back(name);
+    }
+    ::closedir(dir);
+  } else if (errno != ENOENT) {
+    Problem(&r, "cannot read the media folder " + media + ": " + std::strerror(errno));
+    return r;
+  }
+  std::set<std::string> known;
+  if (const Status st = db.KnownUploads(old_files, &known); !st.ok()) {
+    Problem(&r, st.message + " (no file removed)");
+    return r;
+  }
+  for (const std::string& name : old_files) {
+    if (known.count(name)) continue;
+    if (RemoveMediaFile(media, name, &r.orphan_bytes, &r)) ++r.orphans;
+  }
+  if ((r.uploads > 0 || r.orphans > 0) && !SyncDir(media))  // the removals themselves survive a power cut
+    Problem(&r, "cannot fsync " + media + ": " + std::strerror(errno) + " (a power cut may bring files back)");
+  return r;
+}
+
+std::string SweepSummary(const SweepReport& r, int days) {
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "swept %lld upload(s) not finished within %d days (%.1f MB) and %lld file(s) no upload names (%.1f MB)",
+                static_cast<long long>(r.uploads), days, static_cast<double>(r.upload_bytes) / 1e6,
+                static_cast<long long>(r.orphans), static_cast<double>(r.orphan_bytes) / 1e6);
+  return buf;
+}
+
+}  // namespace samvad::central
