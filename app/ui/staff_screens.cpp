@@ -200,23 +200,25 @@ void BarChart(AppState& app, std::string_view id, std::string_view title, const 
     most = std::max(most, b.count);
     label_w = std::max(label_w, app.R().Measure(b.label, app.lang, px).x);
   }
-  label_w = std::min(label_w + t.pad(), w * 0.45f);  // a longer label gets a line of its own
+  // A label longer than the column wraps inside it (at ICU's breaks), and its row grows; the
+  // bars of a chart keep one left edge, so their lengths compare at a glance.
+  label_w = std::min(label_w + t.pad(), w * 0.45f);
   const float num_w = t.em * 2.5f, bar_w = w - label_w - num_w;
-  const float row_h = std::max(app.R().LineHeight(px), t.em * 1.1f) + t.pad() * 0.4f;
+  const float line_h = app.R().LineHeight(px);
+  const float row_h = std::max(line_h, t.em * 1.1f) + t.pad() * 0.4f;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   for (const Bar& b : bars) {
-    const bool own_line = app.R().Measure(b.label, app.lang, px).x > label_w - t.pad() * 0.5f;
-    if (own_line) Label(app, b.label, px, t.text);  // too long beside the bar: the bar goes under it
     const ImVec2 rp = ImGui::GetCursorPos();
     const ImVec2 sp = ImGui::GetCursorScreenPos();
-    if (!own_line) Label(app, b.label, px, t.text);
+    const float text_h = app.R().DrawWrapped(dl, sp, b.label, app.lang, px, label_w - t.pad() * 0.5f, t.text);
+    const float extra = std::max(0.0f, text_h - line_h);  // the wrapped lines beyond the first
     const float len = bar_w * static_cast<float>(b.count) / static_cast<float>(most);
-    const float y0 = sp.y + row_h * 0.15f, y1 = sp.y + row_h * 0.75f;
+    const float y0 = sp.y + extra * 0.5f + row_h * 0.15f, y1 = sp.y + extra * 0.5f + row_h * 0.75f;  // centred on the label
     dl->AddRectFilled(ImVec2(sp.x + label_w, y0), ImVec2(sp.x + label_w + bar_w, y1), t.key_special, t.rounding() * 0.3f);
     if (len > 0) dl->AddRectFilled(ImVec2(sp.x + label_w, y0), ImVec2(sp.x + label_w + len, y1), b.col, t.rounding() * 0.3f);
-    ImGui::SetCursorPos(ImVec2(rp.x + label_w + bar_w + t.pad() * 0.5f, rp.y));
+    ImGui::SetCursorPos(ImVec2(rp.x + label_w + bar_w + t.pad() * 0.5f, rp.y + extra * 0.5f));
     Label(app, std::to_string(b.count), px, t.text);
-    ImGui::SetCursorPos(ImVec2(rp.x, rp.y + row_h));
+    ImGui::SetCursorPos(ImVec2(rp.x, rp.y + row_h + extra));
   }
   const ImVec2 end = ImGui::GetCursorScreenPos();
   app.RegisterWidget(id, ImRect(start, ImVec2(start.x + w, end.y)));
