@@ -1,6 +1,7 @@
 // worker.cpp — see worker.h for the job lifecycle and its invariants.
 #include "app/capture/worker.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace samvad::capture {
@@ -27,6 +28,9 @@ void PhotoWorker::AssertJobState() const {
   if (!queue_.empty() && running_ != 0)
     assert(running_ < queue_.front().id && "PhotoWorker: a later job runs before an earlier one");
   assert((running_ != 0 || progress_ == 0.0f) && "PhotoWorker: progress without a running job");
+  for (const Job& j : queue_) assert(j.id > forget_through_ && "PhotoWorker: a forgotten job is still queued");
+  for (const FinishedPhoto& f : finished_)
+    assert(f.id > forget_through_ && "PhotoWorker: a forgotten job's result is still waiting");
 #endif
 }
 
@@ -63,6 +67,33 @@ std::vector<FinishedPhoto> PhotoWorker::TakeResults() {
   return out;
 }
 
+namespace {
+
+// Overwrites a citizen's image bytes before they are freed.
+void Wipe(std::vector<std::uint8_t>& v) {
+  std::fill(v.begin(), v.end(), std::uint8_t{0});
+  v.clear();
+  v.shrink_to_fit();
+}
+
+void Wipe(PhotoResult& r) {
+  Wipe(r.jpeg);
+  Wipe(r.thumb);
+}
+
+}  // namespace
+
+void PhotoWorker::Forget() {
+  std::lock_guard lock(mu_);
+  AssertJobState();
+  forget_through_ = next_id_ - 1;
+  for (Job& j : queue_)
+    if (auto* bytes = std::get_if<std::vector<std::uint8_t>>(&j.input)) Wipe(*bytes);
+  queue_.clear();
+  for (FinishedPhoto& f : finished_) Wipe(f.result);
+  finished_.clear();
+}
+
 void PhotoWorker::Run() {
   for (;;) {
     Job job;
@@ -89,7 +120,8 @@ void PhotoWorker::Run() {
     bool wake = false;
     {
       std::lock_guard lock(mu_);
-      finished_.push_back({job.id, std::move(result)});
+      if (job.id <= forget_through_) Wipe(result);  // its session ended while it ran (invariant 6)
+      else finished_.push_back({job.id, std::move(result)});
       running_ = 0;
       progress_ = 0;
       AssertJobState();

@@ -20,12 +20,16 @@
 //   4. At most one job is Running; Status().running is 0 exactly when none is.
 //   5. The destructor sets `stop`, lets the running photo finish (~100 ms), drops the queue and
 //      joins: no thread outlives the worker, and no result is posted after destruction.
+//   6. Forget() ends a session: no job submitted before it ever reaches TakeResults() — queued
+//      ones are dropped, finished ones wiped, and the running one's result is wiped when it is
+//      done (`forget_through_`). A kiosk's next citizen never receives the last one's photo.
 //
 //   transition              function
 //   (none) → Queued         SubmitFile / SubmitBytes
 //   Queued → Running        Run (worker thread), under the mutex
 //   Running → Finished      Run, under the mutex, then wake()
 //   Finished → UI           TakeResults
+//   Queued/Finished → gone  Forget (and Running → gone when it finishes)
 #pragma once
 #include <condition_variable>
 #include <cstdint>
@@ -72,6 +76,9 @@ class PhotoWorker {
   PhotoWorkerStatus Status() const;
   // Every result finished since the last call, oldest first; empty when none.
   std::vector<FinishedPhoto> TakeResults();
+  // The session these jobs belonged to is over (invariant 6): every job submitted so far is
+  // dropped, its bytes overwritten, and its result never posted.
+  void Forget();
 
  private:
   struct Job {
@@ -89,6 +96,7 @@ class PhotoWorker {
   std::deque<Job> queue_;
   std::vector<FinishedPhoto> finished_;
   JobId next_id_ = 1;
+  JobId forget_through_ = 0;  // results of jobs with an id up to this one are wiped, not posted
   JobId running_ = 0;
   float progress_ = 0;
   bool stop_ = false;

@@ -904,6 +904,7 @@ void Kiosk::Poll(AppState& app) {
 }
 
 void Kiosk::WipeSession() {
+  impl_->photos.Forget();  // a photo still being processed never reaches the next citizen's draft
   impl_->tasks.Run([this]() -> Tasks::Continuation {
     impl_->store.WipeSessionTemp();
     return {};

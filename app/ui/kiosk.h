@@ -53,7 +53,8 @@ class Kiosk {
   std::vector<ImportCandidate> ListImports() const;
   void AddPhoto(AppState& app, const std::string& path);
   bool processing_photo() const;
-  // Idle reset: removes any temporary file of the abandoned draft.
+  // The session ended (idle reset, "Done", a discarded draft): removes any temporary file of the
+  // abandoned draft, and drops every photo submitted so far, finished or not.
   void WipeSession();
 
   // Staff. Checks app.signin's user id and PIN on a worker (Argon2id takes ~30 ms and 19 MiB);

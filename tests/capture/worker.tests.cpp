@@ -81,3 +81,45 @@ TEST_CASE("destroying a busy worker finishes the running photo, drops the queue 
   // the destructor waits for the running photo, not for the 19 queued behind it.
   CHECK(std::chrono::steady_clock::now() - t0 < 4 * one + 50ms);
 }
+
+// A kiosk session ends (idle reset, "Done", a discarded draft) while a photo is still being
+// processed, or waits in the queue, or is finished but not yet taken: none of them may reach the
+// next citizen's draft.
+TEST_CASE("Forget: no job submitted before it ever comes out, whatever state it was in", "[capture][worker]") {
+  PhotoWorker worker;
+  const JobId running = worker.SubmitBytes(fx::MakeJpeg(4000, 3000, 90, true));  // ~70 ms or more
+  const JobId queued = worker.SubmitBytes(fx::MakeJpeg(1200, 900, 90, true));
+  // Forget while the first is running (or, on a slow machine, still queued: dropped all the same).
+  const auto started_by = std::chrono::steady_clock::now() + 10s;
+  while (worker.Status().running == 0 && worker.Status().finished == 0 && std::chrono::steady_clock::now() < started_by)
+    std::this_thread::sleep_for(1ms);
+  worker.Forget();
+  CHECK(worker.Status().queued == 0);
+  // The next session's photo comes out, alone.
+  const JobId next = worker.SubmitBytes(fx::MakeJpeg(800, 600, 90, true));
+  CHECK(next > queued);
+  std::vector<FinishedPhoto> got;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (auto& d : worker.TakeResults()) got.push_back(std::move(d));
+    if (!got.empty() && !worker.Status().busy()) break;
+    std::this_thread::sleep_for(1ms);
+  }
+  std::this_thread::sleep_for(50ms);  // a forgotten result posted late would show up now
+  for (auto& d : worker.TakeResults()) got.push_back(std::move(d));
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].id == next);
+  CHECK(got[0].id != running);
+  CHECK(got[0].result.ok());
+  CHECK(got[0].result.width == 800);
+
+  // A result finished but not taken when the session ends is dropped too.
+  const JobId finished = worker.SubmitBytes(fx::MakeJpeg(640, 480, 90, true));
+  const auto done_by = std::chrono::steady_clock::now() + 20s;
+  while (worker.Status().finished == 0 && std::chrono::steady_clock::now() < done_by) std::this_thread::sleep_for(1ms);
+  REQUIRE(worker.Status().finished == 1);
+  worker.Forget();
+  CHECK(worker.Status().finished == 0);
+  CHECK(worker.TakeResults().empty());
+  CHECK(finished > next);
+}
