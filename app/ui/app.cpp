@@ -65,7 +65,12 @@ void DeleteTexture(unsigned int& tex) {
   tex = 0;
 }
 
+bool Draft::Empty() const {
+  return landmark.text.empty() && description.text.empty() && phone.text.empty() && photos.empty();
+}
+
 void Draft::Wipe() {
+  discard_asked = false;
   category.clear();
   text::EditClear(landmark);
   text::EditClear(description);
@@ -98,13 +103,31 @@ void WorkScreenState::Wipe() {
   candidates.clear();
 }
 
-void AppState::ResetSession() {
-  draft.Wipe();
+void AppState::ForgetLookup() {
   text::EditClear(status.ticket);
   text::EditClear(status.last4);
   status.kb = KeyboardState{};
   status.editing_last4 = false;
   status.result_key.clear();
+  status.found = false;
+  status.result = StatusResult{};
+}
+
+bool AppState::HoldsCitizenData() const {
+  return !draft.Empty() || !status.ticket.text.empty() || !status.last4.text.empty() || status.found;
+}
+
+void AppState::DiscardDraft() {
+  draft.Wipe();
+  photos = PhotosState{};
+  message_key.clear();
+  if (kiosk) kiosk->WipeSession();  // its temporary files, and any photo still being processed
+  screen = ScreenId::Home;
+}
+
+void AppState::ResetSession() {
+  draft.Wipe();
+  ForgetLookup();
   receipt = ReceiptState{};
   photos = PhotosState{};
   staff = StaffSession{};
@@ -176,8 +199,7 @@ namespace {
 // After idle_warn_s without a touch, a countdown over the screen; at idle_reset_s the session
 // ends and nothing of it stays for the next person. A touch anywhere dismisses the warning.
 void IdleGuard(AppState& app) {
-  if (app.screen == ScreenId::Language && app.draft.photos.empty() && app.draft.description.text.empty())
-    return;  // nothing to protect, nobody to warn
+  if (app.screen == ScreenId::Language && !app.HoldsCitizenData()) return;  // nothing to protect, nobody to warn
   const double idle = app.now - app.last_touch;
   if (idle >= app.config.idle_reset_s) {
     app.ResetSession();

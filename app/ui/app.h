@@ -71,6 +71,9 @@ struct Draft {
   text::EditState landmark, description, phone;
   KeyboardState kb;  // one keyboard state for the draft's text fields
   std::vector<DraftPhoto> photos;
+  bool discard_asked = false;  // Back on its first screen: "discard this complaint?" is up
+  // Nothing the citizen wrote or added: no text, no photo (a category alone is one tap).
+  bool Empty() const;
   void Wipe();
 };
 
@@ -270,6 +273,13 @@ struct AppState {
   // Ends the citizen's (or the staff member's) session: the draft, the status screen's input
   // and any staff sign-in are wiped, and the kiosk returns to the language chooser.
   void ResetSession();
+  // The citizen left the complaint they were writing (and said so): it is wiped as at the end of
+  // a session, and the kiosk stays on the home screen, in their language.
+  void DiscardDraft();
+  // The status lookup's input and answer (a ticket, a phone number's last 4 digits) are wiped.
+  void ForgetLookup();
+  // Something of a citizen is on this kiosk's screens: a draft, or a lookup.
+  bool HoldsCitizenData() const;
   // A sync cause (an English sentence from sync/client) as staff read it: what it is about in
   // their language ("sync.topic.*", sync/client/cause_topic.h), then the sentence with its
   // details for whoever they call; the sentence alone in English or when its topic is unknown.

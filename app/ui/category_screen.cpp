@@ -7,9 +7,47 @@
 
 namespace samvad::ui {
 
+namespace {
+
+// Back from the complaint's first screen leaves the complaint. The kiosk is shared: what the
+// citizen wrote, their photos and their number must not wait on the home screen for the next
+// person, so leaving discards the draft — after asking, since it cannot be undone.
+void DiscardPrompt(AppState& app) {
+  const Theme& t = app.theme;
+  const float w = std::min(ImGui::GetContentRegionAvail().x, t.em * 30);
+  ImGui::Dummy(ImVec2(0, t.em));
+  Label(app, app.T("discard.title"), t.title_px(), t.text);
+  ImGui::Dummy(ImVec2(0, t.pad() * 0.5f));
+  Paragraph(app, app.T("discard.body"), t.body_px(), w, t.text_muted);
+  ImGui::Dummy(ImVec2(0, t.em));
+  const float bh = std::max(t.min_target(), t.em * 2.6f), bw = (w - t.pad()) * 0.5f;
+  ButtonOpts keep;
+  keep.style = ButtonStyle::Primary;
+  if (Button(app, "discard.keep", app.T("discard.keep"), ImVec2(bw, bh), keep) == Press::Tap) {
+    app.draft.discard_asked = false;
+    return;
+  }
+  ImGui::SameLine();
+  if (Button(app, "discard.yes", app.T("discard.yes"), ImVec2(bw, bh)) == Press::Tap) app.DiscardDraft();
+}
+
+}  // namespace
+
 void CategoryScreen(AppState& app) {
   const Theme& t = app.theme;
-  if (ScreenHeader(app, "category.back", app.T("category.title"))) app.Go(ScreenId::Home);
+  if (app.draft.discard_asked) {
+    DiscardPrompt(app);
+    return;
+  }
+  if (ScreenHeader(app, "category.back", app.T("category.title"))) {
+    if (!app.draft.Empty()) {
+      app.draft.discard_asked = true;
+    } else {
+      app.draft.Wipe();  // a category alone: nothing to ask about, and nothing left behind
+      app.Go(ScreenId::Home);
+    }
+    return;
+  }
   const auto& cats = app.catalog.categories;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const int cols = avail.x > avail.y * 1.4f ? 5 : 3;

@@ -14,7 +14,11 @@ void StatusScreen(AppState& app) {
   st.ticket.max_graphemes = 11;
   st.last4.digits_only = true;
   st.last4.max_graphemes = 4;
-  if (ScreenHeader(app, "status.back", app.T("status.title"))) app.Go(ScreenId::Home);
+  if (ScreenHeader(app, "status.back", app.T("status.title"))) {  // done with it: not left for the next person
+    app.ForgetLookup();
+    app.Go(ScreenId::Home);
+    return;
+  }
   const float w = ImGui::GetContentRegionAvail().x;
   const float fh = std::max(t.min_target(), app.R().LineHeight(t.body_px()) + t.pad());
   const float left_w = std::min(w * 0.5f, t.em * 18);
