@@ -42,6 +42,11 @@ class Api {
   // Before serving: uploads acknowledged unflushed when central last stopped are checked against
   // their declared SHA-256 and kept, or started again (U8). A line for the log, "" if none.
   std::string SettleUnsynced();
+  // What a POST /media/sync does for every device at once: uploads acknowledged unflushed (U8)
+  // are flushed to disk and published. serve runs it every few minutes, so a photo whose device
+  // never seals (a tablet lost, a third-party tus client) is not left unpublished until the next
+  // start. A status 503 answer on failure (the log line is written), nullopt when done.
+  std::optional<HttpResponse> SealPending();
 
  private:
   friend class TusPatch;

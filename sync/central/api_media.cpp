@@ -555,10 +555,24 @@ std::string Api::FlushMedia() {
   return ok ? std::string() : error;
 }
 
+// Lists the unsynced rows first, then flushes: a row it lists was committed after its bytes were
+// written, so the flush covers them; MarkSynced clears a row only at the offset it listed.
+std::optional<HttpResponse> Api::SealPending() {
+  std::vector<Upload> pending;
+  if (const Status st = storage_.ListUnsynced(&pending); !st.ok()) return StorageFailure(st, "list unsynced uploads");
+  if (pending.empty()) return std::nullopt;
+  if (const std::string why = FlushMedia(); !why.empty()) {
+    std::fprintf(stderr, "samvad-central: syncfs %s: %s\n", cfg_.media_dir.c_str(), why.c_str());
+    HttpResponse r = ErrorResponse(503, "cannot store uploads right now");
+    r.headers.emplace_back("Retry-After", "60");
+    return r;
+  }
+  if (const Status st = storage_.MarkSynced(pending); !st.ok()) return StorageFailure(st, "mark uploads flushed");
+  return std::nullopt;
+}
+
 // POST /media/sync: every upload whose bytes central acknowledged before this request arrived
-// is on the disk when it answers. It lists the unsynced rows first, then flushes: a row it lists
-// was committed after its bytes were written, so the flush covers them; MarkSynced clears a row
-// only at the offset it listed.
+// is on the disk when it answers (SealPending).
 // With a form body of upload_id fields (the device's photos of a batch), it answers 200 and, for
 // each of them that is this device's, the offset now durable: the device marks a photo sent only
 // when that offset is the photo's length (a restart of central's machine between the upload and
@@ -575,17 +589,7 @@ HttpResponse Api::MediaSync(const HttpRequest& req, const Body& body) {
   }
   if (asked.size() > kMaxSyncIds)
     return ErrorResponse(400, "at most " + std::to_string(kMaxSyncIds) + " upload_id fields per request");
-  std::vector<Upload> pending;
-  if (const Status st = storage_.ListUnsynced(&pending); !st.ok()) return StorageFailure(st, "list unsynced uploads");
-  if (!pending.empty()) {
-    if (const std::string why = FlushMedia(); !why.empty()) {
-      std::fprintf(stderr, "samvad-central: syncfs %s: %s\n", cfg_.media_dir.c_str(), why.c_str());
-      HttpResponse r = ErrorResponse(503, "cannot store uploads right now");
-      r.headers.emplace_back("Retry-After", "60");
-      return r;
-    }
-    if (const Status st = storage_.MarkSynced(pending); !st.ok()) return StorageFailure(st, "mark uploads flushed");
-  }
+  if (auto failed = SealPending()) return *failed;
   // Rows another flush cleared may be committed but not yet synced, and so may the offsets.
   if (const Status st = storage_.WaitDurable(); !st.ok()) return StorageFailure(st, "sync uploads");
   if (asked.empty()) {

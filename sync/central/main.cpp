@@ -18,6 +18,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -62,7 +63,7 @@ constexpr const char* kUsage =
     "usage:\n"
     "  samvad-central serve  --db URL [--listen HOST:PORT] [--media DIR] [--catalog DIR]\n"
     "                        [--base-url URL] [--threads N] [--public] [--bundle-key FILE]\n"
-    "                        [--sweep-days N]\n"
+    "                        [--sweep-days N] [--seal-every S]\n"
     "  samvad-central enroll --db URL [--label TEXT] [--url BASE_URL] [--hours N] [--ward NN]\n"
     "  samvad-central revoke --db URL DEVICE_ID\n"
     "  samvad-central scope  --db URL DEVICE_ID --ward NN|all [--catalog DIR]\n"
@@ -90,6 +91,8 @@ constexpr const char* kUsage =
     "                  <media DIR>.bundle-key, e.g. samvad-media.bundle-key); made on first need\n"
     "  --sweep-days N  serve runs sweep (below) with --days N at start and then every day\n"
     "                  (default 30; 0: never, for an operator who runs it from cron instead)\n"
+    "  --seal-every S  serve flushes photos that devices sent 'flush later' and never sealed\n"
+    "                  every S seconds, which publishes them (default 300; 0: never)\n"
     "\n"
     "enroll prints a one-time code (and its QR) that a device trades for its key at\n"
     "POST /devices/enroll.json; revoke makes a device's key answer 403 from then on.\n"
@@ -215,6 +218,13 @@ int Serve(const Args& a) {
     std::fprintf(stderr, "samvad-central: --sweep-days must be 0 (never) to 3650\n");
     return 2;
   }
+  int seal_every_s = 300;
+  const std::string se = Opt(a, "--seal-every", "300");
+  if (std::from_chars(se.data(), se.data() + se.size(), seal_every_s).ec != std::errc() || seal_every_s < 0 ||
+      seal_every_s > 86400) {
+    std::fprintf(stderr, "samvad-central: --seal-every must be 0 (never) to 86400 seconds\n");
+    return 2;
+  }
   cfg.media_dir = Opt(a, "--media", "samvad-media");
   if (!MakeDirs(cfg.media_dir)) {
     std::fprintf(stderr, "samvad-central: cannot create --media %s: %s\n", cfg.media_dir.c_str(), std::strerror(errno));
@@ -271,32 +281,46 @@ int Serve(const Args& a) {
   std::printf("samvad-central: listening on http://%s (%s, media in %s)\n", bound.c_str(),
               db->IsPostgres() ? "postgresql" : "sqlite", cfg.media_dir.c_str());
   std::fflush(stdout);
-  // The media folder's leftovers (sweep.h): once now, then every 24 hours, beside the handlers.
-  std::mutex sweep_mu;
-  std::condition_variable sweep_cv;
+  // Housekeeping beside the handlers, on one thread: every --seal-every seconds, uploads
+  // acknowledged unflushed that no device has sealed are sealed and published (Api::SealPending;
+  // at start SettleUnsynced has just done it); at start and then every 24 hours, the media
+  // folder's leftovers are swept (sweep.h).
+  std::mutex chores_mu;
+  std::condition_variable chores_cv;
   bool stopping = false;
-  std::thread sweeper;
-  if (sweep_days > 0) {
-    sweeper = std::thread([&] {
-      std::unique_lock lock(sweep_mu);
-      do {
-        lock.unlock();
+  std::thread chores([&] {
+    using Clock = std::chrono::steady_clock;
+    const auto seal_period = std::chrono::seconds(seal_every_s);
+    auto next_sweep = Clock::now(), next_seal = Clock::now() + seal_period;
+    std::unique_lock lock(chores_mu);
+    while (!stopping) {
+      lock.unlock();
+      if (seal_every_s > 0 && Clock::now() >= next_seal) {
+        api.SealPending();  // a failure is logged; a device sealing itself is told at once
+        next_seal = Clock::now() + seal_period;
+      }
+      if (sweep_days > 0 && Clock::now() >= next_sweep) {
         const samvad::central::SweepReport r =
             samvad::central::SweepMedia(*db, cfg.media_dir, sweep_days, std::time(nullptr));
         std::fprintf(stderr, "samvad-central: %s%s%s\n", samvad::central::SweepSummary(r, sweep_days).c_str(),
                      r.ok ? "" : "; left: ", r.problems.c_str());
-        lock.lock();
-      } while (!sweep_cv.wait_for(lock, std::chrono::hours(24), [&] { return stopping; }));
-    });
-  }
+        next_sweep = Clock::now() + std::chrono::hours(24);
+      }
+      lock.lock();
+      auto wake = Clock::now() + std::chrono::hours(24);
+      if (seal_every_s > 0) wake = std::min(wake, next_seal);
+      if (sweep_days > 0) wake = std::min(wake, next_sweep);
+      chores_cv.wait_until(lock, wake, [&] { return stopping; });
+    }
+  });
   int sig = 0;
   sigwait(&stop, &sig);
   {
-    std::lock_guard lock(sweep_mu);
+    std::lock_guard lock(chores_mu);
     stopping = true;
   }
-  sweep_cv.notify_all();
-  if (sweeper.joinable()) sweeper.join();
+  chores_cv.notify_all();
+  chores.join();
   server.Stop();
   std::printf("samvad-central: stopped (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
   return 0;
@@ -724,7 +748,8 @@ int main(int argc, char** argv) {
   Args args;
   if (cmd == "serve") {
     if (!ParseArgs(argc, argv, 2,
-                   {"--db", "--listen", "--media", "--catalog", "--base-url", "--threads", "--bundle-key", "--sweep-days"},
+                   {"--db", "--listen", "--media", "--catalog", "--base-url", "--threads", "--bundle-key", "--sweep-days",
+                    "--seal-every"},
                    &args))
       return 2;
     if (!args.positional.empty()) {

@@ -282,6 +282,7 @@ bool CentralProcess::Restart(std::string* why) {
     argv.push_back("--base-url");
     argv.push_back(base_url_);
   }
+  argv.insert(argv.end(), serve_options_.begin(), serve_options_.end());
   argv.insert(argv.begin(), wrapper_.begin(), wrapper_.end());
   int fd = -1;
   pid_ = SpawnProcess(argv, &fd);

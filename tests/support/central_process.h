@@ -73,6 +73,8 @@ class CentralProcess {
   // A command that runs before samvad-central and execs it with the arguments appended (the
   // same process: `pid()` stays central's), e.g. `unshare` to give it a filesystem of its own.
   void SetWrapper(std::vector<std::string> wrapper) { wrapper_ = std::move(wrapper); }
+  // More `serve` options, e.g. {"--sweep-days", "0"}.
+  void SetServeOptions(std::vector<std::string> options) { serve_options_ = std::move(options); }
   int port() const { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   const std::string& db_url() const { return db_url_; }
@@ -85,7 +87,7 @@ class CentralProcess {
 
  private:
   std::string db_url_, media_dir_, base_url_;
-  std::vector<std::string> wrapper_;
+  std::vector<std::string> wrapper_, serve_options_;
   int threads_ = 4;
   pid_t pid_ = -1;
   int port_ = 0;

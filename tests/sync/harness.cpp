@@ -229,11 +229,12 @@ void ExecSql(const std::string& db_url, const std::string& sql) {
 
 Central::Central() : Central(std::vector<std::string>{}) {}
 
-Central::Central(std::vector<std::string> wrapper, const std::string& media) {
+Central::Central(std::vector<std::string> wrapper, const std::string& media, std::vector<std::string> serve_options) {
   dir_ = MakeTempDir("samvad-central");
   db_url_ = UsingPostgres() ? NewPostgresDatabase() : "sqlite:" + dir_ + "/central.db";
   std::string why;
   process_.SetWrapper(std::move(wrapper));
+  process_.SetServeOptions(std::move(serve_options));
   const bool started = process_.Start(db_url_, media.empty() ? dir_ + "/media" : media, 0, "", &why);
   INFO(why);
   REQUIRE(started);

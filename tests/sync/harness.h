@@ -73,8 +73,8 @@ class Central {
  public:
   Central();
   // Started through `wrapper` (CentralProcess::SetWrapper); `media` names the media folder in
-  // it ("" = <dir>/media).
-  Central(std::vector<std::string> wrapper, const std::string& media = "");
+  // it ("" = <dir>/media); `serve_options` are more `serve` options (SetServeOptions).
+  Central(std::vector<std::string> wrapper, const std::string& media = "", std::vector<std::string> serve_options = {});
   ~Central();
   Central(const Central&) = delete;
   Central& operator=(const Central&) = delete;
