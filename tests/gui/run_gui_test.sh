@@ -17,7 +17,7 @@ args=$(header args)
 size=$(sed -n 's/.*--size \([0-9]*x[0-9]*\).*/\1/p' <<<"$args"); size=${size:-1280x800}
 # Each test gets its own data folder, so no run sees another's files.
 export SAMVAD_DATA="$out/data" DATA="$out/data" OUT="$out" TOOLS GUI_TOOLS; TOOLS=$(dirname "$imgcmp")
-GUI_TOOLS=$(cd "$(dirname "$script")/tools" && pwd)
+GUI_TOOLS=$(cd "$(dirname "$0")/tools" && pwd)  # beside this runner
 mkdir -p "$DATA"
 setup=$(header setup); check=$(header check); nogolden=" $(header no-golden) "
 if [ -n "$setup" ]; then bash -c "$setup"; fi
