@@ -143,6 +143,26 @@ std::string Opt(const Args& a, const std::string& name, const std::string& fallb
   return it == a.opts.end() ? fallback : it->second;
 }
 
+// Option `name` as a whole number from `lo` to `hi` (`fallback` when absent) into *out; false,
+// having said "NAME must be LO to HI" (and `range_note`, e.g. " seconds"), otherwise. The whole
+// value must be digits: "3O" is refused, not read as 3.
+bool IntOpt(const Args& a, const char* name, int fallback, int lo, int hi, const char* range_note, int* out) {
+  const auto it = a.opts.find(name);
+  if (it == a.opts.end()) {
+    *out = fallback;
+    return true;
+  }
+  const std::string& v = it->second;
+  int n = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < lo || n > hi) {
+    std::fprintf(stderr, "samvad-central: %s must be %d to %d%s\n", name, lo, hi, range_note);
+    return false;
+  }
+  *out = n;
+  return true;
+}
+
 std::unique_ptr<Storage> OpenDb(const Args& a) {
   std::string error;
   auto db = Storage::Open(Opt(a, "--db", "sqlite:samvad-central.db"), &error);
@@ -205,26 +225,11 @@ int Serve(const Args& a) {
   // connection to whichever pool thread accepts it first: with as many threads as busy
   // connections, two of them often share a thread and one's flush stalls the other. 16 makes
   // that rare for a ward's devices at a cost of idle stacks (DESIGN.md, "Upload throughput").
-  unsigned threads = 16;
-  const std::string t = Opt(a, "--threads", "16");
-  if (std::from_chars(t.data(), t.data() + t.size(), threads).ec != std::errc() || threads == 0 || threads > 256) {
-    std::fprintf(stderr, "samvad-central: --threads must be 1 to 256\n");
+  int threads = 16, sweep_days = 30, seal_every_s = 300;
+  if (!IntOpt(a, "--threads", 16, 1, 256, "", &threads) ||
+      !IntOpt(a, "--sweep-days", 30, 0, 3650, " (0: never)", &sweep_days) ||
+      !IntOpt(a, "--seal-every", 300, 0, 86400, " seconds (0: never)", &seal_every_s))
     return 2;
-  }
-  int sweep_days = 30;
-  const std::string sd = Opt(a, "--sweep-days", "30");
-  if (std::from_chars(sd.data(), sd.data() + sd.size(), sweep_days).ec != std::errc() || sweep_days < 0 ||
-      sweep_days > 3650) {
-    std::fprintf(stderr, "samvad-central: --sweep-days must be 0 (never) to 3650\n");
-    return 2;
-  }
-  int seal_every_s = 300;
-  const std::string se = Opt(a, "--seal-every", "300");
-  if (std::from_chars(se.data(), se.data() + se.size(), seal_every_s).ec != std::errc() || seal_every_s < 0 ||
-      seal_every_s > 86400) {
-    std::fprintf(stderr, "samvad-central: --seal-every must be 0 (never) to 86400 seconds\n");
-    return 2;
-  }
   cfg.media_dir = Opt(a, "--media", "samvad-media");
   if (!MakeDirs(cfg.media_dir)) {
     std::fprintf(stderr, "samvad-central: cannot create --media %s: %s\n", cfg.media_dir.c_str(), std::strerror(errno));
@@ -273,7 +278,7 @@ int Serve(const Args& a) {
   if (const std::string settled = api.SettleUnsynced(); !settled.empty())
     std::fprintf(stderr, "samvad-central: %s\n", settled.c_str());
   samvad::central::HttpServer server;
-  if (!server.Start(fd, threads, [&api](const samvad::central::HttpRequest& r) { return api.Route(r); }, &error)) {
+  if (!server.Start(fd, static_cast<unsigned>(threads), [&api](const samvad::central::HttpRequest& r) { return api.Route(r); }, &error)) {
     std::fprintf(stderr, "samvad-central: %s\n", error.c_str());
     return 1;
   }
@@ -357,11 +362,7 @@ bool WardOption(const Args& a, bool required, std::string* ward) {
 
 int Enroll(const Args& a) {
   int hours = 24;
-  const std::string h = Opt(a, "--hours", "24");
-  if (std::from_chars(h.data(), h.data() + h.size(), hours).ec != std::errc() || hours < 1 || hours > 24 * 14) {
-    std::fprintf(stderr, "samvad-central: --hours must be 1 to 336\n");
-    return 2;
-  }
+  if (!IntOpt(a, "--hours", 24, 1, 24 * 14, "", &hours)) return 2;
   std::string ward;
   if (!WardOption(a, /*required=*/false, &ward)) return 2;
   auto db = OpenDb(a);
@@ -717,9 +718,8 @@ namespace {
 // crash before its COMMIT reached the disk). `serve` runs the same daily (--sweep-days).
 int Sweep(const Args& a) {
   int days = 30;
-  const std::string d = Opt(a, "--days", "30");
-  if (!a.positional.empty() || std::from_chars(d.data(), d.data() + d.size(), days).ec != std::errc() || days < 1 ||
-      days > 3650) {
+  if (!IntOpt(a, "--days", 30, 1, 3650, "", &days)) return 2;
+  if (!a.positional.empty()) {
     std::fprintf(stderr, "usage: samvad-central sweep --db URL [--media DIR] [--days N]   (N: 1 to 3650)\n");
     return 2;
   }

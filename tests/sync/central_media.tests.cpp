@@ -559,7 +559,7 @@ TEST_CASE("serve seals by itself what no device sealed, and publishes it", "[cen
   // The option is checked like every other.
   const RunResult bad = f.c.Cli({"serve", "--seal-every", "x"});
   CHECK(bad.exit_code == 2);
-  CHECK(bad.out.find("--seal-every must be 0 (never) to 86400 seconds") != std::string::npos);
+  CHECK(bad.out.find("--seal-every must be 0 to 86400 seconds (0: never)") != std::string::npos);
 }
 
 TEST_CASE("Uploads acknowledged before a flush survive a killed central; after a machine restart only checked ones are kept",
@@ -774,7 +774,10 @@ TEST_CASE("serve sweeps the media folder by itself when it starts", "[central][t
   CHECK_FALSE(std::filesystem::exists(orphan));
   CHECK(Http(f.c.port(), "GET", finished).body == photo);
   // The schedule's one option is checked like every other.
-  const RunResult bad = f.c.Cli({"serve", "--sweep-days", "-1"});
-  CHECK(bad.exit_code == 2);
-  CHECK(bad.out.find("--sweep-days must be 0 (never) to 3650") != std::string::npos);
+  for (const char* wrong : {"-1", "3O", "", "99999"}) {  // "3O" (a letter O) is not 3 days
+    const RunResult bad = f.c.Cli({"serve", "--sweep-days", wrong});
+    INFO(wrong);
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.out.find("--sweep-days must be 0 to 3650 (0: never)") != std::string::npos);
+  }
 }
