@@ -51,9 +51,9 @@ std::string MakeTempDir(const char* prefix);
 void RemoveTree(const std::string& path);
 
 // Whether this kernel lets an unprivileged process mount a small tmpfs in a user and mount
-// namespace of its own (`unshare -Urm`), which the full-disk tests run central in; when not,
-// `why` says what it answered.
-bool CanMountSmallTmpfs(std::string* why);
+// namespace of its own (`unshare -Urm`), which the full-disk tests run central in. When not, it
+// WARNs loudly that the calling test is skipped, and why.
+bool CanMountSmallTmpfs();
 
 // The storage backend this test binary runs against: SAMVAD_TEST_BACKEND=sqlite|postgresql.
 bool UsingPostgres();
