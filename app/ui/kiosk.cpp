@@ -344,11 +344,14 @@ void Kiosk::LookUp(AppState& app) {
     st.result_key = "status.invalid";
     return;
   }
-  const std::string last4 = st.last4.text;
-  impl_->tasks.Run([this, t, last4]() -> Tasks::Continuation {
+  const std::string last4 = st.last4.text, asked = st.ticket.text;
+  impl_->tasks.Run([this, t, last4, asked]() -> Tasks::Continuation {
     const store::LookupResult r = impl_->store.Lookup(t, last4);
-    return [r](AppState& a) {
+    return [r, last4, asked](AppState& a) {
       StatusState& s = a.status;
+      // The citizen left (Back, or the session ended) or changed the question meanwhile: the
+      // answer is not shown to whoever is there now.
+      if (s.ticket.text != asked || s.last4.text != last4) return;
       s.found = false;
       switch (r.status) {
         case store::LookupStatus::Found: {
