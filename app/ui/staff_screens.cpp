@@ -213,7 +213,8 @@ void BarChart(AppState& app, std::string_view id, std::string_view title, const 
     const float text_h = app.R().DrawWrapped(dl, sp, b.label, app.lang, px, label_w - t.pad() * 0.5f, t.text);
     const float extra = std::max(0.0f, text_h - line_h);  // the wrapped lines beyond the first
     const float len = bar_w * static_cast<float>(b.count) / static_cast<float>(most);
-    const float y0 = sp.y + extra * 0.5f + row_h * 0.15f, y1 = sp.y + extra * 0.5f + row_h * 0.75f;  // centred on the label
+    const float mid = sp.y + extra * 0.5f;  // the bar is centred on the label's lines
+    const float y0 = mid + row_h * 0.15f, y1 = mid + row_h * 0.75f;
     dl->AddRectFilled(ImVec2(sp.x + label_w, y0), ImVec2(sp.x + label_w + bar_w, y1), t.key_special, t.rounding() * 0.3f);
     if (len > 0) dl->AddRectFilled(ImVec2(sp.x + label_w, y0), ImVec2(sp.x + label_w + len, y1), b.col, t.rounding() * 0.3f);
     ImGui::SetCursorPos(ImVec2(rp.x + label_w + bar_w + t.pad() * 0.5f, rp.y + extra * 0.5f));

@@ -278,7 +278,8 @@ int Serve(const Args& a) {
   if (const std::string settled = api.SettleUnsynced(); !settled.empty())
     std::fprintf(stderr, "samvad-central: %s\n", settled.c_str());
   samvad::central::HttpServer server;
-  if (!server.Start(fd, static_cast<unsigned>(threads), [&api](const samvad::central::HttpRequest& r) { return api.Route(r); }, &error)) {
+  const auto route = [&api](const samvad::central::HttpRequest& r) { return api.Route(r); };
+  if (!server.Start(fd, static_cast<unsigned>(threads), route, &error)) {
     std::fprintf(stderr, "samvad-central: %s\n", error.c_str());
     return 1;
   }
@@ -748,8 +749,8 @@ int main(int argc, char** argv) {
   Args args;
   if (cmd == "serve") {
     if (!ParseArgs(argc, argv, 2,
-                   {"--db", "--listen", "--media", "--catalog", "--base-url", "--threads", "--bundle-key", "--sweep-days",
-                    "--seal-every"},
+                   {"--db", "--listen", "--media", "--catalog", "--base-url", "--threads", "--bundle-key",
+                    "--sweep-days", "--seal-every"},
                    &args))
       return 2;
     if (!args.positional.empty()) {

@@ -41,8 +41,8 @@ SweepReport SweepMedia(Storage& db, const std::string& media, int days, std::tim
   SweepReport r;
   // 1. Rows first (durable), then their files: a crash between leaves files step 2 removes.
   std::vector<std::string> forgotten;
-  if (const Status st = db.ForgetAbandonedUploads(static_cast<std::int64_t>(now) - std::int64_t{days} * 86400, &forgotten);
-      !st.ok()) {
+  const std::int64_t before = static_cast<std::int64_t>(now) - std::int64_t{days} * 86400;
+  if (const Status st = db.ForgetAbandonedUploads(before, &forgotten); !st.ok()) {
     Problem(&r, st.message);
     return r;
   }
