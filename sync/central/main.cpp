@@ -20,7 +20,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -44,6 +43,7 @@
 #include "sync/model/pin_hash.h"
 #include "sync/protocol/form.h"
 #include "sync/protocol/open311.h"
+#include "sync/protocol/tus.h"
 
 #ifndef SAMVAD_CATALOG_DIR
 #define SAMVAD_CATALOG_DIR "assets/catalog"
@@ -152,14 +152,13 @@ bool IntOpt(const Args& a, const char* name, int fallback, int lo, int hi, const
     *out = fallback;
     return true;
   }
-  const std::string& v = it->second;
-  int n = 0;
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < lo || n > hi) {
+  std::uint64_t n = 0;
+  if (!samvad::protocol::tus::ParseUint(it->second, &n) || n < static_cast<std::uint64_t>(lo) ||
+      n > static_cast<std::uint64_t>(hi)) {
     std::fprintf(stderr, "samvad-central: %s must be %d to %d%s\n", name, lo, hi, range_note);
     return false;
   }
-  *out = n;
+  *out = static_cast<int>(n);
   return true;
 }
 
@@ -436,13 +435,12 @@ int Scope(const Args& a) {
 }
 
 int Assign(const Args& a) {
-  std::int64_t id = 0;
+  std::uint64_t id = 0;
   std::string to = Opt(a, "--to", "");
   if (to.empty() && a.positional.size() == 2) to = a.positional[1];
   const size_t want = a.opts.count("--to") ? 1 : 2;
   std::string user;
-  if (a.positional.size() != want || to.empty() ||
-      std::from_chars(a.positional[0].data(), a.positional[0].data() + a.positional[0].size(), id).ec != std::errc()) {
+  if (a.positional.size() != want || to.empty() || !samvad::protocol::tus::ParseUint(a.positional[0], &id)) {
     std::fprintf(stderr, "usage: samvad-central assign --db URL REQUEST_ID USER_ID\n");
     return 2;
   }
@@ -453,7 +451,7 @@ int Assign(const Args& a) {
   auto db = OpenDb(a);
   if (!db) return 1;
   samvad::central::AssignResult result;
-  if (const auto st = db->Assign(id, user, &result); !st.ok()) {
+  if (const auto st = db->Assign(static_cast<std::int64_t>(id), user, &result); !st.ok()) {
     std::fprintf(stderr, "samvad-central: assign: %s\n", st.message.c_str());
     return 1;
   }

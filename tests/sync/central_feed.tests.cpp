@@ -201,6 +201,8 @@ TEST_CASE("assign records who a request is assigned to, on the request and in th
   CHECK(device.items.at(1).Str("user_id") == "JE.GNWARD");
   CHECK(Feed(c).body.find("GNWARD") == std::string::npos);
   CHECK(c.Cli({"assign", "999999", "--to", "x"}).exit_code == 1);
+  // A request id is digits only: "1x" is not request 1 (it was, read as far as the digits went).
+  CHECK(c.Cli({"assign", id + "x", "--to", "je.gnward"}).exit_code == 2);
 }
 
 TEST_CASE("A reader following the cursor while devices post updates sees every update once, in order",
