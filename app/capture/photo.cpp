@@ -412,6 +412,12 @@ PhotoResult OutOfMemory() {
 
 }  // namespace
 
+void WipeBytes(std::vector<std::uint8_t>& bytes) {
+  std::fill(bytes.begin(), bytes.end(), std::uint8_t{0});
+  bytes.clear();
+  bytes.shrink_to_fit();
+}
+
 PhotoResult ProcessPhoto(std::span<const std::uint8_t> bytes, const PhotoOptions& options,
                          const ProgressFn& progress) {
   AssertOptions(options);

@@ -90,6 +90,10 @@ using ProgressFn = std::function<void(float)>;
 PhotoResult ProcessPhoto(std::span<const std::uint8_t> bytes, const PhotoOptions& options = {},
                          const ProgressFn& progress = {});
 
+// Overwrites image bytes (a citizen's photo, its thumbnail) before freeing them: what a
+// session's end, a discarded draft or a forgotten job does with them.
+void WipeBytes(std::vector<std::uint8_t>& bytes);
+
 // Reads the file (refusing it as TooLarge past options.max_file_bytes before reading), then
 // ProcessPhoto. IoError when it cannot be read.
 PhotoResult ProcessPhotoFile(const std::filesystem::path& path, const PhotoOptions& options = {},

@@ -1,7 +1,6 @@
 // worker.cpp — see worker.h for the job lifecycle and its invariants.
 #include "app/capture/worker.h"
 
-#include <algorithm>
 #include <cassert>
 
 namespace samvad::capture {
@@ -69,16 +68,9 @@ std::vector<FinishedPhoto> PhotoWorker::TakeResults() {
 
 namespace {
 
-// Overwrites a citizen's image bytes before they are freed.
-void Wipe(std::vector<std::uint8_t>& v) {
-  std::fill(v.begin(), v.end(), std::uint8_t{0});
-  v.clear();
-  v.shrink_to_fit();
-}
-
 void Wipe(PhotoResult& r) {
-  Wipe(r.jpeg);
-  Wipe(r.thumb);
+  WipeBytes(r.jpeg);
+  WipeBytes(r.thumb);
 }
 
 }  // namespace
@@ -88,7 +80,7 @@ void PhotoWorker::Forget() {
   AssertJobState();
   forget_through_ = next_id_ - 1;
   for (Job& j : queue_)
-    if (auto* bytes = std::get_if<std::vector<std::uint8_t>>(&j.input)) Wipe(*bytes);
+    if (auto* bytes = std::get_if<std::vector<std::uint8_t>>(&j.input)) WipeBytes(*bytes);
   queue_.clear();
   for (FinishedPhoto& f : finished_) Wipe(f.result);
   finished_.clear();

@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "app/capture/photo.h"
 #include "app/ui/widgets/widgets.h"
 #include "sync/client/cause_topic.h"
 
@@ -49,15 +50,7 @@ const char* ScreenName(ScreenId id) {
   return "?";
 }
 
-namespace {
-
-void WipeBytes(std::vector<unsigned char>& v) {
-  for (unsigned char& b : v) b = 0;
-  v.clear();
-  v.shrink_to_fit();
-}
-
-}  // namespace
+using capture::WipeBytes;
 
 void DeleteTexture(unsigned int& tex) {
   // A GL context exists whenever a texture was made (tests without a window never make one).
