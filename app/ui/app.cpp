@@ -119,10 +119,9 @@ void AppState::DiscardDraft() {
 }
 
 void AppState::ResetSession() {
-  draft.Wipe();
+  DiscardDraft();  // the draft, its files and photos in processing, any notice
   ForgetLookup();
   receipt = ReceiptState{};
-  photos = PhotosState{};
   staff = StaffSession{};
   text::EditClear(signin.user);
   text::EditClear(signin.pin);  // the PIN's bytes are overwritten by EditClear
@@ -132,8 +131,6 @@ void AppState::ResetSession() {
   work.Wipe();
   DeleteTexture(work.thumb);
   work = WorkScreenState{};
-  message_key.clear();
-  if (kiosk) kiosk->WipeSession();
   screen = ScreenId::Language;
 }
 
