@@ -260,6 +260,7 @@ int main(int argc, char** argv) {
     io.DisplaySize = ImVec2(static_cast<float>(fw), static_cast<float>(fh));
     io.DeltaTime = app.dt;
     app.touch.NewFrame(io, now);
+    samvad::ui::AcceptTouch(app, io);
     if (app.kiosk) kiosk.Poll(app);
     ImGui_ImplOpenGL3_NewFrame();
     ImGui::NewFrame();

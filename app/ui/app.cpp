@@ -186,10 +186,17 @@ void DrawFrameContents(AppState& app) {
 
 namespace {
 
+// Whether the idle guard watches this screen: not an empty language chooser (nothing to
+// protect, nobody to warn).
+bool IdleGuarded(const AppState& app) {
+  return app.screen != ScreenId::Language || app.HoldsCitizenData();
+}
+
 // After idle_warn_s without a touch, a countdown over the screen; at idle_reset_s the session
-// ends and nothing of it stays for the next person. A touch anywhere dismisses the warning.
+// ends and nothing of it stays for the next person. A touch anywhere dismisses the warning, and
+// does nothing else (AcceptTouch).
 void IdleGuard(AppState& app) {
-  if (app.screen == ScreenId::Language && !app.HoldsCitizenData()) return;  // nothing to protect, nobody to warn
+  if (!IdleGuarded(app)) return;
   const double idle = app.now - app.last_touch;
   if (idle >= app.config.idle_reset_s) {
     app.ResetSession();
@@ -227,6 +234,14 @@ void IdleGuard(AppState& app) {
 }
 
 }  // namespace
+
+void AcceptTouch(AppState& app, ImGuiIO& io) {
+  // The countdown was on the last frame (or its time has come): past idle_reset_s too, since a
+  // finger already on the way to "still here" should not end up pressing what lies below.
+  if (!app.touch.pressed_this_frame() || !IdleGuarded(app) || app.now - app.last_touch < app.config.idle_warn_s) return;
+  app.touch.Swallow(io);
+  app.last_touch = app.now;
+}
 
 void DrawFrame(AppState& app) {
   app.widgets.clear();

@@ -294,6 +294,10 @@ text::EditState* FieldByName(AppState& app, std::string_view name);
 // Frees a GL texture (a photo preview) and zeroes the handle; no-op for 0.
 void DeleteTexture(unsigned int& tex);
 
+// After TouchInput::NewFrame, before ImGui::NewFrame: a press that lands while the idle
+// countdown is over the screen only dismisses it (TouchInput::Swallow); the widget under the
+// finger never sees it, so a citizen's "I am still here" cannot submit, discard or go back.
+void AcceptTouch(AppState& app, ImGuiIO& io);
 // Builds one frame's UI (between ImGui::NewFrame and ImGui::Render).
 void DrawFrame(AppState& app);
 // The current screen alone, into the current ImGui window (DrawFrame's inside; tests use it).

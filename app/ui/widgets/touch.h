@@ -22,8 +22,14 @@ class TouchInput {
   void NewFrame(ImGuiIO& io, double now);
   bool has_pending() const { return !queue_.empty(); }
 
-  bool down() const { return down_; }
+  // A press that is swallowed (below) is neither down nor released for anyone.
+  bool down() const { return down_ && !swallowed_; }
+  bool pressed_this_frame() const { return pressed_ && !swallowed_; }
   bool released_this_frame() const { return released_; }
+  // The press that began this frame is not for the widgets (a touch that only dismisses an
+  // overlay): from now until the finger lifts, io and this class show no button and no
+  // pointer, so nothing under the finger is pressed, held, scrolled or tapped by its release.
+  void Swallow(ImGuiIO& io);
   ImVec2 pos() const { return pos_; }
   ImVec2 press_pos() const { return press_pos_; }
   double press_time() const { return press_time_; }
@@ -33,7 +39,8 @@ class TouchInput {
 
  private:
   std::deque<PointerEvent> queue_;
-  bool down_ = false, released_ = false, dragging_ = false, hide_pointer_ = false;
+  bool down_ = false, pressed_ = false, released_ = false, dragging_ = false, hide_pointer_ = false;
+  bool swallowed_ = false;
   ImVec2 pos_{-1, -1}, press_pos_{-1, -1};
   double press_time_ = 0;
   float slop_ = 12;

@@ -50,6 +50,7 @@ struct Harness {
     app.widgets.clear();
     app.animating = false;
     app.touch.NewFrame(io, at);
+    AcceptTouch(app, io);  // as main.cpp's loop does
     ImGui::NewFrame();
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(io.DisplaySize);
@@ -137,6 +138,37 @@ TEST_CASE("after the finger lifts, nothing stays hovered", "[touch]") {
   h.Frame(0.06, ui);  // ImGui reports last frame's hover too; one frame later nothing is
   CHECK_FALSE(h.Frame(0.08, ui));
   CHECK(ImGui::GetIO().MousePos.x == -FLT_MAX);
+}
+
+TEST_CASE("a touch on the idle countdown dismisses it and presses nothing under it", "[touch][idle]") {
+  Harness h;
+  h.app.screen = ScreenId::Review;  // a citizen's complaint, one tap from being filed
+  int taps = 0;
+  auto ui = [&](AppState& a) {
+    if (OneButton(a, true) == Press::Tap) ++taps;
+    return 0;
+  };
+  const auto tap = [&](double at) {
+    h.app.touch.Push({PointerEvent::Down, 200, 150});
+    h.Frame(at, ui);
+    h.app.touch.Push({PointerEvent::Up, 200, 150});
+    h.Frame(at + 0.02, ui);
+    h.Frame(at + 0.04, ui);
+  };
+  h.app.last_touch = 0;
+  h.Frame(61, ui);  // 61 s without a touch: past idle_warn_s (60), the countdown is up
+  tap(61.1);
+  CHECK(taps == 0);
+  CHECK(h.app.last_touch == Approx(61.1));  // the clock starts again
+  CHECK_FALSE(ImGui::IsAnyItemActive());
+  tap(62);  // the countdown is gone: an ordinary tap
+  CHECK(taps == 1);
+  SECTION("the language chooser with nothing of a citizen has no countdown to dismiss") {
+    h.app.screen = ScreenId::Language;
+    h.app.last_touch = 0;
+    tap(200);
+    CHECK(taps == 2);
+  }
 }
 
 TEST_CASE("a drag scrolls a list without pressing what it started on, then flings", "[touch]") {
