@@ -18,7 +18,8 @@
 //                            seconds (default 30)
 //   remember VALUE           note a number the screen published (AppState::PublishValue)
 //   expect-increased VALUE   fail unless VALUE is now larger than when remembered
-//   expect-notice KEY        fail unless the screen's notice (or photo error) is catalog KEY
+//   expect-notice KEY        fail unless the screen's notice (or photo error) is catalog KEY;
+//                            `expect-notice none`: fail if any is shown
 //   screenshot FILE          write this frame as PNG (relative to --out)
 //   expect-screen NAME       fail unless the current screen is NAME
 //   expect-text FIELD TEXT   fail unless the field holds exactly TEXT (rest of the line)

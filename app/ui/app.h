@@ -61,6 +61,7 @@ struct DraftPhoto {
   std::string sha256;
   unsigned int texture = 0;  // the thumbnail on the GPU, for the preview
   int tex_w = 0, tex_h = 0;
+  std::string source;  // the file it came from (import list): offered no more while added
 };
 
 // One citizen's complaint while it is being written. Lives in memory only until submitted;
@@ -171,6 +172,7 @@ struct WorkPhoto {
   std::string sha256;
   unsigned int texture = 0;
   int tex_w = 0, tex_h = 0;
+  std::string source;  // as DraftPhoto's
 };
 
 struct WorkScreenState {

@@ -94,8 +94,12 @@ void FileList(AppState& app, bool busy, float bottom_h) {
   const float list_h = std::max(t.min_target(), ImGui::GetContentRegionAvail().y - bottom_h - t.pad());
   BeginTouchScroll(app, "work.files", ImVec2(width * 0.6f, list_h));
   for (size_t i = 0; i < w.candidates.size(); ++i) {
+    // A file already among the work's photos is shown chosen and cannot be added again.
+    const std::string& path = w.candidates[i].path;
+    const bool added = std::any_of(w.photos.begin(), w.photos.end(), [&](const WorkPhoto& p) { return p.source == path; });
     ButtonOpts o;
-    o.enabled = !busy;
+    o.enabled = !busy && !added;
+    o.selected = added;
     o.use_app_lang = false;  // file names as they are
     if (Button(app, "work.file" + std::to_string(i), w.candidates[i].name, ImVec2(width * 0.6f - t.pad(), t.min_target()), o) ==
         Press::Tap)
@@ -354,6 +358,7 @@ void WorkLogScreen(AppState& app) {
 
   // 3. Either the photo files to choose from, or the note with its keyboard.
   const float bottom_h = t.min_target() + t.pad();
+  const ImVec2 section = ImGui::GetCursorPos();
   if (!w.adding.empty()) {
     FileList(app, busy, bottom_h);
   } else {
@@ -366,10 +371,11 @@ void WorkLogScreen(AppState& app) {
     }
   }
 
-  // 4. The message and Save.
+  // 4. The message and Save. Beside the file list while it is open (a refused photo: the list
+  // reaches down to Save), else under the note.
   if (!w.result_key.empty()) {
     const ImVec2 at = ImGui::GetCursorPos();
-    ImGui::SetCursorPos(ImVec2(width * 0.72f, at.y));
+    ImGui::SetCursorPos(ImVec2(width * 0.72f, w.adding.empty() ? at.y : section.y));
     Paragraph(app, app.T(w.result_key), t.body_px() * 0.85f, width * 0.28f, t.accent);
     app.RegisterWidget("work.result:" + w.result_key, ImRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
   }

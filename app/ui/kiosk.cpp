@@ -237,6 +237,7 @@ struct Kiosk::Impl {
   std::string data_dir;
   Tasks tasks;
   capture::PhotoWorker photos;
+  std::map<capture::JobId, std::string> photo_sources;  // job → the file it reads (UI thread)
   std::atomic<bool> submitting{false};
   double next_retention_at = 0;  // app.now; the first run a minute after start, then every 6 h
   bool retention_running = false;
@@ -389,7 +390,7 @@ std::vector<ImportCandidate> Kiosk::ListImports() const {
 
 void Kiosk::AddPhoto(AppState& app, const std::string& path) {
   (void)app;
-  impl_->photos.SubmitFile(path);
+  impl_->photo_sources[impl_->photos.SubmitFile(path)] = path;
 }
 
 bool Kiosk::processing_photo() const { return impl_->photos.Status().busy(); }
@@ -875,13 +876,35 @@ void Kiosk::Poll(AppState& app) {
   RunRetentionWhenDue(app);
   for (capture::FinishedPhoto& f : impl_->photos.TakeResults()) {
     capture::PhotoResult& r = f.result;
+    std::string source;
+    if (auto it = impl_->photo_sources.find(f.id); it != impl_->photo_sources.end()) {
+      source = std::move(it->second);
+      impl_->photo_sources.erase(it);
+    }
+    const bool work = app.screen == ScreenId::WorkLog || app.screen == ScreenId::DevWork;
+    if (r.ok()) {
+      // The same picture twice (tapped twice, or copied under two names) would fill a slot and
+      // tell the officer nothing more: refused, in the person's language.
+      const std::string hex = capture::ToHex(r.sha256);
+      const bool again = work ? std::any_of(app.work.photos.begin(), app.work.photos.end(),
+                                            [&](const WorkPhoto& p) { return p.sha256 == hex; })
+                              : std::any_of(app.draft.photos.begin(), app.draft.photos.end(),
+                                            [&](const DraftPhoto& p) { return p.sha256 == hex; });
+      if (again) {
+        capture::WipeBytes(r.jpeg);
+        capture::WipeBytes(r.thumb);
+        app.photos.error_key = "photos.err.duplicate";
+        if (work) app.work.result_key = "photos.err.duplicate";
+        continue;
+      }
+    }
     if (!r.ok()) {
       std::fprintf(stderr, "samvad: photo refused (%s): %s\n", capture::PhotoErrorName(r.error), r.detail.c_str());
       app.photos.error_key = PhotoErrorKey(r.error);
       if (app.screen == ScreenId::WorkLog || app.screen == ScreenId::DevWork) app.work.result_key = PhotoErrorKey(r.error);
       continue;
     }
-    if (app.screen == ScreenId::WorkLog || app.screen == ScreenId::DevWork) {  // the engineer's before/after photo
+    if (work) {  // the engineer's before/after photo
       WorkScreenState& w = app.work;
       if (w.adding.empty() || w.photos.size() >= 6) continue;
       WorkPhoto p;
@@ -889,6 +912,7 @@ void Kiosk::Poll(AppState& app) {
       p.jpeg = std::move(r.jpeg);
       p.sha256 = capture::ToHex(r.sha256);
       p.texture = ThumbTexture(r.thumb, &p.tex_w, &p.tex_h);
+      p.source = std::move(source);
       w.photos.push_back(std::move(p));
       w.adding.clear();
       continue;
@@ -901,6 +925,7 @@ void Kiosk::Poll(AppState& app) {
     p.height = r.height;
     p.sha256 = capture::ToHex(r.sha256);
     p.texture = ThumbTexture(p.thumb, &p.tex_w, &p.tex_h);
+    p.source = std::move(source);
     app.draft.photos.push_back(std::move(p));
   }
   if (processing_photo() || impl_->tasks.busy()) app.WakeAt(app.now + 0.1);  // progress redraws
@@ -908,6 +933,7 @@ void Kiosk::Poll(AppState& app) {
 
 void Kiosk::WipeSession() {
   impl_->photos.Forget();  // a photo still being processed never reaches the next citizen's draft
+  impl_->photo_sources.clear();
   impl_->tasks.Run([this]() -> Tasks::Continuation {
     impl_->store.WipeSessionTemp();
     return {};

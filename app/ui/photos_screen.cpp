@@ -61,8 +61,12 @@ void PhotosScreen(AppState& app) {
       const float list_h = ImGui::GetContentRegionAvail().y - t.min_target() - t.pad() * 3;
       BeginTouchScroll(app, "photos.list", ImVec2(w * 0.6f, std::max(t.min_target(), list_h)));
       for (size_t i = 0; i < ps.candidates.size(); ++i) {
+        // A file already in the complaint is shown chosen and cannot be added again.
+        const std::string& path = ps.candidates[i].path;
+        const bool added = std::any_of(d.photos.begin(), d.photos.end(), [&](const DraftPhoto& p) { return p.source == path; });
         ButtonOpts o;
-        o.enabled = !busy;
+        o.enabled = !busy && !added;
+        o.selected = added;
         o.use_app_lang = false;  // file names are shown as they are
         if (Button(app, "photos.file" + std::to_string(i), ps.candidates[i].name,
                    ImVec2(w * 0.6f - t.pad(), t.min_target()), o) == Press::Tap) {

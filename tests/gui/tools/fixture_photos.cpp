@@ -1,9 +1,10 @@
 // fixture_photos.cpp — writes the photos a GUI test imports "from a USB stick": a 12 MP
 // street photo taken sideways (EXIF orientation 6) with a GPS position planted in its EXIF, and
 // the bad inputs of the kiosk issue (a truncated JPEG, corrupt bytes, a 0-byte file, a text file
-// named .jpg, a PNG claiming 16000×16000). Built from tests/capture/fixtures (shared helpers).
+// named .jpg, a PNG claiming 16000×16000), and the street photo again under another name. Built from tests/capture/fixtures (shared helpers).
 //   fixture_photos DIR good|bad|work
-// work: the street photo (before the repair, newest) and a second, different one (after), and
+// work: the street photo (before the repair), a second, different one (after), the street photo
+// again under another name, and
 // citizen.jpg / citizen_thumb.jpg for a complaint a rig files on central directly.
 // File times are set so the import list (newest first or by name) is in a known order.
 #include <sys/stat.h>
@@ -50,10 +51,12 @@ int main(int argc, char** argv) {
     ok = ok && Write(dir + "/cut.jpg", cut, t - 10) && Write(dir + "/corrupt.jpg", corrupt, t - 20) &&
          Write(dir + "/empty.jpg", {}, t - 30) &&
          Write(dir + "/notes.jpg", Bytes(text.begin(), text.end()), t - 40) &&
-         Write(dir + "/bomb.png", PngBomb(16000, 16000, 1 << 16), t - 50);
+         Write(dir + "/bomb.png", PngBomb(16000, 16000, 1 << 16), t - 50) &&
+         Write(dir + "/street copy.jpg", street, t + 10);  // the same picture under another name
   }
   if (kind == "work") {
-    ok = ok && Write(dir + "/repaired.jpg", MakeJpeg(2000, 1500, 90, false, 1), t - 10);
+    ok = ok && Write(dir + "/repaired.jpg", MakeJpeg(2000, 1500, 90, false, 1), t - 10) &&
+         Write(dir + "/street copy.jpg", street, t + 10);  // the same picture under another name
     const std::string citizen = dir + "/../citizen";
     mkdir(citizen.c_str(), 0755);
     ok = ok && Write(citizen + "/photo.jpg", MakeJpeg(1600, 1200, 85, true, 2), t) &&
