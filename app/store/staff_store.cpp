@@ -355,8 +355,56 @@ SignInResult StaffStore::SignIn(std::string_view user_id, std::string_view pin, 
 }
 
 // =====================================================================================
+// [SECTION] Unlocking (a nodal officer, on this device)
+// =====================================================================================
+
+UnlockStatus StaffStore::Unlock(std::string_view user_id, std::string_view by) {
+  const std::string id = UpperAscii(user_id), officer_id = UpperAscii(by);
+  std::lock_guard lock(mu_);
+  sqlite3* db = store_.db();
+  sql::Txn txn(db);
+  if (!txn.began()) return UnlockStatus::StorageError;
+  Row officer, row;
+  const Found fo = LoadRow(db, officer_id, &officer);
+  const Found fr = fo == Found::Error ? Found::Error : LoadRow(db, id, &row);
+  if (fo == Found::Error || fr == Found::Error) return UnlockStatus::StorageError;
+  if (fr == Found::No) return UnlockStatus::UnknownUser;
+  if (fo == Found::No || !officer.account.active || officer.account.role != StaffRole::NodalOfficer ||
+      officer.account.ward_code != row.account.ward_code)
+    return UnlockStatus::NotAllowed;
+  if (row.failures < kMaxFailures) return UnlockStatus::NotLocked;
+  AssertLockoutRow(row);
+  row.failures = 0;
+  row.last_failure_at = row.locked_until = std::nullopt;
+  if (!WriteLockout(db, row)) return UnlockStatus::StorageError;
+  return txn.Commit() == SQLITE_OK ? UnlockStatus::Ok : UnlockStatus::StorageError;
+}
+
+// =====================================================================================
 // [SECTION] Listing
 // =====================================================================================
+
+bool StaffStore::LockedAccounts(std::string_view ward_code, std::int64_t now, std::vector<LockedAccount>* out) {
+  out->clear();
+  std::lock_guard lock(mu_);
+  sql::Stmt q(store_.db(),
+              "SELECT user_id, display_name, ward_code, department, role, active, failures, last_failure_at, "
+              "locked_until FROM staff WHERE ward_code = ?1 AND locked_until IS NOT NULL "
+              "AND (?2 < locked_until OR ?2 < last_failure_at) ORDER BY user_id");
+  q.Bind(1, ward_code).Bind(2, now);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    const std::optional<StaffRole> role = ParseStaffRole(q.Text(4));
+    if (!role) break;
+    LockedAccount a{{q.Text(0), q.Text(1), q.Text(2), q.Text(3), *role, q.Int(5) != 0}, 0};
+    // A clock set back before the last failure: the wait starts over at the next attempt.
+    a.retry_after_s = now < q.Int(7) ? LockSeconds(q.Int(6)) : q.Int(8) - now;
+    out->push_back(std::move(a));
+  }
+  if (rc == SQLITE_DONE) return true;
+  out->clear();
+  return false;
+}
 
 bool StaffStore::Accounts(std::vector<StaffAccount>* out) {
   out->clear();

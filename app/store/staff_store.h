@@ -103,6 +103,20 @@ struct SignInResult {
   std::string detail;                // StorageError
 };
 
+// An account locked out on this device, as a nodal officer sees it (never its hash).
+struct LockedAccount {
+  StaffAccount account;
+  std::int64_t retry_after_s = 0;  // what is left of its wait
+};
+
+enum class UnlockStatus {
+  Ok,           // failure count and lock cleared: the account has kMaxFailures tries again
+  NotLocked,    // fewer than kMaxFailures failures: nothing to clear, nothing written
+  NotAllowed,   // `by` is not an active nodal officer of the account's ward: nothing written
+  UnknownUser,  // no such account
+  StorageError,
+};
+
 class StaffStore {
  public:
   // Checks a PIN against an encoded hash. model::VerifyPin unless a test counts or stages calls.
@@ -125,6 +139,16 @@ class StaffStore {
   // result is returned only after that transaction committed. A clock that moved back before
   // the last failure restarts the wait from `now`, so it never unlocks early.
   SignInResult SignIn(std::string_view user_id, std::string_view pin, std::int64_t now);
+
+  // The accounts of `ward_code` locked at `now` (a clock set back before the last failure
+  // counts as locked, as SignIn treats it), by user id. False on a storage error (`out` empty).
+  bool LockedAccounts(std::string_view ward_code, std::int64_t now, std::vector<LockedAccount>* out);
+  // A nodal officer signed in on this device (`by`) lets a colleague of the same ward try again
+  // at once: the wait and the failure count of `user_id` (locked, or past a wait with
+  // kMaxFailures failures or more) are cleared. Someone at a kiosk who knows a staff id could
+  // otherwise keep that account locked for up to an hour at a time. The officer's role, state
+  // and ward are read in the same transaction that writes, from central's list on the device.
+  UnlockStatus Unlock(std::string_view user_id, std::string_view by);
 
   // Every account, by user id. False on a storage error (`out` then empty).
   bool Accounts(std::vector<StaffAccount>* out);

@@ -101,7 +101,16 @@ struct ReceiptState {
 // A signed-in staff member (StaffStore said yes to the PIN). Only names: no hash, no PIN.
 struct StaffSession {
   bool signed_in = false;
-  std::string user_id, name, role;
+  std::string user_id, name, role, ward;
+  // A nodal officer's view of colleagues locked out on this device (Kiosk::LoadLocked).
+  struct Locked {
+    std::string user_id, name;
+    std::int64_t until = 0;  // unix seconds when the wait ends
+  };
+  std::vector<Locked> locked;
+  double locked_loaded_at = -1;  // app.now; -1: not yet
+  bool unlocking = false;
+  std::string unlock_key, unlock_name;  // the last unlock's answer (a catalog key) and whose
 };
 
 struct StaffSignInState {

@@ -452,8 +452,12 @@ void Kiosk::SignIn(AppState& app) {
       s.retry_after_s = static_cast<int>(r.retry_after_s);
       switch (r.status) {
         case store::SignInStatus::Ok:
-          a.staff = StaffSession{true, r.account.user_id, r.account.display_name,
-                                 std::string(store::StaffRoleCode(r.account.role))};
+          a.staff = StaffSession{};
+          a.staff.signed_in = true;
+          a.staff.user_id = r.account.user_id;
+          a.staff.name = r.account.display_name;
+          a.staff.role = std::string(store::StaffRoleCode(r.account.role));
+          a.staff.ward = r.account.ward_code;
           text::EditClear(s.user);
           a.Go(ScreenId::StaffHome);
           return;
@@ -592,6 +596,47 @@ void Kiosk::ExportBundle(AppState& app) {
       a.sync.exporting = false;
       a.sync.export_key = key;
       a.sync.export_detail = detail;
+    };
+  });
+}
+
+void Kiosk::LoadLocked(AppState& app) {
+  app.staff.locked_loaded_at = app.now;
+  if (app.staff.role != "nodal_officer") return;
+  const std::string ward = app.staff.ward, officer = app.staff.user_id;
+  impl_->tasks.Run([this, ward, officer]() -> Tasks::Continuation {
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    std::vector<store::LockedAccount> locked;
+    if (!impl_->staff->LockedAccounts(ward, now, &locked))
+      std::fprintf(stderr, "samvad: cannot list locked staff accounts\n");
+    std::vector<StaffSession::Locked> view;
+    for (const store::LockedAccount& l : locked) view.push_back({l.account.user_id, l.account.display_name, now + l.retry_after_s});
+    return [officer, view = std::move(view)](AppState& a) mutable {
+      if (a.staff.signed_in && a.staff.user_id == officer) a.staff.locked = std::move(view);  // still the same session
+    };
+  });
+}
+
+void Kiosk::Unlock(AppState& app, const std::string& user_id, const std::string& name) {
+  StaffSession& s = app.staff;
+  if (s.unlocking) return;
+  s.unlocking = true;
+  s.unlock_key.clear();
+  const std::string officer = s.user_id;
+  impl_->tasks.Run([this, user_id, name, officer]() -> Tasks::Continuation {
+    const store::UnlockStatus st = impl_->staff->Unlock(user_id, officer);
+    // The device's log says who unlocked whom (no PIN, no hash).
+    std::fprintf(stderr, "samvad: unlock of %s by %s: %s\n", user_id.c_str(), officer.c_str(),
+                 st == store::UnlockStatus::Ok ? "done" : st == store::UnlockStatus::NotLocked ? "was not locked"
+                 : st == store::UnlockStatus::NotAllowed ? "refused (not a nodal officer of that ward)"
+                 : st == store::UnlockStatus::UnknownUser ? "no such account" : "storage error");
+    return [this, officer, name, st](AppState& a) {
+      if (!a.staff.signed_in || a.staff.user_id != officer) return;
+      a.staff.unlocking = false;
+      a.staff.unlock_name = name;
+      a.staff.unlock_key = st == store::UnlockStatus::Ok || st == store::UnlockStatus::NotLocked ? "staff.unlocked"
+                                                                                               : "staff.unlock.failed";
+      LoadLocked(a);
     };
   });
 }

@@ -75,6 +75,10 @@ class Kiosk {
   void ExportBundle(AppState& app);
   // Fills app.report from every outbox entry (on a worker), SLA hours from app.catalog.
   void LoadReport(AppState& app);
+  // A nodal officer's colleagues locked out on this device (app.staff.locked), and unlocking
+  // one (StaffStore::Unlock, which checks the officer again); both on a worker.
+  void LoadLocked(AppState& app);
+  void Unlock(AppState& app, const std::string& user_id, const std::string& name);
   // The field engineer's work (field_store.h). Loads app.work.items for the signed-in engineer;
   // opens one complaint into app.work.current/history; saves the work log being written (on a
   // worker: the photos are fsync'd, the GPS asked) and syncs it when the link is up.

@@ -121,6 +121,54 @@ void StaffSignInScreen(AppState& app) {
 // Staff home
 //-----------------------------------------------------------------------------------------------
 
+namespace {
+
+// A nodal officer's list of colleagues of the ward locked out on this device (five wrong PINs:
+// perhaps their own, perhaps someone at the kiosk who knows their id), each with Unlock. Read
+// again every 5 s while the screen shows, so a lock that ends or begins shows up by itself.
+// Drawn in a column from `at` (window coordinates), `w` wide, beside the home screen's buttons.
+void LockedColleagues(AppState& app, ImVec2 at, float w) {
+  const Theme& t = app.theme;
+  StaffSession& s = app.staff;
+  ImGui::SetCursorPos(at);
+  ImGui::BeginGroup();  // lines start at the column's left edge
+  if (app.kiosk && (s.locked_loaded_at < 0 || app.now - s.locked_loaded_at >= 5.0)) app.kiosk->LoadLocked(app);
+  app.WakeAt(s.locked_loaded_at + 5.0);
+  const std::int64_t now = UnixNow();
+  if (!s.locked.empty()) {
+    Paragraph(app, app.T("staff.locked.title"), t.body_px(), w, t.text);
+    app.WakeAt(app.now + 1.0);  // the waits count down
+  }
+  const float ub = std::min(t.em * 7, w * 0.4f);
+  std::string unlock_id, unlock_name;
+  for (size_t i = 0; i < s.locked.size(); ++i) {
+    const StaffSession::Locked& l = s.locked[i];
+    const ImVec2 rp = ImGui::GetCursorPos();
+    ImGui::BeginGroup();
+    LabelIn(app, l.name, app.lang, t.body_px() * 0.9f, t.text);
+    Label(app, l.user_id + "  ·  " + Replace(app.T("staff.locked.wait"), "{wait}", Span(l.until - now)), t.small_px(), t.text_muted);
+    ImGui::EndGroup();
+    const float row_h = std::max(ImGui::GetItemRectSize().y, t.min_target());
+    ImGui::SetCursorPos(ImVec2(rp.x + w - ub, rp.y));
+    ButtonOpts o;
+    o.enabled = !s.unlocking;
+    if (Button(app, "staff.unlock" + std::to_string(i), app.T("staff.unlock"), ImVec2(ub, t.min_target()), o) == Press::Tap) {
+      unlock_id = l.user_id;
+      unlock_name = l.name;
+    }
+    ImGui::SetCursorPos(ImVec2(rp.x, rp.y + row_h + t.pad() * 0.5f));
+  }
+  if (!s.unlock_key.empty()) {
+    Paragraph(app, Replace(app.T(s.unlock_key), "{name}", s.unlock_name), t.body_px() * 0.9f, w,
+              s.unlock_key == "staff.unlocked" ? t.primary : t.accent);
+    app.RegisterWidget("staff.unlock_result:" + s.unlock_key, ImRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+  }
+  ImGui::EndGroup();
+  if (!unlock_id.empty() && app.kiosk) app.kiosk->Unlock(app, unlock_id, unlock_name);
+}
+
+}  // namespace
+
 void StaffHomeScreen(AppState& app) {
   const Theme& t = app.theme;
   if (!app.staff.signed_in) {  // never reached without a sign-in; belt and braces
@@ -145,6 +193,8 @@ void StaffHomeScreen(AppState& app) {
   Label(app, app.staff.user_id + "  ·  " + app.T("staff.role." + app.staff.role), t.body_px() * 0.85f, t.text_muted);
   ImGui::Dummy(ImVec2(0, t.pad()));
   const float bw = std::min(ImGui::GetContentRegionAvail().x, t.em * 18);
+  const ImVec2 column(ImGui::GetCursorPos().x + bw + t.pad() * 3, ImGui::GetCursorPos().y);
+  const float column_w = ImGui::GetContentRegionAvail().x - bw - t.pad() * 3;
   ButtonOpts primary;
   primary.style = ButtonStyle::Primary;
   if (app.config.tablet) {  // the field engineer's work comes first on a tablet
@@ -173,6 +223,7 @@ void StaffHomeScreen(AppState& app) {
     if (app.kiosk) app.kiosk->LoadReport(app);
     app.Go(ScreenId::StaffReport);
   }
+  if (app.staff.role == "nodal_officer" && column_w > t.em * 10) LockedColleagues(app, column, column_w);
 }
 
 //-----------------------------------------------------------------------------------------------

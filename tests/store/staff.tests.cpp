@@ -242,6 +242,58 @@ TEST_CASE("a clock moved back does not unlock early", "[store][staff]") {
   }
 }
 
+TEST_CASE("a nodal officer of the ward unlocks a colleague locked out on this device", "[store][staff]") {
+  using store::StaffRole;
+  using store::UnlockStatus;
+  const auto with_role = [](std::string id, StaffRole role, std::string ward = "G/N", bool active = true) {
+    store::StaffRecord r = Record(std::move(id), "4321", "सुनीता पाटील", active);
+    r.account.role = role;
+    r.account.ward_code = std::move(ward);
+    return r;
+  };
+  Device d;
+  d.Replace({with_role("GN-WS-02", StaffRole::WardStaff), with_role("GN-NO-01", StaffRole::NodalOfficer),
+             with_role("GN-ENG-04", StaffRole::Engineer), with_role("KW-NO-01", StaffRole::NodalOfficer, "K/W"),
+             with_role("GN-NO-09", StaffRole::NodalOfficer, "G/N", /*active=*/false)});
+  d.WrongPins("GN-WS-02", 5, T);  // locked until T + 30
+  std::vector<store::LockedAccount> locked;
+  REQUIRE(d.staff->LockedAccounts("G/N", T + 10, &locked));
+  REQUIRE(locked.size() == 1);
+  CHECK(locked[0].account.user_id == "GN-WS-02");
+  CHECK(locked[0].retry_after_s == 20);
+  REQUIRE(d.staff->LockedAccounts("K/W", T + 10, &locked));
+  CHECK(locked.empty());
+
+  // Only an active nodal officer of the same ward may; the others change nothing.
+  CHECK(d.staff->Unlock("GN-WS-02", "GN-ENG-04") == UnlockStatus::NotAllowed);
+  CHECK(d.staff->Unlock("GN-WS-02", "KW-NO-01") == UnlockStatus::NotAllowed);
+  CHECK(d.staff->Unlock("GN-WS-02", "GN-NO-09") == UnlockStatus::NotAllowed);
+  CHECK(d.staff->Unlock("GN-WS-02", "NOBODY") == UnlockStatus::NotAllowed);
+  CHECK(d.staff->Unlock("GN-XX-99", "GN-NO-01") == UnlockStatus::UnknownUser);
+  CHECK(d.staff->SignIn("GN-WS-02", "4321", T + 10).status == SignInStatus::LockedOut);
+
+  CHECK(d.staff->Unlock("gn-ws-02", "gn-no-01") == UnlockStatus::Ok);  // any case, as sign-in
+  REQUIRE(d.staff->LockedAccounts("G/N", T + 10, &locked));
+  CHECK(locked.empty());
+  CHECK(d.staff->Unlock("GN-WS-02", "GN-NO-01") == UnlockStatus::NotLocked);
+  // The count starts again (five tries), and it holds after a restart.
+  d.Reopen();
+  CHECK(d.staff->SignIn("GN-WS-02", "1111", T + 11).attempts_left == 4);
+  CHECK(d.staff->SignIn("GN-WS-02", "4321", T + 12).status == SignInStatus::Ok);
+
+  SECTION("a wait that is over but would double at the next wrong PIN is cleared too") {
+    d.WrongPins("GN-WS-02", 5, T + 100);
+    CHECK(d.staff->Unlock("GN-WS-02", "GN-NO-01") == UnlockStatus::Ok);
+    CHECK(d.staff->SignIn("GN-WS-02", "1111", T + 200).attempts_left == 4);
+  }
+  SECTION("a clock set back before the last failure lists the account as locked, for a whole wait") {
+    d.WrongPins("GN-WS-02", 5, T + 100);
+    REQUIRE(d.staff->LockedAccounts("G/N", T + 50, &locked));
+    REQUIRE(locked.size() == 1);
+    CHECK(locked[0].retry_after_s == 30);
+  }
+}
+
 TEST_CASE("an inactive account answers Inactive only to its right PIN", "[store][staff]") {
   Device d;
   d.Replace({Record("GN-WS-11", "135790", "অনিতা দাস", /*active=*/false)});
