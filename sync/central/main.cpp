@@ -65,8 +65,10 @@ constexpr const char* kUsage =
     "                        [--base-url URL] [--threads N] [--public] [--bundle-key FILE]\n"
     "                        [--sweep-days N] [--seal-every S]\n"
     "  samvad-central enroll --db URL [--label TEXT] [--url BASE_URL] [--hours N] [--ward NN]\n"
+    "                        [--kind kiosk|tablet]\n"
     "  samvad-central revoke --db URL DEVICE_ID\n"
-    "  samvad-central scope  --db URL DEVICE_ID --ward NN|all [--catalog DIR]\n"
+    "  samvad-central scope  --db URL DEVICE_ID [--ward NN|all] [--kind kiosk|tablet|any]\n"
+    "                        [--catalog DIR]\n"
     "  samvad-central assign --db URL REQUEST_ID USER_ID     (or REQUEST_ID --to USER_ID)\n"
     "  samvad-central staff add     --db URL --user ID --name NAME --ward NN --dept CODE\n"
     "                               --role engineer|ward_staff|nodal_officer [--catalog DIR]\n"
@@ -97,8 +99,10 @@ constexpr const char* kUsage =
     "enroll prints a one-time code (and its QR) that a device trades for its key at\n"
     "POST /devices/enroll.json; revoke makes a device's key answer 403 from then on.\n"
     "--ward: the ward (of wards.tsv) the device serves; it is sent only that ward's staff\n"
-    "accounts and their PIN hashes. Without it, every account (a warning says so). scope sets or\n"
-    "clears (all) the ward of a device enrolled already; the device's next sync applies it.\n"
+    "accounts and their PIN hashes. Without it, every account (a warning says so). --kind kiosk:\n"
+    "a ward office's public kiosk, which is not sent engineers' accounts (they sign in on their\n"
+    "tablets); tablet (or none given): every role. scope sets or clears (all, any) the ward or\n"
+    "kind of a device enrolled already; the device's next sync applies it.\n"
     "assign gives a request to an active staff account (its tablet lists it).\n"
     "staff add and staff pin read the PIN (4 to 8 digits; not 1111, 1234, 1212 and the like)\n"
     "from standard input — typed twice\n"
@@ -360,11 +364,24 @@ bool WardOption(const Args& a, bool required, std::string* ward) {
   return true;
 }
 
+// --kind: "kiosk" or "tablet", or "any" (and absent) for "" — every role. False, having said
+// why, for anything else.
+bool KindOption(const Args& a, std::string* kind) {
+  *kind = Opt(a, "--kind", "any");
+  if (*kind == "kiosk" || *kind == "tablet") return true;
+  if (*kind == "any") {
+    kind->clear();
+    return true;
+  }
+  std::fprintf(stderr, "samvad-central: --kind '%s' is not kiosk, tablet or any\n", kind->c_str());
+  return false;
+}
+
 int Enroll(const Args& a) {
   int hours = 24;
   if (!IntOpt(a, "--hours", 24, 1, 24 * 14, "", &hours)) return 2;
-  std::string ward;
-  if (!WardOption(a, /*required=*/false, &ward)) return 2;
+  std::string ward, kind;
+  if (!WardOption(a, /*required=*/false, &ward) || !KindOption(a, &kind)) return 2;
   auto db = OpenDb(a);
   if (!db) return 1;
   const std::string label = Opt(a, "--label", "device");
@@ -372,21 +389,26 @@ int Enroll(const Args& a) {
   const std::string code = samvad::central::RandomEnrolmentCode();
   const auto st = db->AddEnrolment(device, label,
                                    samvad::central::Sha256Hex(samvad::central::NormalizeEnrolmentCode(code)),
-                                   samvad::central::UnixNow() + hours * 3600, ward);
+                                   samvad::central::UnixNow() + hours * 3600, ward, kind);
   if (!st.ok()) {
     std::fprintf(stderr, "samvad-central: enrol: %s\n", st.message.c_str());
     return 1;
   }
   std::string payload = "samvad:enroll?code=" + code;
   if (const std::string url = Opt(a, "--url", ""); !url.empty()) payload += "&url=" + samvad::protocol::PercentEncode(url);
-  std::printf("device: %s\nlabel:  %s\nward:   %s\ncode:   %s\n", device.c_str(), label.c_str(),
-              ward.empty() ? "all" : ward.c_str(), code.c_str());
+  std::printf("device: %s\nlabel:  %s\nward:   %s\nkind:   %s\ncode:   %s\n", device.c_str(), label.c_str(),
+              ward.empty() ? "all" : ward.c_str(), kind.empty() ? "any" : kind.c_str(), code.c_str());
   std::printf("\nType the code on the device, or scan (valid once, for %d hours):\n\n", hours);
   PrintQr(payload);
   if (!a.opts.count("--ward")) {  // after the rest, which scripts read line by line
     std::fflush(stdout);
     std::fprintf(stderr, "samvad-central: no --ward: this device will be sent every ward's staff accounts and PIN "
                          "hashes; give --ward NN (or samvad-central scope later) to send only its ward's\n");
+  }
+  if (!a.opts.count("--kind")) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "samvad-central: no --kind: this device will be sent engineers' accounts too; give --kind "
+                         "kiosk for a ward office's public kiosk (or samvad-central scope later)\n");
   }
   return 0;
 }
@@ -412,25 +434,31 @@ int Revoke(const Args& a) {
 }
 
 int Scope(const Args& a) {
-  std::string ward;
-  if (a.positional.size() != 1) {
-    std::fprintf(stderr, "usage: samvad-central scope --db URL DEVICE_ID --ward NN|all\n");
+  std::string ward, kind;
+  const bool set_ward = a.opts.count("--ward") > 0, set_kind = a.opts.count("--kind") > 0;
+  if (a.positional.size() != 1 || (!set_ward && !set_kind)) {
+    std::fprintf(stderr, "usage: samvad-central scope --db URL DEVICE_ID [--ward NN|all] [--kind kiosk|tablet|any]\n");
     return 2;
   }
-  if (!WardOption(a, /*required=*/true, &ward)) return 2;
+  if (!WardOption(a, /*required=*/false, &ward) || !KindOption(a, &kind)) return 2;
   auto db = OpenDb(a);
   if (!db) return 1;
+  const std::string& device = a.positional[0];
   bool found = false;
-  if (const auto st = db->SetDeviceWard(a.positional[0], ward, &found); !st.ok()) {
+  auto st = set_ward ? db->SetDeviceWard(device, ward, &found) : samvad::central::Status{};
+  if (st.ok() && set_kind && (found || !set_ward)) st = db->SetDeviceKind(device, kind, &found);
+  if (!st.ok()) {
     std::fprintf(stderr, "samvad-central: scope: %s\n", st.message.c_str());
     return 1;
   }
   if (!found) {
-    std::fprintf(stderr, "samvad-central: no device %s\n", a.positional[0].c_str());
+    std::fprintf(stderr, "samvad-central: no device %s\n", device.c_str());
     return 1;
   }
-  if (ward.empty()) std::printf("%s: sent every ward's staff accounts from its next sync\n", a.positional[0].c_str());
-  else std::printf("%s: sent ward %s's staff accounts only, from its next sync\n", a.positional[0].c_str(), ward.c_str());
+  if (set_ward && ward.empty()) std::printf("%s: sent every ward's staff accounts from its next sync\n", device.c_str());
+  else if (set_ward) std::printf("%s: sent ward %s's staff accounts only, from its next sync\n", device.c_str(), ward.c_str());
+  if (set_kind && kind == "kiosk") std::printf("%s: a kiosk, sent no engineer's account from its next sync\n", device.c_str());
+  else if (set_kind) std::printf("%s: sent every role's accounts from its next sync\n", device.c_str());
   return 0;
 }
 
@@ -758,9 +786,9 @@ int main(int argc, char** argv) {
     return Serve(args);
   }
   if (cmd == "enroll")
-    return ParseArgs(argc, argv, 2, {"--db", "--label", "--url", "--hours", "--ward", "--catalog"}, &args) ? Enroll(args) : 2;
+    return ParseArgs(argc, argv, 2, {"--db", "--label", "--url", "--hours", "--ward", "--kind", "--catalog"}, &args) ? Enroll(args) : 2;
   if (cmd == "revoke") return ParseArgs(argc, argv, 2, {"--db"}, &args) ? Revoke(args) : 2;
-  if (cmd == "scope") return ParseArgs(argc, argv, 2, {"--db", "--ward", "--catalog"}, &args) ? Scope(args) : 2;
+  if (cmd == "scope") return ParseArgs(argc, argv, 2, {"--db", "--ward", "--kind", "--catalog"}, &args) ? Scope(args) : 2;
   if (cmd == "assign") return ParseArgs(argc, argv, 2, {"--db", "--to"}, &args) ? Assign(args) : 2;
   if (cmd == "staff") return Staff(argc, argv);
   if (cmd == "keys") return ParseArgs(argc, argv, 2, {"--media", "--bundle-key", "--db"}, &args) ? Keys(args) : 2;

@@ -236,7 +236,7 @@ Status Storage::WaitDurable() {
 
 namespace {
 
-constexpr int kSchemaVersion = 7;
+constexpr int kSchemaVersion = 8;
 
 // {ID} is the one dialect difference: SQLite's AUTOINCREMENT never reuses an id, PostgreSQL's
 // identity column comes from a sequence. Both give ids that only grow.
@@ -352,6 +352,10 @@ constexpr Upgrade kUpgrades[] = {
     {7, "ALTER TABLE updates ADD COLUMN user_id TEXT NOT NULL DEFAULT ''"},
     {7, "ALTER TABLE works ADD COLUMN user_id TEXT NOT NULL DEFAULT ''"},
     {7, "UPDATE updates SET user_id = substr(description, 13) WHERE device_id = '' AND description LIKE 'Assigned to %'"},
+
+    // 8: what a device is ("kiosk", "tablet"), which narrows the staff accounts it is sent by
+    // role (S7); NULL for a device enrolled before, or without --kind: every role, as before.
+    {8, "ALTER TABLE devices ADD COLUMN kind TEXT"},
 };
 
 constexpr bool UpgradesInOrder() {
@@ -474,23 +478,31 @@ Status Storage::GetService(std::string_view code, o311::Service* out, bool* foun
 
 namespace {
 
-// A device's ward as stored: NULL for "every ward".
-SqlValue WardValue(const std::string& ward) { return ward.empty() ? SqlValue{} : SqlValue{ward}; }
+// A device's ward or kind as stored: NULL for "every ward" or "any kind".
+SqlValue NullIfEmpty(const std::string& s) { return s.empty() ? SqlValue{} : SqlValue{s}; }
 
 }  // namespace
 
 Status Storage::AddEnrolment(const std::string& device_id, const std::string& label, const std::string& code_hash,
-                             std::int64_t expires_at, const std::string& ward) {
+                             std::int64_t expires_at, const std::string& ward, const std::string& kind) {
   return InWriteTx([&](SqlConn& c) {
-    return c.Exec("INSERT INTO devices (device_id, label, code_hash, code_expires_at, created_at, ward)"
-                  " VALUES (?, ?, ?, ?, ?, ?)",
-                  {device_id, label, code_hash, expires_at, UnixNow(), WardValue(ward)});
+    return c.Exec("INSERT INTO devices (device_id, label, code_hash, code_expires_at, created_at, ward, kind)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                  {device_id, label, code_hash, expires_at, UnixNow(), NullIfEmpty(ward), NullIfEmpty(kind)});
   });
 }
 
 Status Storage::SetDeviceWard(const std::string& device_id, const std::string& ward, bool* found) {
   return InWriteTx([&](SqlConn& c) {
-    SqlResult r = c.Exec("UPDATE devices SET ward = ? WHERE device_id = ? RETURNING device_id", {WardValue(ward), device_id});
+    SqlResult r = c.Exec("UPDATE devices SET ward = ? WHERE device_id = ? RETURNING device_id", {NullIfEmpty(ward), device_id});
+    *found = r.ok() && !r.rows.empty();
+    return r;
+  });
+}
+
+Status Storage::SetDeviceKind(const std::string& device_id, const std::string& kind, bool* found) {
+  return InWriteTx([&](SqlConn& c) {
+    SqlResult r = c.Exec("UPDATE devices SET kind = ? WHERE device_id = ? RETURNING device_id", {NullIfEmpty(kind), device_id});
     *found = r.ok() && !r.rows.empty();
     return r;
   });
@@ -969,9 +981,12 @@ Status Storage::AddStaff(const StaffAccount& a, bool* added) {
 Status Storage::ListStaff(std::vector<StaffAccount>* out) { return ListStaffWhere("", {}, out); }
 
 Status Storage::ListStaffFor(const std::string& device_id, std::vector<StaffAccount>* out) {
-  // A device with no ward (or none known) is sent every account, as before wards were recorded.
-  return ListStaffWhere(" WHERE ward = COALESCE((SELECT d.ward FROM devices d WHERE d.device_id = ?), ward)", {device_id},
-                        out);
+  // A device with no ward (or none known) is sent every account, as before wards were recorded;
+  // one of no kind, every role. A kiosk is not sent engineers: they sign in on their tablets.
+  return ListStaffWhere(" WHERE ward = COALESCE((SELECT d.ward FROM devices d WHERE d.device_id = ?), ward)"
+                        " AND (role <> 'engineer' OR COALESCE((SELECT d.kind FROM devices d WHERE d.device_id = ?), '')"
+                        " <> 'kiosk')",
+                        {device_id, device_id}, out);
 }
 
 Status Storage::ListStaffWhere(const std::string& where, const std::vector<SqlValue>& args, std::vector<StaffAccount>* out) {

@@ -165,10 +165,13 @@ class Storage {
 
   // ---- devices (codes and keys arrive already hashed: plaintext never reaches the database)
   // `ward` (of wards.tsv) limits the staff accounts the device is sent to that ward's; "" for all.
+  // `kind` ("kiosk", "tablet"; "" for any) limits them by role: a kiosk is not sent engineers
+  // (S7, DESIGN.md).
   Status AddEnrolment(const std::string& device_id, const std::string& label, const std::string& code_hash,
-                      std::int64_t expires_at, const std::string& ward);
+                      std::int64_t expires_at, const std::string& ward, const std::string& kind);
   // The same for a device enrolled already; `found` false if there is no such device.
   Status SetDeviceWard(const std::string& device_id, const std::string& ward, bool* found);
+  Status SetDeviceKind(const std::string& device_id, const std::string& kind, bool* found);
   // Trades an unexpired, unused code for a key, once. `device_id` empty when refused.
   Status RedeemEnrolment(const std::string& code_hash, const std::string& key_hash, std::string* device_id);
   Status RevokeDevice(const std::string& device_id, bool* found);
@@ -197,7 +200,8 @@ class Storage {
   // ---- staff accounts (PIN hashes arrive hashed: a PIN never reaches the database)
   Status AddStaff(const StaffAccount& account, bool* added);  // false: the user id exists
   Status ListStaff(std::vector<StaffAccount>* out);
-  // What GET /staff.json sends a device: the accounts of its ward, or every one if it has none.
+  // What GET /staff.json sends a device: the accounts of its ward, or every one if it has none;
+  // to a kiosk, no engineer's (S7).
   Status ListStaffFor(const std::string& device_id, std::vector<StaffAccount>* out);
   Status SetStaffActive(const std::string& user_id, bool active, bool* found);
   Status SetStaffPin(const std::string& user_id, const std::string& pin_hash, bool* found);

@@ -43,11 +43,15 @@ if ! curl -sf "$url/discovery.json" >/dev/null; then
 else
   echo "Local central queue: $url (log: $log)"
   # Enrol this device once: a one-time code from central, traded for the device's key. For the
-  # kiosk's ward (device.conf's ward=, else the embedded 08): central sends it that ward's staff.
+  # kiosk's ward (device.conf's ward=, else the embedded 08): central sends it that ward's staff,
+  # and, as a kiosk (unless device.conf says mode=tablet), no engineer's account.
   if ! grep -q '^key=' "$data/device.conf" 2>/dev/null; then
-    ward=08
-    if [ -f "$data/device.conf" ]; then w=$(sed -n 's/^ward *= *//p' "$data/device.conf" | tail -1); ward=${w:-08}; fi
-    code=$("$central" enroll --db "$db" --label "make run" --ward "$ward" --catalog "$here/assets/catalog" |
+    ward=08 kind=kiosk
+    if [ -f "$data/device.conf" ]; then
+      w=$(sed -n 's/^ward *= *//p' "$data/device.conf" | tail -1); ward=${w:-08}
+      if grep -q '^mode *= *tablet' "$data/device.conf"; then kind=tablet; fi
+    fi
+    code=$("$central" enroll --db "$db" --label "make run" --ward "$ward" --kind "$kind" --catalog "$here/assets/catalog" |
       grep -oE '[0-9A-Z]{5}-[0-9A-Z]{5}' | head -1)
     key=$(curl -sf -d "code=$code" "$url/devices/enroll.json" | sed -n 's/.*"api_key":"\([0-9a-f]*\)".*/\1/p')
     [ -n "$key" ] && printf 'central=%s\nkey=%s\n' "$url" "$key" >> "$data/device.conf"

@@ -217,6 +217,52 @@ TEST_CASE("A device enrolled for a ward is sent only that ward's staff accounts;
   }
 }
 
+TEST_CASE("A kiosk is not sent engineers' accounts; a tablet, or a device of no kind, is sent every role",
+          "[central][staff]") {
+  Central c;
+  c.AddStaff("GN-ENG-04", "4821", "engineer", "08");
+  c.AddStaff("GN-WS-11", "135790", "ward_staff", "08", "roads", "Ward Staff");
+  c.AddStaff("GN-NO-01", "582913", "nodal_officer", "08", "roads", "Nodal Officer");
+  std::string kiosk_device, tablet_device, older_device;
+  const std::string kiosk_key = c.EnrollDevice("G/N kiosk 1", &kiosk_device, {"--ward", "08", "--kind", "kiosk"});
+  const std::string tablet_key = c.EnrollDevice("G/N tablet 4", &tablet_device, {"--ward", "08", "--kind", "tablet"});
+  const std::string older_key = c.EnrollDevice("enrolled before kinds", &older_device, {"--ward", "08"});
+  const RunResult plain = c.Cli({"enroll", "--label", "no kind", "--ward", "08"});
+  CHECK(plain.out.find("no --kind") != std::string::npos);  // the operator is told
+  CHECK(plain.out.find("kind:   any") != std::string::npos);
+
+  // The kiosk, in public view all day, holds no engineer's PIN hash; its staff sign in there.
+  CHECK(Users(StaffJson(c, kiosk_key)) == std::set<std::string>{"GN-NO-01", "GN-WS-11"});
+  CHECK(Users(StaffJson(c, tablet_key)) == std::set<std::string>{"GN-ENG-04", "GN-NO-01", "GN-WS-11"});
+  CHECK(Users(StaffJson(c, older_key)).size() == 3);
+
+  SECTION("scope gives an enrolled device a kind, or takes it away, from its next sync") {
+    RunResult r = c.Cli({"scope", older_device, "--kind", "kiosk"});
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    CHECK(Users(StaffJson(c, older_key)) == std::set<std::string>{"GN-NO-01", "GN-WS-11"});
+    r = c.Cli({"scope", kiosk_device, "--kind", "any"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(Users(StaffJson(c, kiosk_key)).size() == 3);
+    // Ward and kind together; the ward alone leaves the kind as it was.
+    REQUIRE(c.Cli({"scope", tablet_device, "--ward", "09", "--kind", "kiosk"}).exit_code == 0);
+    CHECK(StaffJson(c, tablet_key).empty());
+    REQUIRE(c.Cli({"scope", tablet_device, "--ward", "08"}).exit_code == 0);
+    CHECK(Users(StaffJson(c, tablet_key)) == std::set<std::string>{"GN-NO-01", "GN-WS-11"});
+  }
+  SECTION("an unknown kind, scope with neither option, or an unknown device is refused") {
+    RunResult r = c.Cli({"enroll", "--kind", "phone"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.find("not kiosk, tablet or any") != std::string::npos);
+    CHECK(c.Cli({"scope", kiosk_device}).exit_code == 2);
+    CHECK(c.Cli({"scope", kiosk_device, "--kind", "Kiosk"}).exit_code == 2);
+    r = c.Cli({"scope", "dev-nosuchdevice", "--kind", "tablet"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("no device") != std::string::npos);
+    CHECK(Users(StaffJson(c, kiosk_key)).size() == 2);  // nothing changed
+  }
+}
+
 TEST_CASE("assign gives a request only to an active staff account", "[central][assign][staff]") {
   Central c;
   const std::string key = c.EnrollDevice();

@@ -26,7 +26,7 @@ TEST_CASE("Storage: 20 threads creating one client UUID at once leave one reques
   INFO(error);
   REQUIRE(db);
   REQUIRE(db->SeedServices({{"pothole", "Pothole", "", "Roads", 48}}).ok());
-  REQUIRE(db->AddEnrolment("dev-1", "t", "codehash", UnixNow() + 60, "").ok());
+  REQUIRE(db->AddEnrolment("dev-1", "t", "codehash", UnixNow() + 60, "", "").ok());
 
   constexpr int kThreads = 20;
   // Runs CreateRequest from kThreads threads released together; uuid_for(i) picks each one's key.

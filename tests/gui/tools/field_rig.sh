@@ -35,7 +35,7 @@ start_central() {  # $1: listen address; writes rig/central.pid and rig/central.
 
 enrol() {  # prints a new device key
   local code
-  code=$("$central" enroll --label "$1" --ward 08 --db "sqlite:$rig/central.db" | sed -n 's/^ *code: *//p')
+  code=$("$central" enroll --label "$1" --ward 08 --kind tablet --db "sqlite:$rig/central.db" | sed -n 's/^ *code: *//p')
   curl -sf --noproxy '*' -d "code=$code" "http://127.0.0.1:$port/devices/enroll.json" |
     sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p'
 }

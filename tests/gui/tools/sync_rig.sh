@@ -32,7 +32,7 @@ case "$1" in
   up)
     start_central 127.0.0.1:0
     port=$(cat "$rig/central.port")
-    code=$("$central" enroll --label "gui test" --ward 08 --db "sqlite:$rig/central.db" | sed -n 's/^ *code: *//p')
+    code=$("$central" enroll --label "gui test" --ward 08 --kind kiosk --db "sqlite:$rig/central.db" | sed -n 's/^ *code: *//p')
     key=$(curl -sf --noproxy '*' -d "code=$code" "http://127.0.0.1:$port/devices/enroll.json" |
           sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')
     [ -n "$key" ] || { echo "sync_rig: enrolment failed" >&2; exit 1; }
