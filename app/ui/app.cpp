@@ -215,21 +215,25 @@ void IdleGuard(AppState& app) {
   TextRenderer& R = app.R();
   const std::string& q = app.T("idle.question");
   const ImVec2 qs = R.Measure(q, app.lang, t.body_px());
+  const std::string& hint = app.T("idle.touch");
+  const float hpx = t.body_px() * 0.85f;
+  const ImVec2 hs = R.Measure(hint, app.lang, hpx);
   std::string msg = app.T("idle.countdown");
   const size_t at = msg.find("{s}");
   if (at != std::string::npos) msg.replace(at, 3, std::to_string(left));
   // The card fits its longest line with a margin (Marathi's countdown is the widest), up to the
   // screen; a countdown wider than that is drawn smaller rather than past the card's edge.
   float mpx = t.title_px();
-  const float inner = std::max(qs.x, R.Measure(msg, app.lang, mpx).x);
+  const float inner = std::max({qs.x, hs.x, R.Measure(msg, app.lang, mpx).x});
   const float w = std::min(ds.x - t.pad() * 2, std::max(std::min(ds.x * 0.8f, t.em * 24), inner + t.pad() * 4));
   if (const float mw = R.Measure(msg, app.lang, mpx).x; mw > w - t.pad() * 2) mpx *= (w - t.pad() * 2) / mw;
   const ImVec2 ms = R.Measure(msg, app.lang, mpx);
-  const float h = t.em * 7;
+  const float h = t.em * 8;
   const ImVec2 p((ds.x - w) * 0.5f, (ds.y - h) * 0.5f);
   dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), t.surface, t.rounding());
   R.Draw(dl, ImVec2(p.x + (w - qs.x) * 0.5f, p.y + t.em), q, app.lang, t.body_px(), t.text);
   R.Draw(dl, ImVec2(p.x + (w - ms.x) * 0.5f, p.y + t.em * 3), msg, app.lang, mpx, t.accent);
+  R.Draw(dl, ImVec2(p.x + (w - hs.x) * 0.5f, p.y + t.em * 5.6f), hint, app.lang, hpx, t.text);
   app.RegisterWidget("idle.warning", ImRect(p, ImVec2(p.x + w, p.y + h)));
 }
 
