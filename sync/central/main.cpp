@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -297,6 +298,7 @@ int Serve(const Args& a) {
   std::mutex chores_mu;
   std::condition_variable chores_cv;
   bool stopping = false;
+  std::atomic<bool> stop_sweep{false};  // a sweep under way ends early (sweep.h)
   std::thread chores([&] {
     using Clock = std::chrono::steady_clock;
     const auto seal_period = std::chrono::seconds(seal_every_s);
@@ -310,7 +312,7 @@ int Serve(const Args& a) {
       }
       if (sweep_days > 0 && Clock::now() >= next_sweep) {
         const samvad::central::SweepReport r =
-            samvad::central::SweepMedia(*db, cfg.media_dir, sweep_days, std::time(nullptr));
+            samvad::central::SweepMedia(*db, cfg.media_dir, sweep_days, std::time(nullptr), &stop_sweep);
         std::fprintf(stderr, "samvad-central: %s%s%s\n", samvad::central::SweepSummary(r, sweep_days).c_str(),
                      r.ok ? "" : "; left: ", r.problems.c_str());
         next_sweep = Clock::now() + std::chrono::hours(24);
@@ -328,6 +330,7 @@ int Serve(const Args& a) {
     std::lock_guard lock(chores_mu);
     stopping = true;
   }
+  stop_sweep = true;
   chores_cv.notify_all();
   chores.join();
   server.Stop();

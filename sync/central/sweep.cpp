@@ -37,8 +37,13 @@ bool RemoveMediaFile(const std::string& dir, const std::string& name, std::int64
 
 }  // namespace
 
-SweepReport SweepMedia(Storage& db, const std::string& media, int days, std::time_t now) {
+SweepReport SweepMedia(Storage& db, const std::string& media, int days, std::time_t now,
+                       const std::atomic<bool>* stop) {
   SweepReport r;
+  const auto stopped = [&] {
+    if (stop && stop->load(std::memory_order_relaxed)) r.interrupted = true;
+    return r.interrupted;
+  };
   // 1. Rows first (durable), then their files: a crash between leaves files step 2 removes.
   std::vector<std::string> forgotten;
   const std::int64_t before = static_cast<std::int64_t>(now) - std::int64_t{days} * 86400;
@@ -46,34 +51,47 @@ SweepReport SweepMedia(Storage& db, const std::string& media, int days, std::tim
     Problem(&r, st.message);
     return r;
   }
-  for (const std::string& id : forgotten) RemoveMediaFile(media, id, &r.upload_bytes, &r);
   r.uploads = static_cast<std::int64_t>(forgotten.size());
+  bool removed = false;
+  for (const std::string& id : forgotten) {
+    if (stopped()) break;  // their rows are gone: step 2 of a later sweep takes the files
+    removed |= RemoveMediaFile(media, id, &r.upload_bytes, &r);
+  }
   // 2. Files named like an upload, a day old at least, that no row names. A younger one may
-  // belong to an upload or an import still being written.
-  std::vector<std::string> old_files;
+  // belong to an upload or an import still being written. Checked a batch at a time.
+  std::vector<std::string> batch;
+  const auto settle = [&]() -> bool {
+    std::set<std::string> known;
+    if (const Status st = db.KnownUploads(batch, &known); !st.ok()) {
+      Problem(&r, st.message + " (the rest of the folder not checked)");
+      return false;
+    }
+    for (const std::string& name : batch) {
+      if (known.count(name) || stopped()) continue;
+      if (RemoveMediaFile(media, name, &r.orphan_bytes, &r)) ++r.orphans;
+    }
+    batch.clear();
+    return true;
+  };
   if (DIR* dir = ::opendir(media.c_str())) {
-    while (const dirent* e = ::readdir(dir)) {
+    bool ok = true;
+    while (ok && !stopped()) {
+      const dirent* e = ::readdir(dir);
+      if (!e) break;
       struct stat st{};
       const std::string name = e->d_name;
       if (IsUploadId(name) && ::stat((media + "/" + name).c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
           st.st_mtime < now - 86400)
-        old_files.push_back(name);
+        batch.push_back(name);
+      if (batch.size() == kLookupBatch) ok = settle();
     }
     ::closedir(dir);
+    if (ok && !batch.empty() && !stopped()) settle();
   } else if (errno != ENOENT) {
     Problem(&r, "cannot read the media folder " + media + ": " + std::strerror(errno));
-    return r;
   }
-  std::set<std::string> known;
-  if (const Status st = db.KnownUploads(old_files, &known); !st.ok()) {
-    Problem(&r, st.message + " (no file removed)");
-    return r;
-  }
-  for (const std::string& name : old_files) {
-    if (known.count(name)) continue;
-    if (RemoveMediaFile(media, name, &r.orphan_bytes, &r)) ++r.orphans;
-  }
-  if ((r.uploads > 0 || r.orphans > 0) && !SyncDir(media))  // the removals themselves survive a power cut
+  // The removals themselves survive a power cut.
+  if ((removed || r.orphans > 0) && !SyncDir(media))
     Problem(&r, "cannot fsync " + media + ": " + std::strerror(errno) + " (a power cut may bring files back)");
   return r;
 }
@@ -84,7 +102,9 @@ std::string SweepSummary(const SweepReport& r, int days) {
                 "swept %lld upload(s) not finished within %d days (%.1f MB) and %lld file(s) no upload names (%.1f MB)",
                 static_cast<long long>(r.uploads), days, static_cast<double>(r.upload_bytes) / 1e6,
                 static_cast<long long>(r.orphans), static_cast<double>(r.orphan_bytes) / 1e6);
-  return buf;
+  std::string out = buf;
+  if (r.interrupted) out += "; stopped early for shutdown, the rest at the next sweep";
+  return out;
 }
 
 }  // namespace samvad::central

@@ -2,16 +2,23 @@
 // the backend under test: racing creates of one client UUID, each from its own thread and
 // connection, leave one request, because the UNIQUE index and the retried transaction say so.
 // Also the group commit's rule (sync_group.h) on its own: no caller returns before a sync that
-// covers its write.
+// covers its write. And the media sweep on a folder larger than its lookup batch.
 #include <catch2/catch.hpp>
+#include <sys/stat.h>
+#include <sys/time.h>
+
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
 #include <functional>
 #include <latch>
 #include <thread>
 
 #include "harness.h"
 #include "sync/central/storage.h"
+#include "sync/central/sweep.h"
 #include "sync/central/sync_group.h"
 
 using namespace samvad::testing;
@@ -153,4 +160,79 @@ TEST_CASE("SyncGroup: every caller returns after a sync that covers its write, a
     CHECK(once.Join(sync, &error));
     CHECK(runs == 1);
   }
+}
+
+TEST_CASE("SweepMedia checks a large folder a batch at a time and stops early when told",
+          "[central][storage][sweep]") {
+  const std::string dir = MakeTempDir("samvad-sweep");
+  const std::string url = UsingPostgres() ? NewPostgresDatabase() : "sqlite:" + dir + "/central.db";
+  std::string error;
+  auto db = Storage::Open(url, &error);
+  INFO(error);
+  REQUIRE(db);
+  REQUIRE(db->SeedServices({{"pothole", "Pothole", "", "Roads", 48}}).ok());
+  REQUIRE(db->AddEnrolment("dev-1", "t", "codehash", UnixNow() + 60, "", "").ok());
+  samvad::protocol::open311::NewServiceRequest req;
+  req.client_uuid = "6f1c2a9e-0b7d-4c55-9d2e-3a4b5c6d7e8f";
+  req.service_code = "pothole";
+  req.address = "Dadar";
+  IdemOutcome created;
+  REQUIRE(db->CreateRequest(req, {req.client_uuid, "dev-1", "requests", "h"}, [](std::int64_t) { return std::string(); },
+                            &created).ok());
+
+  // More orphans than two lookup batches, and a finished upload's file among them (two days old
+  // like the rest, named by its row), which must stay whichever batch it falls in.
+  const std::string media = dir + "/media";
+  REQUIRE(::mkdir(media.c_str(), 0700) == 0);
+  const std::time_t now = std::time(nullptr);
+  const auto make_old = [&](const std::string& name) {
+    const std::string path = media + "/" + name;
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    REQUIRE(f);
+    std::fputs("x", f);
+    std::fclose(f);
+    const timeval times[2] = {{now - 2 * 86400, 0}, {now - 2 * 86400, 0}};
+    REQUIRE(::utimes(path.c_str(), times) == 0);
+  };
+  const int kOrphans = static_cast<int>(2 * kLookupBatch + 7);
+  for (int i = 0; i < kOrphans; ++i) {
+    char name[33];
+    std::snprintf(name, sizeof name, "%032x", i + 1);
+    make_old(name);
+  }
+  Upload want, got;
+  want.id = "f00dfacef00dfacef00dfacef00dface";
+  want.request_id = created.id;
+  want.kind = "photo";
+  want.content_type = "image/jpeg";
+  want.device_id = "dev-1";
+  want.length = 1;
+  UploadCreate how{};
+  REQUIRE(db->CreateUpload(want, &got, &how).ok());
+  REQUIRE(how == UploadCreate::kCreated);
+  make_old(want.id);
+  const auto files = [&] {
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(media)) n += e.is_regular_file();
+    return n;
+  };
+
+  SECTION("told to stop before it starts (serve shutting down), it removes nothing and says so") {
+    const std::atomic<bool> stop{true};
+    const SweepReport r = SweepMedia(*db, media, 30, now, &stop);
+    CHECK(r.interrupted);
+    CHECK(r.orphans == 0);
+    CHECK(files() == kOrphans + 1);
+    CHECK(SweepSummary(r, 30).find("stopped early") != std::string::npos);
+  }
+  SECTION("left to run, every orphan goes, across batches, and the upload's file stays") {
+    const SweepReport r = SweepMedia(*db, media, 30, now);
+    INFO(r.problems);
+    CHECK(r.ok);
+    CHECK_FALSE(r.interrupted);
+    CHECK(r.orphans == kOrphans);
+    CHECK(files() == 1);
+    CHECK(std::filesystem::exists(media + "/" + want.id));
+  }
+  db.reset();
 }
