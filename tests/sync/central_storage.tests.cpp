@@ -24,9 +24,10 @@
 using namespace samvad::testing;
 using namespace samvad::central;
 
-TEST_CASE("Storage: 20 threads creating one client UUID at once leave one request",
-          "[central][storage][idempotency][concurrency]") {
-  const std::string dir = MakeTempDir("samvad-storage");
+namespace {
+
+// A Storage on the backend under test (SQLite in `dir`), with one service and device "dev-1".
+std::unique_ptr<Storage> OpenSeeded(const std::string& dir) {
   const std::string url = UsingPostgres() ? NewPostgresDatabase() : "sqlite:" + dir + "/central.db";
   std::string error;
   auto db = Storage::Open(url, &error);
@@ -34,6 +35,15 @@ TEST_CASE("Storage: 20 threads creating one client UUID at once leave one reques
   REQUIRE(db);
   REQUIRE(db->SeedServices({{"pothole", "Pothole", "", "Roads", 48}}).ok());
   REQUIRE(db->AddEnrolment("dev-1", "t", "codehash", UnixNow() + 60, "", "").ok());
+  return db;
+}
+
+}  // namespace
+
+TEST_CASE("Storage: 20 threads creating one client UUID at once leave one request",
+          "[central][storage][idempotency][concurrency]") {
+  const std::string dir = MakeTempDir("samvad-storage");
+  auto db = OpenSeeded(dir);
 
   constexpr int kThreads = 20;
   // Runs CreateRequest from kThreads threads released together; uuid_for(i) picks each one's key.
@@ -165,13 +175,7 @@ TEST_CASE("SyncGroup: every caller returns after a sync that covers its write, a
 TEST_CASE("SweepMedia checks a large folder a batch at a time and stops early when told",
           "[central][storage][sweep]") {
   const std::string dir = MakeTempDir("samvad-sweep");
-  const std::string url = UsingPostgres() ? NewPostgresDatabase() : "sqlite:" + dir + "/central.db";
-  std::string error;
-  auto db = Storage::Open(url, &error);
-  INFO(error);
-  REQUIRE(db);
-  REQUIRE(db->SeedServices({{"pothole", "Pothole", "", "Roads", 48}}).ok());
-  REQUIRE(db->AddEnrolment("dev-1", "t", "codehash", UnixNow() + 60, "", "").ok());
+  auto db = OpenSeeded(dir);
   samvad::protocol::open311::NewServiceRequest req;
   req.client_uuid = "6f1c2a9e-0b7d-4c55-9d2e-3a4b5c6d7e8f";
   req.service_code = "pothole";
