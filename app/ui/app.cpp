@@ -102,7 +102,7 @@ void AppState::ForgetLookup() {
   status.kb = KeyboardState{};
   status.editing_last4 = false;
   status.result_key.clear();
-  status.found = false;
+  status.found = status.asking = false;
   status.result = StatusResult{};
 }
 

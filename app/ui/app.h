@@ -84,6 +84,7 @@ struct StatusState {
   bool editing_last4 = false;
   std::string result_key;  // what the last lookup said (a catalog key), "" before any
   bool found = false;
+  bool asking = false;     // central is being asked (a ticket this kiosk does not hold)
   StatusResult result;
 };
 

@@ -35,6 +35,7 @@
 #include "platform/gpsd.h"
 #include "sync/client/engine.h"
 #include "sync/client/export.h"
+#include "sync/client/lookup.h"
 #include "sync/model/ticket.h"
 
 namespace samvad::ui {
@@ -243,6 +244,9 @@ struct Kiosk::Impl {
   bool retention_running = false;
   DeviceConfig config;
   std::string ward_code;
+  // Where a ticket this kiosk does not hold is asked (sync/client/lookup.h); "" without a central.
+  std::string central_url;
+  sync::TransportConfig transport;
   // Declared last so it is destroyed first: it stops (leaving no entry in `sending`) before the
   // store it reads closes.
   std::unique_ptr<sync::SyncEngine> sync;
@@ -288,6 +292,8 @@ bool Kiosk::Open(const std::string& data_dir, AppState& app, std::string* error)
     impl_->staff_directory = std::make_unique<StaffDirectoryAdapter>(*impl_->staff);
     sc.staff = impl_->staff_directory.get();
     sc.field = impl_->field.get();
+    impl_->central_url = sc.base_url;
+    impl_->transport = sc.transport;
     impl_->sync = std::make_unique<sync::SyncEngine>(sc, impl_->store.outbox());
     impl_->sync->Start();
   }
@@ -365,7 +371,13 @@ void Kiosk::LookUp(AppState& app) {
           s.result.synced = r.last_sync_at ? LocalTime(*r.last_sync_at) : "";
           break;
         }
-        case store::LookupStatus::NotFound: s.result_key = "status.not_found"; break;
+        case store::LookupStatus::NotFound:
+          s.result_key = "status.not_found";
+          // Filed at another kiosk of the office, perhaps: central knows every ticket.
+          if (!a.kiosk || !a.kiosk->AskCentral(a)) break;
+          s.asking = true;
+          s.result_key = "status.asking";
+          break;
         case store::LookupStatus::NeedPhoneDigits:
           s.result_key = "status.need_last4";
           s.editing_last4 = true;
@@ -378,6 +390,36 @@ void Kiosk::LookUp(AppState& app) {
       }
     };
   });
+}
+
+bool Kiosk::AskCentral(AppState& app) {
+  if (impl_->central_url.empty()) return false;
+  const std::string asked = app.status.ticket.text, last4 = app.status.last4.text;
+  impl_->tasks.Run([this, asked, last4]() -> Tasks::Continuation {
+    const sync::RemoteTicket r = sync::LookUpTicket(impl_->central_url, asked, impl_->transport);
+    if (r.result == sync::RemoteTicket::Result::Unreachable || r.result == sync::RemoteTicket::Result::Refused)
+      std::fprintf(stderr, "samvad: asking central about a ticket: %s\n", r.cause.c_str());  // never the ticket
+    return [r, asked, last4](AppState& a) {
+      StatusState& s = a.status;
+      if (s.ticket.text != asked || s.last4.text != last4 || !s.asking) return;  // the citizen moved on
+      s.asking = false;
+      switch (r.result) {
+        case sync::RemoteTicket::Result::Found:
+          s.found = true;
+          s.result_key.clear();
+          s.result = StatusResult{};
+          s.result.state = std::string(model::StatusCode(r.status));
+          s.result.history.emplace_back(LocalTime(r.requested_at), std::string(model::StatusCode(model::Status::Received)));
+          if (r.status != model::Status::Received)
+            s.result.history.emplace_back(LocalTime(r.updated_at), s.result.state);
+          s.result.from_central = true;
+          break;
+        case sync::RemoteTicket::Result::NotFound: s.result_key = "status.not_found_anywhere"; break;
+        default: s.result_key = "status.not_here_offline"; break;
+      }
+    };
+  });
+  return true;
 }
 
 std::vector<ImportCandidate> Kiosk::ListImports() const {

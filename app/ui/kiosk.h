@@ -19,6 +19,7 @@ struct StatusResult {
   std::string state;                                      // "open", "resolved", …
   std::vector<std::pair<std::string, std::string>> history;  // (local time, state)
   std::string synced;                                     // local time, "" when never synced
+  bool from_central = false;  // not on this kiosk: central's public answer, just now
 };
 
 struct ImportCandidate {
@@ -49,6 +50,9 @@ class Kiosk {
   bool submitting() const;
   // Looks up app.status's ticket (and last 4 digits); fills app.status.
   void LookUp(AppState& app);
+  // A ticket not on this kiosk, asked of central's public view on the worker (lookup.h):
+  // app.status then shows central's status, or why it could not. False without a central.
+  bool AskCentral(AppState& app);
   // Photos: lists importable files in the import folder; processes one into the draft.
   std::vector<ImportCandidate> ListImports() const;
   void AddPhoto(AppState& app, const std::string& path);

@@ -34,7 +34,7 @@ void StatusScreen(AppState& app) {
   if (TextField(app, "status.last4", st.last4, ImVec2(left_w * 0.5f, fh), "", st.editing_last4))
     st.editing_last4 = true;
   ImGui::SameLine();
-  const bool ready = st.ticket.text.size() == 11 && app.kiosk;
+  const bool ready = st.ticket.text.size() == 11 && app.kiosk && !st.asking;
   if (Button(app, "status.check", app.T("status.check"), ImVec2(left_w * 0.5f - t.pad(), fh),
              ButtonOpts{ButtonStyle::Primary, ready}) == Press::Tap)
     app.kiosk->LookUp(app);
@@ -46,14 +46,21 @@ void StatusScreen(AppState& app) {
   ImGui::SetCursorPos(ImVec2(col.x + left_w + t.pad() * 3, col.y));
   ImGui::BeginGroup();
   const float rw = w - left_w - t.pad() * 3;
-  if (!st.result_key.empty()) Paragraph(app, app.T(st.result_key), t.body_px(), rw, t.accent);
+  if (!st.result_key.empty()) {
+    Paragraph(app, app.T(st.result_key), t.body_px(), rw, st.asking ? t.primary : t.accent);
+    app.RegisterWidget("status.result:" + st.result_key, ImRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+  }
+  if (st.asking) app.WakeAt(app.now + 0.25);  // the answer arrives through Tasks
   if (st.found) {
     Label(app, app.T("status.current"), t.body_px() * 0.85f, t.text_muted);
-    Label(app, app.T("state." + st.result.state), t.title_px(), t.primary);
+    const ImVec2 ss = Label(app, app.T("state." + st.result.state), t.title_px(), t.primary);
+    const ImVec2 sp = ImGui::GetItemRectMin();
+    app.RegisterWidget("status.state:" + st.result.state, ImRect(sp, ImVec2(sp.x + ss.x, sp.y + ss.y)));
     Label(app, app.T("status.history"), t.body_px() * 0.85f, t.text_muted);
     for (const auto& [when, state] : st.result.history)
       Label(app, when + "  " + app.T("state." + state), t.body_px() * 0.9f, t.text);
-    std::string synced = st.result.synced.empty() ? app.T("status.never_synced") : app.T("status.synced");
+    std::string synced = st.result.from_central ? app.T("status.from_central")
+                         : st.result.synced.empty() ? app.T("status.never_synced") : app.T("status.synced");
     if (size_t at = synced.find("{when}"); at != std::string::npos) synced.replace(at, 6, st.result.synced);
     Paragraph(app, synced, t.small_px(), rw, t.text_muted);
   }

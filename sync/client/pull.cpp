@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "sync/client/engine_impl.h"
+#include "sync/client/lookup.h"
 #include "sync/protocol/json.h"
 #include "sync/protocol/open311.h"
 
@@ -96,15 +97,6 @@ bool PlausibleCursor(std::string_view c) {
   return true;
 }
 
-// Central's update vocabulary (FixMyStreet's) onto the statuses a citizen sees.
-std::optional<model::Status> DeviceStatus(std::string_view s) {
-  if (s == "open") return model::Status::Received;
-  if (s == "in_progress") return model::Status::InProgress;
-  if (s == "fixed") return model::Status::Resolved;
-  if (s == "closed") return model::Status::Rejected;  // closed without being fixed
-  return std::nullopt;
-}
-
 struct Known {
   model::Ticket ticket;
   std::int64_t requested_at = 0;
@@ -180,7 +172,7 @@ SessionEnd SyncEngine::Impl::Pull() {
           return Fail(Verdict{Action::Transient, "device storage error while saving a complaint's history", -1});
       }
       const Known& k = known[u.Str("service_request_id")];
-      const auto status = DeviceStatus(u.Str("status"));
+      const auto status = CitizenStatus(u.Str("status"));
       std::int64_t at = 0;
       if (!model::IsValid(k.ticket) || !status || !o311::ParseDatetime(u.Str("updated_datetime"), &at)) continue;
       // Central's own "received" written with the request itself: the device recorded that

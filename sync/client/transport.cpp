@@ -387,6 +387,7 @@ HttpResult Transport::Perform(const HttpCall& call, const Progress& progress) {
   api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   api.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, cfg_.connect_timeout_s);
+  if (cfg_.total_timeout_s > 0) api.easy_setopt(c, CURLOPT_TIMEOUT, cfg_.total_timeout_s);
   api.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, cfg_.low_speed_bytes_per_s);
   api.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, cfg_.low_speed_seconds);
   api.easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);

@@ -36,6 +36,9 @@ struct TransportConfig {
   // A keep-alive connection idle longer than this is not reused: central closes idle ones after
   // 30 s, and a PATCH must not be the request that finds out.
   long max_idle_reuse_s = 25;
+  // A cap on the whole exchange, for a question a person waits on (lookup.h); 0 = none, as the
+  // engine's uploads need.
+  long total_timeout_s = 0;
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;

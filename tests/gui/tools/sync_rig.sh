@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # sync_rig.sh — a real samvad-central (SQLite, loopback) behind the fault proxy, for GUI tests of
 # the staff sync screen. Needs $DATA, $OUT and $TOOLS, which run_gui_test.sh sets.
-#   sync_rig.sh up BYTES_PER_S   start central, enrol this device, write device.conf pointing at a
+#   sync_rig.sh up BYTES_PER_S [TICKET]
+#                                start central, enrol this device, write device.conf pointing at a
 #                                fault proxy capped at BYTES_PER_S, then stop central: the test
-#                                begins with central down (the proxy resets every connection)
+#                                begins with central down (the proxy resets every connection).
+#                                With TICKET, central first takes a complaint under that ticket, as
+#                                if filed at another kiosk of the office
 #   sync_rig.sh start-when FILE  in the background: start central again once FILE exists (a
 #                                screenshot the script takes after it has seen the failure)
 #   sync_rig.sh check N          central holds N requests, each with its photo; then stops
@@ -36,6 +39,12 @@ case "$1" in
     key=$(curl -sf --noproxy '*' -d "code=$code" "http://127.0.0.1:$port/devices/enroll.json" |
           sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')
     [ -n "$key" ] || { echo "sync_rig: enrolment failed" >&2; exit 1; }
+    if [ -n "${3:-}" ]; then
+      curl -sf --noproxy '*' -o /dev/null "http://127.0.0.1:$port/requests.json" \
+        --data-urlencode "api_key=$key" -d service_code=pothole --data-urlencode "address_string=Dadar TT" \
+        --data-urlencode "description=खड्डा" -d "attribute[client_uuid]=9d0c3e4a-5b6f-4a7b-8c9d-0e1f2a3b4c5d" \
+        -d "attribute[ticket]=$3" || { echo "sync_rig: central refused the complaint" >&2; exit 1; }
+    fi
     kill "$(cat "$rig/central.pid")"; wait "$(cat "$rig/central.pid")" 2>/dev/null || true
     "$proxy" --to "$port" --bandwidth "$2" >"$rig/proxy.log" 2>&1 &
     echo $! >"$rig/proxy.pid"
