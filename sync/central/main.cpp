@@ -28,6 +28,7 @@
 #include <ctime>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -448,9 +449,8 @@ int Scope(const Args& a) {
   if (!db) return 1;
   const std::string& device = a.positional[0];
   bool found = false;
-  auto st = set_ward ? db->SetDeviceWard(device, ward, &found) : samvad::central::Status{};
-  if (st.ok() && set_kind && (found || !set_ward)) st = db->SetDeviceKind(device, kind, &found);
-  if (!st.ok()) {
+  const auto given = [](bool set, const std::string& v) { return set ? std::optional(v) : std::nullopt; };
+  if (const auto st = db->SetDeviceScope(device, given(set_ward, ward), given(set_kind, kind), &found); !st.ok()) {
     std::fprintf(stderr, "samvad-central: scope: %s\n", st.message.c_str());
     return 1;
   }

@@ -492,17 +492,20 @@ Status Storage::AddEnrolment(const std::string& device_id, const std::string& la
   });
 }
 
-Status Storage::SetDeviceWard(const std::string& device_id, const std::string& ward, bool* found) {
+Status Storage::SetDeviceScope(const std::string& device_id, const std::optional<std::string>& ward,
+                               const std::optional<std::string>& kind, bool* found) {
+  std::string set;
+  std::vector<SqlValue> args;
+  for (const auto& [column, value] : {std::pair{"ward", &ward}, std::pair{"kind", &kind}}) {
+    if (!*value) continue;
+    set += std::string(set.empty() ? "" : ", ") + column + " = ?";
+    args.push_back(NullIfEmpty(**value));
+  }
+  *found = false;
+  if (set.empty()) return Status{};
+  args.push_back(device_id);
   return InWriteTx([&](SqlConn& c) {
-    SqlResult r = c.Exec("UPDATE devices SET ward = ? WHERE device_id = ? RETURNING device_id", {NullIfEmpty(ward), device_id});
-    *found = r.ok() && !r.rows.empty();
-    return r;
-  });
-}
-
-Status Storage::SetDeviceKind(const std::string& device_id, const std::string& kind, bool* found) {
-  return InWriteTx([&](SqlConn& c) {
-    SqlResult r = c.Exec("UPDATE devices SET kind = ? WHERE device_id = ? RETURNING device_id", {NullIfEmpty(kind), device_id});
+    SqlResult r = c.Exec("UPDATE devices SET " + set + " WHERE device_id = ? RETURNING device_id", args);
     *found = r.ok() && !r.rows.empty();
     return r;
   });

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -169,9 +170,10 @@ class Storage {
   // (S7, DESIGN.md).
   Status AddEnrolment(const std::string& device_id, const std::string& label, const std::string& code_hash,
                       std::int64_t expires_at, const std::string& ward, const std::string& kind);
-  // The same for a device enrolled already; `found` false if there is no such device.
-  Status SetDeviceWard(const std::string& device_id, const std::string& ward, bool* found);
-  Status SetDeviceKind(const std::string& device_id, const std::string& kind, bool* found);
+  // The same for a device enrolled already, in one transaction: each one given is set ("" for
+  // every ward / any kind), one not given stays. `found` false if there is no such device.
+  Status SetDeviceScope(const std::string& device_id, const std::optional<std::string>& ward,
+                        const std::optional<std::string>& kind, bool* found);
   // Trades an unexpired, unused code for a key, once. `device_id` empty when refused.
   Status RedeemEnrolment(const std::string& code_hash, const std::string& key_hash, std::string* device_id);
   Status RevokeDevice(const std::string& device_id, bool* found);
