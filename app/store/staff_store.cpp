@@ -85,16 +85,27 @@ struct Row {
 
 enum class Found { Yes, No, Error };
 
+// What every SELECT of an account reads first, in this order (AccountAt reads them back).
+#define SAMVAD_ACCOUNT_COLUMNS "user_id, display_name, ward_code, department, role, active"
+
+// The account in the current row's first six columns; nullopt for a role the schema's CHECK
+// would not have admitted (only the three codes).
+std::optional<StaffAccount> AccountAt(const sql::Stmt& q) {
+  const std::optional<StaffRole> role = ParseStaffRole(q.Text(4));
+  if (!role) return std::nullopt;
+  return StaffAccount{q.Text(0), q.Text(1), q.Text(2), q.Text(3), *role, q.Int(5) != 0};
+}
+
 Found LoadRow(sqlite3* db, std::string_view id, Row* row) {
   sql::Stmt q(db,
-              "SELECT user_id, display_name, ward_code, department, role, active, pin_hash, "
-              "failures, last_failure_at, locked_until FROM staff WHERE user_id = ?");
+              "SELECT " SAMVAD_ACCOUNT_COLUMNS ", pin_hash, failures, last_failure_at, locked_until "
+              "FROM staff WHERE user_id = ?");
   q.Bind(1, id);
   const int rc = q.Step();
   if (rc == SQLITE_DONE) return Found::No;
-  const std::optional<StaffRole> role = rc == SQLITE_ROW ? ParseStaffRole(q.Text(4)) : std::nullopt;
-  if (!role) return Found::Error;  // the schema's CHECK admits only the three codes
-  row->account = {q.Text(0), q.Text(1), q.Text(2), q.Text(3), *role, q.Int(5) != 0};
+  std::optional<StaffAccount> account = rc == SQLITE_ROW ? AccountAt(q) : std::nullopt;
+  if (!account) return Found::Error;
+  row->account = std::move(*account);
   row->pin_hash = q.Text(6);
   row->failures = q.Int(7);
   row->last_failure_at = q.IsNull(8) ? std::nullopt : std::optional(q.Int(8));
@@ -388,15 +399,15 @@ bool StaffStore::LockedAccounts(std::string_view ward_code, std::int64_t now, st
   out->clear();
   std::lock_guard lock(mu_);
   sql::Stmt q(store_.db(),
-              "SELECT user_id, display_name, ward_code, department, role, active, failures, last_failure_at, "
-              "locked_until FROM staff WHERE ward_code = ?1 AND locked_until IS NOT NULL "
-              "AND (?2 < locked_until OR ?2 < last_failure_at) ORDER BY user_id");
+              "SELECT " SAMVAD_ACCOUNT_COLUMNS ", failures, last_failure_at, locked_until FROM staff "
+              "WHERE ward_code = ?1 AND locked_until IS NOT NULL AND (?2 < locked_until OR ?2 < last_failure_at) "
+              "ORDER BY user_id");
   q.Bind(1, ward_code).Bind(2, now);
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) {
-    const std::optional<StaffRole> role = ParseStaffRole(q.Text(4));
-    if (!role) break;
-    LockedAccount a{{q.Text(0), q.Text(1), q.Text(2), q.Text(3), *role, q.Int(5) != 0}, 0};
+    std::optional<StaffAccount> account = AccountAt(q);
+    if (!account) break;
+    LockedAccount a{std::move(*account), 0};
     // A clock set back before the last failure: the wait starts over at the next attempt.
     a.retry_after_s = now < q.Int(7) ? LockSeconds(q.Int(6)) : q.Int(8) - now;
     out->push_back(std::move(a));
@@ -409,14 +420,12 @@ bool StaffStore::LockedAccounts(std::string_view ward_code, std::int64_t now, st
 bool StaffStore::Accounts(std::vector<StaffAccount>* out) {
   out->clear();
   std::lock_guard lock(mu_);
-  sql::Stmt q(store_.db(),
-              "SELECT user_id, display_name, ward_code, department, role, active FROM staff "
-              "ORDER BY user_id");
+  sql::Stmt q(store_.db(), "SELECT " SAMVAD_ACCOUNT_COLUMNS " FROM staff ORDER BY user_id");
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) {
-    const std::optional<StaffRole> role = ParseStaffRole(q.Text(4));
-    if (!role) break;
-    out->push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3), *role, q.Int(5) != 0});
+    std::optional<StaffAccount> account = AccountAt(q);
+    if (!account) break;
+    out->push_back(std::move(*account));
   }
   if (rc == SQLITE_DONE) return true;
   out->clear();
