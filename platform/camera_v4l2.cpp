@@ -204,7 +204,8 @@ CameraStatus GrabFrame(const std::string& device, const CameraRequest& req, Came
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(req.timeout_ms);
   for (int seen = 0;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    // Rounded up: a deadline 0.4 ms away is not yet passed (poll would be asked for 0 ms).
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
     if (left <= 0) {
       *detail = "no frame in time";
       return CameraStatus::Timeout;

@@ -42,6 +42,9 @@ const char* PhotoErrorName(PhotoError e) {
     case PhotoError::IoError: return "io_error";
     case PhotoError::OutOfMemory: return "out_of_memory";
     case PhotoError::CodecFailure: return "codec_failure";
+    case PhotoError::CameraMissing: return "camera_missing";
+    case PhotoError::CameraBusy: return "camera_busy";
+    case PhotoError::CameraFailed: return "camera_failed";
   }
   return "unknown";
 }

@@ -39,6 +39,10 @@ enum class PhotoError : std::uint8_t {
   IoError,            // the file could not be read (USB stick pulled, permissions)
   OutOfMemory,
   CodecFailure,       // TurboJPEG failed to initialise or to encode
+  // The camera (camera.h): not the citizen's fault either; each says what to do next.
+  CameraMissing,      // no camera at the configured path (unplugged), or not a camera
+  CameraBusy,         // another program holds it
+  CameraFailed,       // no frame in time, no permission, or a driver call failed
 };
 
 // Stable ASCII name for logs and for the UI's catalog key ("photo.error." + name).

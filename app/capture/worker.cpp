@@ -1,6 +1,8 @@
 // worker.cpp — see worker.h for the job lifecycle and its invariants.
 #include "app/capture/worker.h"
 
+#include "app/capture/camera.h"
+
 #include <cassert>
 
 namespace samvad::capture {
@@ -51,6 +53,10 @@ JobId PhotoWorker::SubmitFile(std::filesystem::path path) {
 
 JobId PhotoWorker::SubmitBytes(std::vector<std::uint8_t> bytes) {
   return Submit(Job{0, std::move(bytes)});
+}
+
+JobId PhotoWorker::SubmitCamera(std::string device) {
+  return Submit(Job{0, CameraShot{std::move(device)}});
 }
 
 PhotoWorkerStatus PhotoWorker::Status() const {
@@ -104,10 +110,13 @@ void PhotoWorker::Run() {
       progress_ = f;
     };
     // The photo is processed with the mutex released (invariant 3).
-    PhotoResult result =
-        std::holds_alternative<std::filesystem::path>(job.input)
-            ? ProcessPhotoFile(std::get<std::filesystem::path>(job.input), options_, progress)
-            : ProcessPhoto(std::get<std::vector<std::uint8_t>>(job.input), options_, progress);
+    PhotoResult result;
+    if (const auto* path = std::get_if<std::filesystem::path>(&job.input))
+      result = ProcessPhotoFile(*path, options_, progress);
+    else if (const auto* bytes = std::get_if<std::vector<std::uint8_t>>(&job.input))
+      result = ProcessPhoto(*bytes, options_, progress);
+    else
+      result = TakeCameraPhoto(std::get<CameraShot>(job.input).device, {}, options_, progress);
     job.input = {};  // free the input bytes before the result waits in the queue
     bool wake = false;
     {

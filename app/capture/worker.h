@@ -25,7 +25,7 @@
 //      done (`forget_through_`). A kiosk's next citizen never receives the last one's photo.
 //
 //   transition              function
-//   (none) → Queued         SubmitFile / SubmitBytes
+//   (none) → Queued         SubmitFile / SubmitBytes / SubmitCamera
 //   Queued → Running        Run (worker thread), under the mutex
 //   Running → Finished      Run, under the mutex, then wake()
 //   Finished → UI           TakeResults
@@ -37,6 +37,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -72,6 +73,8 @@ class PhotoWorker {
 
   JobId SubmitFile(std::filesystem::path path);
   JobId SubmitBytes(std::vector<std::uint8_t> bytes);
+  // One frame from the camera at `device` (camera.h), then the same pipeline.
+  JobId SubmitCamera(std::string device);
 
   PhotoWorkerStatus Status() const;
   // Every result finished since the last call, oldest first; empty when none.
@@ -81,9 +84,12 @@ class PhotoWorker {
   void Forget();
 
  private:
+  struct CameraShot {
+    std::string device;
+  };
   struct Job {
     JobId id = 0;
-    std::variant<std::filesystem::path, std::vector<std::uint8_t>> input;
+    std::variant<std::filesystem::path, std::vector<std::uint8_t>, CameraShot> input;
   };
   JobId Submit(Job job);
   void Run();

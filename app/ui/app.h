@@ -235,6 +235,9 @@ struct DeviceConfig {
   std::string export_dir;   // where staff exports go (a USB stick's folder); "" = <data>/exports
   bool tablet = false;      // mode=tablet: a field engineer's tablet (staff sign-in first, assigned work)
   std::string gpsd;         // gpsd's address, "127.0.0.1:2947" by default; "off" = no GPS
+  // The camera: "auto" (the first /dev/video* that gives MJPEG or YUYV, looked for when a photo
+  // list opens), "off", or one device's path (shown even when unplugged: the press says so).
+  std::string camera = "auto";
 };
 
 struct ScrollState {
@@ -322,6 +325,9 @@ void CategoryScreen(AppState& app);
 void WhereScreen(AppState& app);
 void DescribeScreen(AppState& app);
 void PhotosScreen(AppState& app);
+// "Take a photo" when the device has a camera (kiosk.h FindCamera), and while a shot is taken,
+// what it is doing; on the photos screen and the work log's photo list. True when tapped.
+bool CameraRow(AppState& app, const char* id, bool busy, float width);
 void ContactScreen(AppState& app);
 void ReviewScreen(AppState& app);
 void ReceiptScreen(AppState& app);

@@ -68,7 +68,10 @@ void PhotoRows(AppState& app, bool busy) {
       w.typing = false;
       w.dev_typing = 0;
       w.result_key.clear();
-      if (app.kiosk && !w.adding.empty()) w.candidates = app.kiosk->ListImports();
+      if (app.kiosk && !w.adding.empty()) {
+        w.candidates = app.kiosk->ListImports();
+        app.kiosk->FindCamera();
+      }
     }
     ImGui::SameLine(0, t.pad());
     const int count = static_cast<int>(std::count_if(w.photos.begin(), w.photos.end(), [&](const WorkPhoto& p) { return p.kind == kind; }));
@@ -87,6 +90,7 @@ void FileList(AppState& app, bool busy, float bottom_h) {
   const Theme& t = app.theme;
   WorkScreenState& w = app.work;
   const float width = ImGui::GetContentRegionAvail().x;
+  if (CameraRow(app, "work.take", busy, width * 0.6f - t.pad())) w.result_key.clear();
   if (w.candidates.empty()) {
     Label(app, app.T("photos.none_found"), t.body_px() * 0.85f, t.text_muted);
     return;
@@ -352,7 +356,8 @@ void WorkLogScreen(AppState& app) {
     ImGui::Dummy(ImVec2(0, gap));
 
     PhotoRows(app, busy);
-    if (app.kiosk && app.kiosk->processing_photo()) Label(app, app.T("photos.processing"), t.body_px() * 0.85f, t.primary);
+    if (app.kiosk && app.kiosk->processing_photo() && !app.kiosk->taking_photo())
+      Label(app, app.T("photos.processing"), t.body_px() * 0.85f, t.primary);
 
   }
 

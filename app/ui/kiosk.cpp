@@ -32,6 +32,7 @@
 #include "app/store/retention.h"
 #include "app/store/staff_store.h"
 #include "app/ui/app.h"
+#include "platform/camera_v4l2.h"
 #include "platform/gpsd.h"
 #include "sync/client/engine.h"
 #include "sync/client/export.h"
@@ -68,6 +69,13 @@ bool LoadDeviceConfig(const std::string& path, DeviceConfig* cfg, std::string* e
     else if (k == "idle_reset") { cfg->idle_reset_s = std::atof(v.c_str()); idle_set = true; }
     else if (k == "export") cfg->export_dir = v;
     else if (k == "gpsd") cfg->gpsd = v;
+    else if (k == "camera") {
+      if (v != "auto" && v != "off" && (v.empty() || v[0] != '/')) {
+        *error = path + ":" + std::to_string(lineno) + ": camera must be auto, off or a device path (/dev/video0)";
+        return false;
+      }
+      cfg->camera = v;
+    }
     else if (k == "mode") {
       if (v != "kiosk" && v != "tablet") {
         *error = path + ":" + std::to_string(lineno) + ": mode must be kiosk or tablet";
@@ -168,6 +176,9 @@ const char* PhotoErrorKey(capture::PhotoError e) {
     case capture::PhotoError::Truncated:
     case capture::PhotoError::Corrupt: return "photos.err.corrupt";
     case capture::PhotoError::TooLarge: return "photos.err.too_large";
+    case capture::PhotoError::CameraMissing: return "photos.err.camera_missing";
+    case capture::PhotoError::CameraBusy: return "photos.err.camera_busy";
+    case capture::PhotoError::CameraFailed: return "photos.err.camera_failed";
     case capture::PhotoError::None:
     case capture::PhotoError::IoError:
     case capture::PhotoError::OutOfMemory:
@@ -239,6 +250,9 @@ struct Kiosk::Impl {
   Tasks tasks;
   capture::PhotoWorker photos;
   std::map<capture::JobId, std::string> photo_sources;  // job → the file it reads (UI thread)
+  std::string camera;         // the camera's device path, "" for none (UI thread; FindCamera)
+  bool finding_camera = false;
+  capture::JobId shots = 0;   // camera shots taken, for their unique source names
   std::atomic<bool> submitting{false};
   double next_retention_at = 0;  // app.now; the first run a minute after start, then every 6 h
   bool retention_running = false;
@@ -436,6 +450,42 @@ void Kiosk::AddPhoto(AppState& app, const std::string& path) {
 }
 
 bool Kiosk::processing_photo() const { return impl_->photos.Status().busy(); }
+
+void Kiosk::FindCamera() {
+  const std::string& conf = impl_->config.camera;
+  if (conf != "auto") {  // "off", or a path the staff chose: shown as configured
+    impl_->camera = conf == "off" ? "" : conf;
+    return;
+  }
+  if (impl_->finding_camera) return;
+  // Opening a V4L2 node may wake a USB camera (tens of ms): on the worker, never in a frame.
+  impl_->finding_camera = true;
+  impl_->tasks.Run([this]() -> Tasks::Continuation {
+    const std::vector<platform::CameraInfo> cams = platform::ListCameras();
+    std::string found = cams.empty() ? "" : cams.front().path;
+    return [this, found](AppState&) {
+      impl_->camera = found;
+      impl_->finding_camera = false;
+    };
+  });
+}
+
+bool Kiosk::has_camera() const { return !impl_->camera.empty(); }
+
+void Kiosk::TakePhoto(AppState& app) {
+  (void)app;
+  if (impl_->camera.empty()) return;
+  // A name no file has, so the "already added" check of the import list never matches it; the
+  // same picture twice is still refused by its hash.
+  impl_->photo_sources[impl_->photos.SubmitCamera(impl_->camera)] = "camera:" + std::to_string(++impl_->shots);
+}
+
+bool Kiosk::taking_photo() const {
+  const capture::PhotoWorkerStatus st = impl_->photos.Status();
+  if (st.running == 0 || st.running_progress >= 0.5f) return false;  // the frame is the first half
+  const auto it = impl_->photo_sources.find(st.running);
+  return it != impl_->photo_sources.end() && it->second.rfind("camera:", 0) == 0;
+}
 
 // Retention (app/store/retention.h) on the worker: a minute after start (not in the way of the
 // first citizen), then every 6 hours. It logs counts only, never a number.

@@ -57,6 +57,14 @@ class Kiosk {
   std::vector<ImportCandidate> ListImports() const;
   void AddPhoto(AppState& app, const std::string& path);
   bool processing_photo() const;
+  // The camera (device.conf `camera`): FindCamera looks for one (on the worker for "auto"; call
+  // it when a photo list opens, as a camera may have been plugged in since); has_camera says
+  // whether "Take a photo" is offered; TakePhoto shoots on the photo worker and the result
+  // arrives as an imported file's does; taking_photo is true while the frame is awaited.
+  void FindCamera();
+  bool has_camera() const;
+  void TakePhoto(AppState& app);
+  bool taking_photo() const;
   // The session ended (idle reset, "Done", a discarded draft): removes any temporary file of the
   // abandoned draft, and drops every photo submitted so far, finished or not.
   void WipeSession();

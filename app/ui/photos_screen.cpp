@@ -9,6 +9,19 @@
 
 namespace samvad::ui {
 
+bool CameraRow(AppState& app, const char* id, bool busy, float width) {
+  const Theme& t = app.theme;
+  if (!app.kiosk || !app.kiosk->has_camera()) return false;
+  ButtonOpts o;
+  o.style = ButtonStyle::Primary;
+  o.enabled = !busy;
+  const bool tapped = Button(app, id, app.T("photos.camera"), ImVec2(width, t.min_target()), o) == Press::Tap;
+  if (tapped) app.kiosk->TakePhoto(app);
+  if (app.kiosk->taking_photo()) Label(app, app.T("photos.taking"), t.body_px(), t.primary);
+  ImGui::Dummy(ImVec2(0, t.pad() * 0.5f));
+  return tapped;
+}
+
 void PhotosScreen(AppState& app) {
   const Theme& t = app.theme;
   Draft& d = app.draft;
@@ -45,15 +58,17 @@ void PhotosScreen(AppState& app) {
 
   const bool busy = app.kiosk && app.kiosk->processing_photo();
   const bool full = d.photos.size() >= Draft::kMaxPhotos;
-  if (busy) Label(app, app.T("photos.processing"), t.body_px(), t.primary);
+  if (busy && !app.kiosk->taking_photo()) Label(app, app.T("photos.processing"), t.body_px(), t.primary);
   if (!ps.error_key.empty()) Paragraph(app, app.T(ps.error_key), t.body_px(), w, t.accent);
   if (full) Label(app, app.T("photos.full"), t.body_px(), t.text_muted);
 
   if (!full && app.kiosk) {
     if (!ps.listed) {
       ps.candidates = app.kiosk->ListImports();
+      app.kiosk->FindCamera();
       ps.listed = true;
     }
+    if (CameraRow(app, "photos.take", busy, w * 0.6f - t.pad())) ps.error_key.clear();
     if (ps.candidates.empty()) {
       Label(app, app.T("photos.none_found"), t.body_px(), t.text_muted);
     } else {

@@ -50,3 +50,150 @@ TEST_CASE("with a camera plugged in, one frame becomes a photo", "[.][camera-dev
                                      : capture::ProcessRgb(f.bytes.data(), f.width, f.height, f.width * 3);
   CHECK(r.ok());
 }
+
+//-----------------------------------------------------------------------------------------------
+// Against the fake camera (tests/support/fake_v4l2.cpp), which ctest preloads for
+// `capture.camera_fake`: GrabFrame's whole V4L2 conversation, and the photo it becomes. Hidden
+// from the plain run (without the preload the path is no camera); without the preload they fail.
+//-----------------------------------------------------------------------------------------------
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+#include <filesystem>
+#include <fstream>
+
+#include "app/capture/camera.h"
+#include "app/capture/worker.h"
+#include "tests/capture/fixtures.h"
+
+using namespace samvad::capture::fixtures;
+
+namespace {
+
+// The fake's path, its folder made, and the modes the next opens take.
+std::string FakeCamera(const std::string& modes) {
+  const char* p = std::getenv("SAMVAD_FAKE_V4L2");
+  REQUIRE(p != nullptr);  // run through ctest's capture.camera_fake, which sets it and the preload
+  std::filesystem::create_directories(std::filesystem::path(p).parent_path());
+  std::ofstream(std::string(p) + ".modes", std::ios::trunc) << modes;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("the fake camera: a YUYV frame after the dark ones, a different one next time", "[.][camera-fake]") {
+  const std::string cam = FakeCamera("yuyv\n");
+  platform::CameraFrame a, b;
+  std::string why;
+  platform::CameraRequest req;
+  req.timeout_ms = 2000;
+  REQUIRE(platform::GrabFrame(cam, req, &a, &why) == platform::CameraStatus::Ok);
+  INFO(why);
+  CHECK(a.kind == platform::CameraFrame::Kind::Rgb);
+  CHECK(a.width == 640);  // the driver's nearest to the 1920×1080 asked
+  CHECK(a.height == 480);
+  REQUIRE(a.bytes.size() == 640u * 480u * 3u);
+  // Converted, not copied: the fake's top rows are dark (luma 60), its bottom rows brighter.
+  const auto luma = [&](int x, int y) {
+    const std::uint8_t* px = &a.bytes[(static_cast<size_t>(y) * 640 + static_cast<size_t>(x)) * 3];
+    return (px[0] + px[1] + px[2]) / 3;
+  };
+  CHECK(luma(639, 479) > luma(639, 0));
+  REQUIRE(platform::GrabFrame(cam, req, &b, &why) == platform::CameraStatus::Ok);
+  CHECK(a.bytes != b.bytes);
+  // ListCameras looks in /dev only; the fake is not there, and nothing breaks.
+  for (const auto& c : platform::ListCameras()) CHECK(c.path != cam);
+}
+
+TEST_CASE("the fake camera: an MJPEG frame comes back as the camera's JPEG bytes", "[.][camera-fake]") {
+  const std::string dir = std::filesystem::path(FakeCamera("yuyv\n")).parent_path().string();
+  const Bytes jpeg = MakeJpeg(800, 600, 85, true);
+  WriteFile(dir + "/frame.jpg", jpeg);
+  const std::string cam = FakeCamera("mjpeg " + dir + "/frame.jpg\n");
+  platform::CameraFrame f;
+  std::string why;
+  REQUIRE(platform::GrabFrame(cam, {}, &f, &why) == platform::CameraStatus::Ok);
+  CHECK(f.kind == platform::CameraFrame::Kind::Jpeg);
+  CHECK(f.bytes == jpeg);
+}
+
+TEST_CASE("the fake camera: unplugged, forbidden, busy, silent and pulled out mid-shot say which", "[.][camera-fake]") {
+  const std::string cam = FakeCamera("absent\nnoperm\nbusy\nsilent\nunplug\n");
+  platform::CameraFrame f;
+  std::string why;
+  platform::CameraRequest req;
+  req.timeout_ms = 300;
+  CHECK(platform::GrabFrame(cam, req, &f, &why) == platform::CameraStatus::NoDevice);
+  CHECK(platform::GrabFrame(cam, req, &f, &why) == platform::CameraStatus::NoPermission);
+  CHECK(platform::GrabFrame(cam, req, &f, &why) == platform::CameraStatus::Busy);
+  CHECK(why.find("STREAMON") != std::string::npos);
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(platform::GrabFrame(cam, req, &f, &why) == platform::CameraStatus::Timeout);
+  CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(300));  // it waited, then gave up
+  CHECK(platform::GrabFrame(cam, req, &f, &why) == platform::CameraStatus::NoDevice);
+  CHECK(why.find("DQBUF") != std::string::npos);
+  CHECK(f.bytes.empty());  // no failure left a frame behind
+  // Every session closed its descriptor: the camera opens again (the fake refuses a second open).
+  CHECK(platform::GrabFrame(cam, req, &f, &why) == platform::CameraStatus::NoDevice);  // "unplug" stays
+  FakeCamera("yuyv\n");
+  CHECK(platform::GrabFrame(cam, req, &f, &why) == platform::CameraStatus::Ok);
+}
+
+TEST_CASE("a camera shot becomes a photo like a file, and a camera's trouble is the camera's", "[.][camera-fake]") {
+  const std::string cam = FakeCamera("yuyv\n");
+  std::vector<float> steps;
+  capture::PhotoResult r = capture::TakeCameraPhoto(cam, {}, {}, [&](float f) { steps.push_back(f); });
+  INFO(r.detail);
+  REQUIRE(r.ok());
+  CHECK(r.width == 640);
+  CHECK(r.height == 480);
+  CHECK_FALSE(r.thumb.empty());
+  CHECK(DecodeJpeg(r.jpeg).width == 640);
+  CHECK_FALSE(Contains(r.jpeg, std::string("Exif")));
+  REQUIRE(steps.size() >= 3);
+  CHECK(std::is_sorted(steps.begin(), steps.end()));
+
+  const std::string dir = std::filesystem::path(cam).parent_path().string();
+  WriteFile(dir + "/broken.jpg", Bytes{0xFF, 0xD8, 0xFF, 0xDB, 0x00, 0x43, 0x00});
+  FakeCamera("absent\nbusy\nsilent\nmjpeg " + dir + "/broken.jpg\n");
+  capture::CameraSettings quick;
+  quick.timeout_ms = 300;
+  CHECK(capture::TakeCameraPhoto(cam, quick).error == capture::PhotoError::CameraMissing);
+  CHECK(capture::TakeCameraPhoto(cam, quick).error == capture::PhotoError::CameraBusy);
+  CHECK(capture::TakeCameraPhoto(cam, quick).error == capture::PhotoError::CameraFailed);
+  // A corrupt MJPEG frame is not "your photo is damaged": it is the camera that failed.
+  r = capture::TakeCameraPhoto(cam, quick);
+  CHECK(r.error == capture::PhotoError::CameraFailed);
+  CHECK(r.detail.find("frame refused") != std::string::npos);
+  CHECK_FALSE(capture::IsBadInput(capture::PhotoError::CameraFailed));
+}
+
+TEST_CASE("the worker takes camera shots in turn, and forgets one whose session ended", "[.][camera-fake]") {
+  const std::string cam = FakeCamera("yuyv\n");
+  capture::PhotoWorker w;
+  const capture::JobId a = w.SubmitCamera(cam);
+  const capture::JobId b = w.SubmitCamera(cam);
+  std::vector<capture::FinishedPhoto> got;
+  for (int i = 0; i < 500 && got.size() < 2; ++i) {
+    for (auto& f : w.TakeResults()) got.push_back(std::move(f));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].id == a);
+  CHECK(got[1].id == b);
+  REQUIRE(got[0].result.ok());
+  REQUIRE(got[1].result.ok());
+  CHECK(got[0].result.sha256 != got[1].result.sha256);  // two shots, two pictures
+
+  // A shot still waiting for its frame when the citizen leaves never reaches the next one.
+  FakeCamera("silent\n");
+  w.SubmitCamera(cam);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  w.Forget();
+  FakeCamera("yuyv\n");
+  for (int i = 0; i < 600 && w.Status().busy(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK_FALSE(w.Status().busy());
+  CHECK(w.TakeResults().empty());
+}

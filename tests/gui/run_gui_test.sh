@@ -7,6 +7,8 @@
 #                      (tests/gui/tools in the source) are set)
 #   # check: CMD       run after it; its failure fails the test (e.g. tools/flow_check)
 #   # no-golden: F...  screenshots not compared (they show the time of day); still written
+#   # env: V=X ...     environment for samvad alone ($DATA, $OUT, $TOOLS expanded), e.g. the
+#                      fake camera's LD_PRELOAD (tests/support/fake_v4l2.cpp)
 #   run_gui_test.sh SAMVAD IMGCMP SCRIPT OUTDIR GOLDENDIR
 # SAMVAD_UPDATE_GOLDEN=1 copies the screenshots over the goldens instead (look at them first).
 set -euo pipefail
@@ -21,8 +23,10 @@ GUI_TOOLS=$(cd "$(dirname "$0")/tools" && pwd)  # beside this runner
 mkdir -p "$DATA"
 setup=$(header setup); check=$(header check); nogolden=" $(header no-golden) "
 if [ -n "$setup" ]; then bash -c "$setup"; fi
+envs=()
+if [ -n "$(header env)" ]; then read -ra envs <<<"$(eval "echo $(header env)")"; fi
 # shellcheck disable=SC2086
-xvfb-run -a -s "-screen 0 ${size}x24 -nolisten tcp" "$samvad" --size "$size" $args --script "$script" --out "$out"
+xvfb-run -a -s "-screen 0 ${size}x24 -nolisten tcp" env "${envs[@]}" "$samvad" --size "$size" $args --script "$script" --out "$out"
 status=0
 if [ -n "$check" ]; then bash -c "$check" || status=1; fi
 for shot in "$out"/*.png; do

@@ -84,3 +84,25 @@ TEST_CASE("mode=tablet makes a field engineer's tablet with a longer idle lock",
   CHECK_FALSE(LoadDeviceConfig(f.path, &cfg, &err));
   CHECK(err.find(":2: mode must be kiosk or tablet") != std::string::npos);
 }
+
+TEST_CASE("camera= is auto by default, off, or a device path; anything else names its line", "[config]") {
+  std::string err;
+  {
+    DeviceConfig cfg;
+    REQUIRE(LoadDeviceConfig("/nonexistent/device.conf", &cfg, &err));
+    CHECK(cfg.camera == "auto");
+  }
+  for (const char* ok : {"off", "auto", "/dev/video2"}) {
+    DeviceConfig cfg;
+    ConfFile f(std::string("camera=") + ok + "\n");
+    REQUIRE(LoadDeviceConfig(f.path, &cfg, &err));
+    CHECK(cfg.camera == ok);
+  }
+  for (const char* bad : {"camera=\n", "camera=video0\n", "camera=yes\n"}) {
+    DeviceConfig cfg;
+    ConfFile f(std::string("ward=08\n") + bad);
+    err.clear();
+    CHECK_FALSE(LoadDeviceConfig(f.path, &cfg, &err));
+    CHECK(err.find(":2: camera must be") != std::string::npos);
+  }
+}
