@@ -92,7 +92,8 @@ void FileList(AppState& app, bool busy, float bottom_h) {
   const float width = ImGui::GetContentRegionAvail().x;
   if (CameraRow(app, "work.take", busy, width * 0.6f - t.pad())) w.result_key.clear();
   if (w.candidates.empty()) {
-    Label(app, app.T("photos.none_found"), t.body_px() * 0.85f, t.text_muted);
+    if (app.kiosk->has_import_folder() || !app.kiosk->has_camera())
+      Label(app, app.T("photos.none_found"), t.body_px() * 0.85f, t.text_muted);
     return;
   }
   const float list_h = std::max(t.min_target(), ImGui::GetContentRegionAvail().y - bottom_h - t.pad());

@@ -287,6 +287,7 @@ bool Kiosk::Open(const std::string& data_dir, AppState& app, std::string* error)
   }
   if (!msg.empty()) std::fprintf(stderr, "samvad: %s\n", msg.c_str());  // recovered: tell staff
   impl_->data_dir = data_dir;
+  FindCamera();  // looked for again whenever a photo list opens; known by then
   impl_->staff = std::make_unique<store::StaffStore>(impl_->store.store(), impl_->store.db_mutex());
   impl_->field = std::make_unique<store::FieldStore>(impl_->store.store(), impl_->store.db_mutex(), data_dir + "/field");
   if (std::string why; !impl_->field->Open(&why)) {
@@ -443,6 +444,8 @@ std::vector<ImportCandidate> Kiosk::ListImports() const {
   for (const capture::ImportCandidate& c : l.files) out.push_back({c.path.string(), c.display_name});
   return out;
 }
+
+bool Kiosk::has_import_folder() const { return !impl_->config.import_dir.empty(); }
 
 void Kiosk::AddPhoto(AppState& app, const std::string& path) {
   (void)app;

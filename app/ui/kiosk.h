@@ -55,6 +55,7 @@ class Kiosk {
   bool AskCentral(AppState& app);
   // Photos: lists importable files in the import folder; processes one into the draft.
   std::vector<ImportCandidate> ListImports() const;
+  bool has_import_folder() const;  // device.conf names one (a USB stick's mount point)
   void AddPhoto(AppState& app, const std::string& path);
   bool processing_photo() const;
   // The camera (device.conf `camera`): FindCamera looks for one (on the worker for "auto"; call

@@ -70,7 +70,10 @@ void PhotosScreen(AppState& app) {
     }
     if (CameraRow(app, "photos.take", busy, w * 0.6f - t.pad())) ps.error_key.clear();
     if (ps.candidates.empty()) {
-      Label(app, app.T("photos.none_found"), t.body_px(), t.text_muted);
+      // "Nothing on the pen drive" only where there is a pen drive to look at; with neither a
+      // folder nor a camera, say why no photo can be added here.
+      if (app.kiosk->has_import_folder()) Label(app, app.T("photos.none_found"), t.body_px(), t.text_muted);
+      else if (!app.kiosk->has_camera()) Label(app, app.T("photos.no_camera"), t.body_px(), t.text_muted);
     } else {
       Label(app, app.T("photos.pick"), t.body_px(), t.text);
       const float list_h = ImGui::GetContentRegionAvail().y - t.min_target() - t.pad() * 3;
