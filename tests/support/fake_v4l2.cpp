@@ -238,32 +238,25 @@ int FakeIoctl(unsigned long request, void* arg) {
 
 extern "C" {
 
-int open(const char* path, int flags, ...) {
-  mode_t mode = 0;
-  if (flags & (O_CREAT | O_TMPFILE)) {
-    va_list ap;
-    va_start(ap, flags);
-    mode = static_cast<mode_t>(va_arg(ap, int));
-    va_end(ap);
+// open and open64 (the same call on 64-bit; which one a caller links depends on its headers).
+// The mode argument exists only with O_CREAT or O_TMPFILE; it is read before anything else.
+#define SAMVAD_FAKE_OPEN(name)                                                                 \
+  int name(const char* path, int flags, ...) {                                                 \
+    mode_t mode = 0;                                                                           \
+    if (flags & (O_CREAT | O_TMPFILE)) {                                                       \
+      va_list ap;                                                                              \
+      va_start(ap, flags);                                                                     \
+      mode = static_cast<mode_t>(va_arg(ap, int));                                             \
+      va_end(ap);                                                                              \
+    }                                                                                          \
+    if (const char* p = FakePath(); p && std::strcmp(path, p) == 0) return OpenFake(flags);    \
+    using OpenFn = int (*)(const char*, int, ...);                                             \
+    static const OpenFn real = Next<OpenFn>(#name);                                            \
+    return real(path, flags, mode);                                                            \
   }
-  if (const char* p = FakePath(); p && std::strcmp(path, p) == 0) return OpenFake(flags);
-  using OpenFn = int (*)(const char*, int, ...);
-  static const OpenFn real = Next<OpenFn>("open");
-  return real(path, flags, mode);
-}
-int open64(const char* path, int flags, ...) {
-  mode_t mode = 0;
-  if (flags & (O_CREAT | O_TMPFILE)) {
-    va_list ap;
-    va_start(ap, flags);
-    mode = static_cast<mode_t>(va_arg(ap, int));
-    va_end(ap);
-  }
-  if (const char* p = FakePath(); p && std::strcmp(path, p) == 0) return OpenFake(flags);
-  using OpenFn = int (*)(const char*, int, ...);
-  static const OpenFn real = Next<OpenFn>("open64");
-  return real(path, flags, mode);
-}
+SAMVAD_FAKE_OPEN(open)
+SAMVAD_FAKE_OPEN(open64)
+#undef SAMVAD_FAKE_OPEN
 
 int ioctl(int fd, unsigned long request, ...) {
   va_list ap;
