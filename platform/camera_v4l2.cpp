@@ -1,6 +1,6 @@
 // camera_v4l2.cpp — see camera_v4l2.h. Memory-mapped streaming I/O (the one every UVC driver
-// supports; read() mostly is not), four buffers, the first few frames dropped. Every resource
-// (fd, mappings, the stream) is released by Session's destructor on every path out.
+// supports; read() mostly is not), four buffers. Every resource (fd, mappings, the stream) is
+// released by CameraStream::Close on every path out.
 #include "platform/camera_v4l2.h"
 
 #include <fcntl.h>
@@ -45,26 +45,6 @@ CameraStatus FromOpenErrno(int e) {
   }
 }
 
-struct Session {
-  int fd = -1;
-  struct Map {
-    void* at = MAP_FAILED;
-    std::size_t length = 0;
-  };
-  std::vector<Map> maps;
-  bool streaming = false;
-
-  ~Session() {
-    if (streaming) {
-      int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-      Ioctl(fd, VIDIOC_STREAMOFF, &type);
-    }
-    for (const Map& m : maps)
-      if (m.at != MAP_FAILED) munmap(m.at, m.length);
-    if (fd >= 0) close(fd);
-  }
-};
-
 // Capture + streaming capabilities of this node (UVC also exposes metadata-only nodes).
 bool IsCaptureNode(int fd, std::string* card) {
   v4l2_capability cap{};
@@ -106,13 +86,12 @@ std::vector<CameraInfo> ListCameras() {
   for (const auto& e : std::filesystem::directory_iterator("/dev", ec)) {
     const std::string name = e.path().filename().string();
     if (name.rfind("video", 0) != 0) continue;
-    Session s;
-    s.fd = open(e.path().c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (s.fd < 0) continue;
+    const int fd = open(e.path().c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) continue;
     CameraInfo info;
     info.path = e.path().string();
-    if (!IsCaptureNode(s.fd, &info.name)) continue;
-    Formats(s.fd, &info.mjpeg, &info.yuyv);
+    if (IsCaptureNode(fd, &info.name)) Formats(fd, &info.mjpeg, &info.yuyv);
+    close(fd);
     if (info.mjpeg || info.yuyv) out.push_back(std::move(info));
   }
   // /dev/video2 before /dev/video10.
@@ -122,20 +101,41 @@ std::vector<CameraInfo> ListCameras() {
   return out;
 }
 
-CameraStatus GrabFrame(const std::string& device, const CameraRequest& req, CameraFrame* out,
-                       std::string* detail) {
-  Session s;
-  s.fd = open(device.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  if (s.fd < 0) {
+CameraStream::~CameraStream() { Close(); }
+
+void CameraStream::Close() {
+  if (streaming_) {
+    int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+    Ioctl(fd_, VIDIOC_STREAMOFF, &type);
+    streaming_ = false;
+  }
+  for (const Map& m : maps_) munmap(m.at, m.length);
+  maps_.clear();
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+}
+
+CameraStatus CameraStream::Open(const std::string& device, const CameraRequest& req, std::string* detail) {
+  Close();
+  // Any failure below leaves nothing open.
+  struct CloseOnFailure {
+    CameraStream* s;
+    bool ok = false;
+    ~CloseOnFailure() {
+      if (!ok) s->Close();
+    }
+  } guard{this};
+  fd_ = ::open(device.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd_ < 0) {
     *detail = Why("open");
     return FromOpenErrno(errno);
   }
-  if (!IsCaptureNode(s.fd, nullptr)) {
+  if (!IsCaptureNode(fd_, nullptr)) {
     *detail = "not a V4L2 capture device";
     return CameraStatus::NotACamera;
   }
   bool mjpeg = false, yuyv = false;
-  Formats(s.fd, &mjpeg, &yuyv);
+  Formats(fd_, &mjpeg, &yuyv);
   if (!mjpeg && !yuyv) {
     *detail = "offers neither MJPEG nor YUYV";
     return CameraStatus::NotACamera;
@@ -148,19 +148,20 @@ CameraStatus GrabFrame(const std::string& device, const CameraRequest& req, Came
   fmt.fmt.pix.height = static_cast<std::uint32_t>(req.height);
   fmt.fmt.pix.pixelformat = mjpeg ? V4L2_PIX_FMT_MJPEG : V4L2_PIX_FMT_YUYV;
   fmt.fmt.pix.field = V4L2_FIELD_ANY;
-  if (Ioctl(s.fd, VIDIOC_S_FMT, &fmt) != 0) {
+  if (Ioctl(fd_, VIDIOC_S_FMT, &fmt) != 0) {
     *detail = Why("VIDIOC_S_FMT");
     return errno == EBUSY ? CameraStatus::Busy : CameraStatus::Failed;
   }
   const std::uint32_t pf = fmt.fmt.pix.pixelformat;
-  const bool is_jpeg = pf == V4L2_PIX_FMT_MJPEG || pf == V4L2_PIX_FMT_JPEG;
-  if (!is_jpeg && pf != V4L2_PIX_FMT_YUYV) {
+  jpeg_ = pf == V4L2_PIX_FMT_MJPEG || pf == V4L2_PIX_FMT_JPEG;
+  if (!jpeg_ && pf != V4L2_PIX_FMT_YUYV) {
     *detail = "driver chose another pixel format";
     return CameraStatus::NotACamera;
   }
-  const int width = static_cast<int>(fmt.fmt.pix.width), height = static_cast<int>(fmt.fmt.pix.height);
-  const int stride = std::max(static_cast<int>(fmt.fmt.pix.bytesperline), width * 2);
-  if (width <= 0 || height <= 0 || width > 16384 || height > 16384) {
+  width_ = static_cast<int>(fmt.fmt.pix.width);
+  height_ = static_cast<int>(fmt.fmt.pix.height);
+  stride_ = std::max(static_cast<int>(fmt.fmt.pix.bytesperline), width_ * 2);
+  if (width_ <= 0 || height_ <= 0 || width_ > 16384 || height_ > 16384) {
     *detail = "driver reported an impossible frame size";
     return CameraStatus::Failed;
   }
@@ -169,7 +170,7 @@ CameraStatus GrabFrame(const std::string& device, const CameraRequest& req, Came
   rb.count = 4;
   rb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
   rb.memory = V4L2_MEMORY_MMAP;
-  if (Ioctl(s.fd, VIDIOC_REQBUFS, &rb) != 0 || rb.count < 2) {
+  if (Ioctl(fd_, VIDIOC_REQBUFS, &rb) != 0 || rb.count < 2) {
     *detail = Why("VIDIOC_REQBUFS");
     return CameraStatus::Failed;
   }
@@ -178,39 +179,45 @@ CameraStatus GrabFrame(const std::string& device, const CameraRequest& req, Came
     b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
     b.memory = V4L2_MEMORY_MMAP;
     b.index = i;
-    if (Ioctl(s.fd, VIDIOC_QUERYBUF, &b) != 0) {
+    if (Ioctl(fd_, VIDIOC_QUERYBUF, &b) != 0) {
       *detail = Why("VIDIOC_QUERYBUF");
       return CameraStatus::Failed;
     }
-    Session::Map m;
-    m.length = b.length;
-    m.at = mmap(nullptr, b.length, PROT_READ | PROT_WRITE, MAP_SHARED, s.fd, b.m.offset);
-    s.maps.push_back(m);
-    if (m.at == MAP_FAILED) {
+    void* at = mmap(nullptr, b.length, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, b.m.offset);
+    if (at == MAP_FAILED) {
       *detail = Why("mmap");
       return CameraStatus::Failed;
     }
-    if (Ioctl(s.fd, VIDIOC_QBUF, &b) != 0) {
+    maps_.push_back({at, b.length});
+    if (Ioctl(fd_, VIDIOC_QBUF, &b) != 0) {
       *detail = Why("VIDIOC_QBUF");
       return CameraStatus::Failed;
     }
   }
   int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-  if (Ioctl(s.fd, VIDIOC_STREAMON, &type) != 0) {
+  if (Ioctl(fd_, VIDIOC_STREAMON, &type) != 0) {
     *detail = Why("VIDIOC_STREAMON");
     return errno == EBUSY ? CameraStatus::Busy : CameraStatus::Failed;
   }
-  s.streaming = true;
+  streaming_ = true;
+  guard.ok = true;
+  return CameraStatus::Ok;
+}
 
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(req.timeout_ms);
-  for (int seen = 0;;) {
+CameraStatus CameraStream::Next(int timeout_ms, const std::function<void(const FrameView&)>& use, std::string* detail) {
+  if (!streaming_) {
+    *detail = "not streaming";
+    return CameraStatus::Failed;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
     // Rounded up: a deadline 0.4 ms away is not yet passed (poll would be asked for 0 ms).
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
     if (left <= 0) {
       *detail = "no frame in time";
       return CameraStatus::Timeout;
     }
-    pollfd p{s.fd, POLLIN, 0};
+    pollfd p{fd_, POLLIN, 0};
     const int n = poll(&p, 1, static_cast<int>(left));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
@@ -221,33 +228,50 @@ CameraStatus GrabFrame(const std::string& device, const CameraRequest& req, Came
     v4l2_buffer b{};
     b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
     b.memory = V4L2_MEMORY_MMAP;
-    if (Ioctl(s.fd, VIDIOC_DQBUF, &b) != 0) {
+    if (Ioctl(fd_, VIDIOC_DQBUF, &b) != 0) {
       if (errno == EAGAIN) continue;
       *detail = Why("VIDIOC_DQBUF");
       return errno == ENODEV ? CameraStatus::NoDevice : CameraStatus::Failed;
     }
-    const bool usable = b.index < s.maps.size() && !(b.flags & V4L2_BUF_FLAG_ERROR) &&
-                        b.bytesused > 0 && b.bytesused <= s.maps[b.index].length &&
-                        (is_jpeg || b.bytesused >= static_cast<std::size_t>(stride) * static_cast<std::size_t>(height - 1) + static_cast<std::size_t>(width) * 2);
-    if (!usable || seen++ < req.skip_frames) {
-      if (Ioctl(s.fd, VIDIOC_QBUF, &b) != 0) {
-        *detail = Why("VIDIOC_QBUF");
-        return CameraStatus::Failed;
-      }
-      continue;
+    const std::size_t yuyv_bytes =
+        static_cast<std::size_t>(stride_) * static_cast<std::size_t>(height_ - 1) + static_cast<std::size_t>(width_) * 2;
+    const bool usable = b.index < maps_.size() && !(b.flags & V4L2_BUF_FLAG_ERROR) && b.bytesused > 0 &&
+                        b.bytesused <= maps_[b.index].length && (jpeg_ || b.bytesused >= yuyv_bytes);
+    if (usable && use) use(FrameView{static_cast<const std::uint8_t*>(maps_[b.index].at), b.bytesused});
+    if (Ioctl(fd_, VIDIOC_QBUF, &b) != 0) {
+      *detail = Why("VIDIOC_QBUF");
+      return CameraStatus::Failed;
     }
-    const auto* data = static_cast<const std::uint8_t*>(s.maps[b.index].at);
-    out->width = width;
-    out->height = height;
-    if (is_jpeg) {
-      out->kind = CameraFrame::Kind::Jpeg;
-      out->bytes.assign(data, data + b.bytesused);
-    } else {
-      out->kind = CameraFrame::Kind::Rgb;
-      out->bytes.resize(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3);
-      YuyvToRgb(data, width, height, stride, out->bytes.data());
-    }
-    return CameraStatus::Ok;
+    if (usable) return CameraStatus::Ok;
+  }
+}
+
+void CameraStream::Copy(const FrameView& frame, CameraFrame* out) const {
+  out->width = width_;
+  out->height = height_;
+  if (jpeg_) {
+    out->kind = CameraFrame::Kind::Jpeg;
+    out->bytes.assign(frame.data, frame.data + frame.size);
+  } else {
+    out->kind = CameraFrame::Kind::Rgb;
+    out->bytes.resize(static_cast<std::size_t>(width_) * static_cast<std::size_t>(height_) * 3);
+    YuyvToRgb(frame.data, width_, height_, stride_, out->bytes.data());
+  }
+}
+
+CameraStatus GrabFrame(const std::string& device, const CameraRequest& req, CameraFrame* out,
+                       std::string* detail) {
+  CameraStream s;
+  if (const CameraStatus st = s.Open(device, req, detail); st != CameraStatus::Ok) return st;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(req.timeout_ms);
+  for (int seen = 0;; ++seen) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    const bool keep = seen >= req.skip_frames;
+    const CameraStatus st = s.Next(static_cast<int>(std::max<long long>(left, 0)), [&](const FrameView& f) {
+      if (keep) s.Copy(f, out);
+    }, detail);
+    if (st != CameraStatus::Ok) return st;
+    if (keep) return CameraStatus::Ok;
   }
 }
 

@@ -1,12 +1,14 @@
-// camera_v4l2.h — one still frame from a USB webcam on Linux, through V4L2: list the
-// /dev/video* nodes that can capture MJPEG or YUYV, open one, take a single frame and close it.
+// camera_v4l2.h — a USB webcam on Linux, through V4L2: list the /dev/video* nodes that can
+// capture MJPEG or YUYV; stream frames from one (CameraStream: a viewfinder reads every frame and
+// keeps the one it wants); or take a single frame and close it (GrabFrame).
 // MJPEG frames come back as JPEG bytes (for app/capture's ProcessPhoto — libjpeg-turbo supplies
 // the Huffman tables UVC cameras leave out); YUYV frames come back converted to 8-bit RGB (for
 // ProcessRgb). Blocking, up to `timeout_ms`: call it from a worker thread, never from a frame.
-// It is not a preview stream, and it knows nothing of our photo pipeline (platform depends on
-// nothing of ours, GUIDE 1).
+// It knows nothing of our photo pipeline (platform depends on nothing of ours, GUIDE 1).
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,51 @@ struct CameraRequest {
   int timeout_ms = 3000;
 };
 
+// A frame as the driver filled it, valid only inside CameraStream::Next's callback.
+struct FrameView {
+  const std::uint8_t* data = nullptr;
+  std::size_t size = 0;  // bytes used: a JPEG's length, or stride × height for YUYV
+};
+
+// An open, streaming camera: memory-mapped buffers, the format nearest the request. Every
+// resource (fd, mappings, the stream) is released by Close or the destructor on every path.
+// One thread at a time.
+class CameraStream {
+ public:
+  CameraStream() = default;
+  ~CameraStream();
+  CameraStream(const CameraStream&) = delete;
+  CameraStream& operator=(const CameraStream&) = delete;
+
+  // Opens `device`, sets the format (MJPEG first, else YUYV) nearest request.width × height,
+  // maps four buffers and starts streaming. request.skip_frames/timeout_ms are not used here.
+  CameraStatus Open(const std::string& device, const CameraRequest& request, std::string* detail);
+  // Waits up to `timeout_ms` for the next usable frame and shows it to `use`, then gives the
+  // buffer back to the driver. Timeout when none came; NoDevice when the camera was pulled out.
+  CameraStatus Next(int timeout_ms, const std::function<void(const FrameView&)>& use, std::string* detail);
+  void Close();
+
+  bool open() const { return fd_ >= 0; }
+  bool jpeg() const { return jpeg_; }
+  int width() const { return width_; }
+  int height() const { return height_; }
+  int stride() const { return stride_; }  // YUYV bytes per row
+  // The frame as GrabFrame returns it: the JPEG's bytes, or YUYV converted to RGB.
+  void Copy(const FrameView& frame, CameraFrame* out) const;
+
+ private:
+  struct Map {
+    void* at = nullptr;
+    std::size_t length = 0;
+  };
+  int fd_ = -1;
+  std::vector<Map> maps_;
+  bool streaming_ = false;
+  bool jpeg_ = false;
+  int width_ = 0, height_ = 0, stride_ = 0;
+};
+
+// Opens, drops `skip_frames` frames, keeps one, closes.
 CameraStatus GrabFrame(const std::string& device, const CameraRequest& request, CameraFrame* out,
                        std::string* detail);
 

@@ -55,8 +55,8 @@ JobId PhotoWorker::SubmitBytes(std::vector<std::uint8_t> bytes) {
   return Submit(Job{0, std::move(bytes)});
 }
 
-JobId PhotoWorker::SubmitCamera(std::string device) {
-  return Submit(Job{0, CameraShot{std::move(device)}});
+JobId PhotoWorker::SubmitFrame(platform::CameraFrame frame) {
+  return Submit(Job{0, std::move(frame)});
 }
 
 PhotoWorkerStatus PhotoWorker::Status() const {
@@ -87,6 +87,7 @@ void PhotoWorker::Forget() {
   forget_through_ = next_id_ - 1;
   for (Job& j : queue_)
     if (auto* bytes = std::get_if<std::vector<std::uint8_t>>(&j.input)) WipeBytes(*bytes);
+    else if (auto* frame = std::get_if<platform::CameraFrame>(&j.input)) WipeBytes(frame->bytes);
   queue_.clear();
   for (FinishedPhoto& f : finished_) Wipe(f.result);
   finished_.clear();
@@ -116,7 +117,7 @@ void PhotoWorker::Run() {
     else if (const auto* bytes = std::get_if<std::vector<std::uint8_t>>(&job.input))
       result = ProcessPhoto(*bytes, options_, progress);
     else
-      result = TakeCameraPhoto(std::get<CameraShot>(job.input).device, {}, options_, progress);
+      result = ProcessCameraFrame(std::get<platform::CameraFrame>(job.input), options_, progress);
     job.input = {};  // free the input bytes before the result waits in the queue
     bool wake = false;
     {

@@ -25,7 +25,7 @@
 //      done (`forget_through_`). A kiosk's next citizen never receives the last one's photo.
 //
 //   transition              function
-//   (none) → Queued         SubmitFile / SubmitBytes / SubmitCamera
+//   (none) → Queued         SubmitFile / SubmitBytes / SubmitFrame
 //   Queued → Running        Run (worker thread), under the mutex
 //   Running → Finished      Run, under the mutex, then wake()
 //   Finished → UI           TakeResults
@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "app/capture/photo.h"
+#include "platform/camera_v4l2.h"
 
 namespace samvad::capture {
 
@@ -73,8 +74,8 @@ class PhotoWorker {
 
   JobId SubmitFile(std::filesystem::path path);
   JobId SubmitBytes(std::vector<std::uint8_t> bytes);
-  // One frame from the camera at `device` (camera.h), then the same pipeline.
-  JobId SubmitCamera(std::string device);
+  // A frame from the camera (camera.h's viewfinder shot), through the same pipeline.
+  JobId SubmitFrame(platform::CameraFrame frame);
 
   PhotoWorkerStatus Status() const;
   // Every result finished since the last call, oldest first; empty when none.
@@ -84,12 +85,9 @@ class PhotoWorker {
   void Forget();
 
  private:
-  struct CameraShot {
-    std::string device;
-  };
   struct Job {
     JobId id = 0;
-    std::variant<std::filesystem::path, std::vector<std::uint8_t>, CameraShot> input;
+    std::variant<std::filesystem::path, std::vector<std::uint8_t>, platform::CameraFrame> input;
   };
   JobId Submit(Job job);
   void Run();

@@ -325,9 +325,13 @@ void CategoryScreen(AppState& app);
 void WhereScreen(AppState& app);
 void DescribeScreen(AppState& app);
 void PhotosScreen(AppState& app);
-// "Take a photo" when the device has a camera (kiosk.h FindCamera), and while a shot is taken,
-// what it is doing; on the photos screen and the work log's photo list. True when tapped.
+// "Take a photo" when the device has a camera (kiosk.h FindCamera): it opens the viewfinder.
+// On the photos screen and the work log's photo list. True when tapped.
 bool CameraRow(AppState& app, const char* id, bool busy, float width);
+// The open viewfinder, in the whole content region (the screen it opened from steps aside until
+// a shot or Close): the live picture (or "starting"), "Take the photo now" and "Close the
+// camera" beside it. Script names: camera.view:starting|live, camera.shoot, camera.close.
+void Viewfinder(AppState& app);
 void ContactScreen(AppState& app);
 void ReviewScreen(AppState& app);
 void ReceiptScreen(AppState& app);

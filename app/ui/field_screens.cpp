@@ -307,6 +307,10 @@ void WorkDetailScreen(AppState& app) {
 void WorkLogScreen(AppState& app) {
   const Theme& t = app.theme;
   WorkScreenState& w = app.work;
+  if (app.kiosk && app.kiosk->camera_open()) {  // the whole screen, until a shot or Close
+    Viewfinder(app);
+    return;
+  }
   if (ScreenHeader(app, "work.back", app.T("work.log.title"))) {
     w.Wipe();  // nothing was saved: the photos leave memory
     app.Go(ScreenId::WorkDetail);
@@ -357,7 +361,7 @@ void WorkLogScreen(AppState& app) {
     ImGui::Dummy(ImVec2(0, gap));
 
     PhotoRows(app, busy);
-    if (app.kiosk && app.kiosk->processing_photo() && !app.kiosk->taking_photo())
+    if (app.kiosk && app.kiosk->processing_photo() && !app.kiosk->camera_open())
       Label(app, app.T("photos.processing"), t.body_px() * 0.85f, t.primary);
 
   }
@@ -398,6 +402,10 @@ void WorkLogScreen(AppState& app) {
 void DevWorkScreen(AppState& app) {
   const Theme& t = app.theme;
   WorkScreenState& w = app.work;
+  if (app.kiosk && app.kiosk->camera_open()) {  // the whole screen, until a shot or Close
+    Viewfinder(app);
+    return;
+  }
   if (ScreenHeader(app, "work.back", app.T("devwork.title"))) {
     w.Wipe();  // nothing was saved: the photos leave memory
     app.Go(ScreenId::StaffHome);

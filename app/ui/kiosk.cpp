@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -24,6 +25,7 @@
 #include <optional>
 
 #include "app/capture/import.h"
+#include "app/capture/camera.h"
 #include "app/capture/worker.h"
 #include "app/store/complaint_store.h"
 #include "app/store/field_store.h"
@@ -188,18 +190,28 @@ const char* PhotoErrorKey(capture::PhotoError e) {
 }
 
 // The preview: our own thumbnail (a JPEG we just encoded) decoded to a small GL texture.
+// RGBA pixels into a texture (made on first use, replaced after): a preview or a thumbnail.
+void UploadRgba(unsigned int* tex, const unsigned char* rgba, int w, int h) {
+  if (!*tex) {
+    GLuint t = 0;
+    glGenTextures(1, &t);
+    *tex = t;
+    glBindTexture(GL_TEXTURE_2D, t);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  }
+  glBindTexture(GL_TEXTURE_2D, *tex);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+}
+
 unsigned int ThumbTexture(const std::vector<std::uint8_t>& jpeg, int* w, int* h) {
   int n = 0;
   unsigned char* px = stbi_load_from_memory(jpeg.data(), static_cast<int>(jpeg.size()), w, h, &n, 4);
   if (!px) return 0;
-  GLuint tex = 0;
-  glGenTextures(1, &tex);
-  glBindTexture(GL_TEXTURE_2D, tex);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, *w, *h, 0, GL_RGBA, GL_UNSIGNED_BYTE, px);
+  unsigned int tex = 0;
+  UploadRgba(&tex, px, *w, *h);
   for (size_t i = 0, e = static_cast<size_t>(*w) * static_cast<size_t>(*h) * 4; i < e; ++i) px[i] = 0;
   stbi_image_free(px);
   return tex;
@@ -241,7 +253,7 @@ class StaffDirectoryAdapter final : public model::StaffDirectory {
 };
 
 struct Kiosk::Impl {
-  explicit Impl(std::function<void()> wake) : tasks(wake), photos(capture::PhotoOptions{}, wake) {}
+  explicit Impl(std::function<void()> wake) : tasks(wake), photos(capture::PhotoOptions{}, wake), viewfinder(wake) {}
   store::ComplaintStore store;
   std::unique_ptr<store::StaffStore> staff;  // on `store`'s connection, made by Open
   std::unique_ptr<StaffDirectoryAdapter> staff_directory;  // what the sync engine fills
@@ -252,6 +264,10 @@ struct Kiosk::Impl {
   std::map<capture::JobId, std::string> photo_sources;  // job → the file it reads (UI thread)
   std::string camera;         // the camera's device path, "" for none (UI thread; FindCamera)
   bool finding_camera = false;
+  capture::CameraViewfinder viewfinder;  // streams while a photo list shows the camera
+  capture::CameraViewfinder::Preview preview;  // the last preview taken (UI thread)
+  unsigned int preview_tex = 0;
+  std::chrono::steady_clock::time_point camera_opened_at;
   capture::JobId shots = 0;   // camera shots taken, for their unique source names
   std::atomic<bool> submitting{false};
   double next_retention_at = 0;  // app.now; the first run a minute after start, then every 6 h
@@ -452,7 +468,10 @@ void Kiosk::AddPhoto(AppState& app, const std::string& path) {
   impl_->photo_sources[impl_->photos.SubmitFile(path)] = path;
 }
 
-bool Kiosk::processing_photo() const { return impl_->photos.Status().busy(); }
+bool Kiosk::processing_photo() const {
+  return impl_->photos.Status().busy() || impl_->viewfinder.shooting() ||
+         impl_->viewfinder.state() == capture::CameraViewfinder::State::Starting;
+}
 
 void Kiosk::FindCamera() {
   const std::string& conf = impl_->config.camera;
@@ -475,19 +494,69 @@ void Kiosk::FindCamera() {
 
 bool Kiosk::has_camera() const { return !impl_->camera.empty(); }
 
-void Kiosk::TakePhoto(AppState& app) {
-  (void)app;
+void Kiosk::OpenCamera() {
   if (impl_->camera.empty()) return;
-  // A name no file has, so the "already added" check of the import list never matches it; the
-  // same picture twice is still refused by its hash.
-  impl_->photo_sources[impl_->photos.SubmitCamera(impl_->camera)] = "camera:" + std::to_string(++impl_->shots);
+  impl_->preview = {};
+  impl_->viewfinder.Start(impl_->camera);
+  impl_->camera_opened_at = std::chrono::steady_clock::now();
 }
 
-bool Kiosk::taking_photo() const {
-  const capture::PhotoWorkerStatus st = impl_->photos.Status();
-  if (st.running == 0 || st.running_progress >= 0.5f) return false;  // the frame is the first half
-  const auto it = impl_->photo_sources.find(st.running);
-  return it != impl_->photo_sources.end() && it->second.rfind("camera:", 0) == 0;
+void Kiosk::CloseCamera() {
+  impl_->viewfinder.Stop();
+  impl_->preview = {};
+  DeleteTexture(impl_->preview_tex);  // the next opening shows no stale picture
+}
+
+bool Kiosk::camera_open() const {
+  const auto st = impl_->viewfinder.state();
+  return st == capture::CameraViewfinder::State::Starting || st == capture::CameraViewfinder::State::Live;
+}
+
+bool Kiosk::camera_live() const { return impl_->viewfinder.state() == capture::CameraViewfinder::State::Live; }
+
+unsigned int Kiosk::camera_preview(int* w, int* h) const {
+  *w = impl_->preview.width;
+  *h = impl_->preview.height;
+  return impl_->preview_tex;
+}
+
+void Kiosk::Shoot() { impl_->viewfinder.Shoot(); }
+
+bool Kiosk::taking_photo() const { return impl_->viewfinder.shooting(); }
+
+constexpr std::chrono::seconds kCameraOpenMax{120};
+
+// The viewfinder's news, once a frame on the UI thread: a failure closes it with a message in
+// the person's language; a shot goes to the photo worker like a file (and closes it, so the new
+// photo shows among the others); a newer preview replaces the texture. A viewfinder left open by
+// a screen that is no longer shown is closed.
+void Kiosk::PollCamera(AppState& app) {
+  capture::CameraViewfinder& vf = impl_->viewfinder;
+  const bool work = app.screen == ScreenId::WorkLog || app.screen == ScreenId::DevWork;
+  if (vf.state() == capture::CameraViewfinder::State::Off) return;
+  // Left open (a tablet put away with the camera on: the idle lock waits 10 minutes), it stops
+  // streaming after kCameraOpenMax.
+  if ((!work && app.screen != ScreenId::Photos) || std::chrono::steady_clock::now() - impl_->camera_opened_at > kCameraOpenMax) {
+    CloseCamera();
+    return;
+  }
+  if (vf.state() == capture::CameraViewfinder::State::Failed) {
+    std::fprintf(stderr, "samvad: camera: %s\n", vf.detail().c_str());
+    app.photos.error_key = PhotoErrorKey(vf.error());
+    if (work) app.work.result_key = app.photos.error_key;
+    CloseCamera();
+    return;
+  }
+  if (platform::CameraFrame shot; vf.TakeShot(&shot)) {
+    // A name no file has, so the import list's "already added" never matches it; the same
+    // picture twice is still refused by its hash.
+    impl_->photo_sources[impl_->photos.SubmitFrame(std::move(shot))] = "camera:" + std::to_string(++impl_->shots);
+    CloseCamera();
+    return;
+  }
+  if (vf.TakePreview(&impl_->preview))
+    UploadRgba(&impl_->preview_tex, impl_->preview.rgba.data(), impl_->preview.width, impl_->preview.height);
+  app.WakeAt(app.now + 0.1);
 }
 
 // Retention (app/store/retention.h) on the worker: a minute after start (not in the way of the
@@ -1014,6 +1083,7 @@ void Kiosk::Retry(const std::string& ticket_display) {
 void Kiosk::Poll(AppState& app) {
   impl_->tasks.Drain(app);
   RunRetentionWhenDue(app);
+  PollCamera(app);
   for (capture::FinishedPhoto& f : impl_->photos.TakeResults()) {
     capture::PhotoResult& r = f.result;
     std::string source;
@@ -1072,6 +1142,7 @@ void Kiosk::Poll(AppState& app) {
 }
 
 void Kiosk::WipeSession() {
+  CloseCamera();           // first: a shot it still holds is wiped, not handed to the worker
   impl_->photos.Forget();  // a photo still being processed never reaches the next citizen's draft
   impl_->photo_sources.clear();
   impl_->tasks.Run([this]() -> Tasks::Continuation {

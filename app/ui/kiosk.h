@@ -58,13 +58,21 @@ class Kiosk {
   bool has_import_folder() const;  // device.conf names one (a USB stick's mount point)
   void AddPhoto(AppState& app, const std::string& path);
   bool processing_photo() const;
-  // The camera (device.conf `camera`): FindCamera looks for one (on the worker for "auto"; call
+  // The camera (device.conf `camera`). FindCamera looks for one (on the worker for "auto"; call
   // it when a photo list opens, as a camera may have been plugged in since); has_camera says
-  // whether "Take a photo" is offered; TakePhoto shoots on the photo worker and the result
-  // arrives as an imported file's does; taking_photo is true while the frame is awaited.
+  // whether "Take a photo" is offered. OpenCamera starts the viewfinder (capture/camera.h);
+  // camera_preview is its latest picture as a texture; Shoot takes the next frame, which
+  // arrives as an imported file's photo does, and closes the viewfinder; so does a failure
+  // (its message in app.photos.error_key). processing_photo() is true while the camera starts
+  // or a shot is taken; taking_photo() while the frame is awaited.
   void FindCamera();
   bool has_camera() const;
-  void TakePhoto(AppState& app);
+  void OpenCamera();
+  void CloseCamera();
+  bool camera_open() const;  // starting or live
+  bool camera_live() const;  // frames are coming: Shoot may be pressed
+  unsigned int camera_preview(int* w, int* h) const;  // 0 before the first frame
+  void Shoot();
   bool taking_photo() const;
   // The session ended (idle reset, "Done", a discarded draft): removes any temporary file of the
   // abandoned draft, and drops every photo submitted so far, finished or not.
@@ -110,6 +118,7 @@ class Kiosk {
 
  private:
   void RunRetentionWhenDue(AppState& app);
+  void PollCamera(AppState& app);
   template <class Draft, class Record>
   void SaveFieldWork(Draft d, const std::string& gpsd, const char* what, Record record,
                      std::function<void(AppState&)> on_saved);

@@ -100,7 +100,8 @@ TEST_CASE("the fake camera: a YUYV frame after the dark ones, a different one ne
     const std::uint8_t* px = &a.bytes[(static_cast<size_t>(y) * 640 + static_cast<size_t>(x)) * 3];
     return (px[0] + px[1] + px[2]) / 3;
   };
-  CHECK(luma(639, 479) > luma(639, 0));
+  // (The fake's white bar is 32 columns wide: at most one of the two edges is in it.)
+  CHECK((luma(639, 479) > luma(639, 0) || luma(0, 479) > luma(0, 0)));
   REQUIRE(platform::GrabFrame(cam, req, &b, &why) == platform::CameraStatus::Ok);
   CHECK(a.bytes != b.bytes);
   // ListCameras looks in /dev only; the fake is not there, and nothing breaks.
@@ -170,30 +171,100 @@ TEST_CASE("a camera shot becomes a photo like a file, and a camera's trouble is 
   CHECK_FALSE(capture::IsBadInput(capture::PhotoError::CameraFailed));
 }
 
-TEST_CASE("the worker takes camera shots in turn, and forgets one whose session ended", "[.][camera-fake]") {
-  const std::string cam = FakeCamera("yuyv\n");
-  capture::PhotoWorker w;
-  const capture::JobId a = w.SubmitCamera(cam);
-  const capture::JobId b = w.SubmitCamera(cam);
-  std::vector<capture::FinishedPhoto> got;
-  for (int i = 0; i < 500 && got.size() < 2; ++i) {
-    for (auto& f : w.TakeResults()) got.push_back(std::move(f));
+namespace {
+
+template <class F>
+bool WaitFor(F done, int ms = 5000) {
+  for (int i = 0; i < ms / 10; ++i) {
+    if (done()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  REQUIRE(got.size() == 2);
-  CHECK(got[0].id == a);
-  CHECK(got[1].id == b);
-  REQUIRE(got[0].result.ok());
-  REQUIRE(got[1].result.ok());
-  CHECK(got[0].result.sha256 != got[1].result.sha256);  // two shots, two pictures
+  return done();
+}
 
-  // A shot still waiting for its frame when the citizen leaves never reaches the next one.
-  FakeCamera("silent\n");
-  w.SubmitCamera(cam);
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}  // namespace
+
+TEST_CASE("the viewfinder streams previews, and a shot becomes a photo on the worker", "[.][camera-fake]") {
+  const std::string cam = FakeCamera("yuyv\n");
+  capture::CameraViewfinder vf;
+  capture::PhotoWorker worker;
+  std::vector<std::string> hashes;
+  for (int stream = 0; stream < 2; ++stream) {
+    vf.Start(cam);
+    REQUIRE(WaitFor([&] { return vf.state() == capture::CameraViewfinder::State::Live; }));
+    capture::CameraViewfinder::Preview p;
+    REQUIRE(WaitFor([&] { return vf.TakePreview(&p); }));
+    CHECK(p.width == 640);  // a 640-wide YUYV frame is previewed whole
+    CHECK(p.height == 480);
+    CHECK(p.rgba.size() == 640u * 480u * 4u);
+    const std::uint64_t first = p.serial;
+    REQUIRE(WaitFor([&] { return vf.TakePreview(&p); }));  // ~12 a second while it runs
+    CHECK(p.serial > first);
+    CHECK_FALSE(vf.TakePreview(&p));  // nothing newer than what was just taken
+
+    vf.Shoot();
+    CHECK(vf.shooting());
+    platform::CameraFrame frame;
+    REQUIRE(WaitFor([&] { return vf.TakeShot(&frame); }));
+    CHECK_FALSE(vf.shooting());
+    CHECK(frame.kind == platform::CameraFrame::Kind::Rgb);
+    REQUIRE(frame.bytes.size() == 640u * 480u * 3u);
+    worker.SubmitFrame(std::move(frame));
+    std::vector<capture::FinishedPhoto> got;
+    REQUIRE(WaitFor([&] {
+      for (auto& f : worker.TakeResults()) got.push_back(std::move(f));
+      return !got.empty();
+    }));
+    INFO(got[0].result.detail);
+    REQUIRE(got[0].result.ok());
+    CHECK(got[0].result.width == 640);
+    hashes.push_back(capture::ToHex(got[0].result.sha256));
+    vf.Stop();
+    CHECK(vf.state() == capture::CameraViewfinder::State::Off);
+  }
+  CHECK(hashes[0] != hashes[1]);  // two streams, two pictures
+}
+
+TEST_CASE("the viewfinder: a camera that cannot stream says why, and Stop leaves nothing behind", "[.][camera-fake]") {
+  const std::string cam = FakeCamera("absent\nbusy\nsilent\nunplug\nyuyv\n");
+  capture::CameraSettings quick;
+  quick.timeout_ms = 300;
+  capture::CameraViewfinder vf({}, quick);
+  for (const capture::PhotoError want : {capture::PhotoError::CameraMissing, capture::PhotoError::CameraBusy,
+                                         capture::PhotoError::CameraFailed, capture::PhotoError::CameraMissing}) {
+    vf.Start(cam);
+    REQUIRE(WaitFor([&] { return vf.state() == capture::CameraViewfinder::State::Failed; }));
+    CHECK(vf.error() == want);
+    CHECK_FALSE(vf.detail().empty());
+    vf.Shoot();  // nothing to shoot with
+    CHECK_FALSE(vf.shooting());
+  }
+  // A shot asked, then the citizen leaves: no shot, no preview, the camera closed.
+  vf.Start(cam);
+  REQUIRE(WaitFor([&] { return vf.state() == capture::CameraViewfinder::State::Live; }));
+  vf.Shoot();
+  vf.Stop();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  platform::CameraFrame frame;
+  capture::CameraViewfinder::Preview p;
+  CHECK_FALSE(vf.TakeShot(&frame));
+  CHECK_FALSE(vf.TakePreview(&p));
+  CHECK(vf.state() == capture::CameraViewfinder::State::Off);
+  // Closed: the fake takes one open at a time, and a fresh grab opens it.
+  std::string why;
+  CHECK(platform::GrabFrame(cam, {}, &frame, &why) == platform::CameraStatus::Ok);
+}
+
+TEST_CASE("a camera frame queued on the worker is dropped when the session ends", "[.][camera-fake]") {
+  const std::string cam = FakeCamera("yuyv\n");
+  platform::CameraFrame a, b;
+  std::string why;
+  REQUIRE(platform::GrabFrame(cam, {}, &a, &why) == platform::CameraStatus::Ok);
+  REQUIRE(platform::GrabFrame(cam, {}, &b, &why) == platform::CameraStatus::Ok);
+  capture::PhotoWorker w;
+  w.SubmitFrame(std::move(a));
+  w.SubmitFrame(std::move(b));
   w.Forget();
-  FakeCamera("yuyv\n");
-  for (int i = 0; i < 600 && w.Status().busy(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  CHECK_FALSE(w.Status().busy());
+  REQUIRE(WaitFor([&] { return !w.Status().busy(); }));
   CHECK(w.TakeResults().empty());
 }

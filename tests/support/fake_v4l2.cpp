@@ -7,8 +7,9 @@
 //   SAMVAD_FAKE_V4L2=/some/path/video-fake     the path that is a camera (need not exist)
 //   /some/path/video-fake.modes                optional: one mode per line; each `open` of the path
 //                                              takes the first line and removes it (the last stays):
-//     yuyv          640×480 YUYV frames (the default): a colour field whose hue turns with the
-//                   frame number, so every frame (and every photo) differs
+//     yuyv          640×480 YUYV frames (the default), ~30 a second: a colour field whose hue
+//                   and white bar move with each open, so every stream (and every photo taken
+//                   from a new one) differs while the frames of one stream are the same
 //     mjpeg FILE    FILE's bytes as every frame (an MJPEG webcam)
 //     absent        open fails ENOENT (the camera unplugged)
 //     noperm        open fails EACCES (the kiosk user not in `video`)
@@ -46,6 +47,7 @@ namespace {
 
 constexpr int kWidth = 640, kHeight = 480;
 constexpr std::uint32_t kBufferBytes = 1u << 20;  // a page multiple, larger than any frame here
+constexpr std::chrono::milliseconds kFrameInterval{33};
 
 struct Fake {
   int fd = -1;
@@ -57,6 +59,7 @@ struct Fake {
   std::vector<bool> queued;    // by buffer index
   bool streaming = false;
   unsigned frame = 0;          // frames delivered by this open
+  std::chrono::steady_clock::time_point next_at{};  // when the next frame is ready (~30 fps)
 };
 
 std::mutex mu;
@@ -209,6 +212,8 @@ int FakeIoctl(unsigned long request, void* arg) {
       if (!fake.streaming) return Fail(EINVAL);
       if (fake.mode == "unplug") return Fail(ENODEV);
       if (fake.mode == "silent") return Fail(EAGAIN);
+      const auto now = std::chrono::steady_clock::now();
+      if (now < fake.next_at) return Fail(EAGAIN);
       for (std::uint32_t i = 0; i < fake.buffers; ++i) {
         if (!fake.queued[i]) continue;
         fake.queued[i] = false;
@@ -219,10 +224,11 @@ int FakeIoctl(unsigned long request, void* arg) {
           std::memcpy(data, fake.jpeg.data(), n);
           b->bytesused = static_cast<std::uint32_t>(n);
         } else {
-          // The frame number counts every open, so the next shot differs from the last.
-          FillYuyv(data, fake.frame + opens * 100);
+          // The pattern follows the opens, so the next stream's picture differs from the last.
+          FillYuyv(data, opens);
           b->bytesused = kWidth * kHeight * 2;
         }
+        fake.next_at = now + kFrameInterval;
         b->index = i;
         b->flags = V4L2_BUF_FLAG_DONE;
         b->sequence = fake.frame;
@@ -294,15 +300,19 @@ int poll(struct pollfd* fds, nfds_t n, int timeout) {
   bool any = false;
   for (nfds_t i = 0; i < n; ++i) any = any || IsFake(fds[i].fd);
   if (any) {
-    bool ready = false;
+    bool streaming = false;
+    std::chrono::steady_clock::time_point at;
     {
       std::lock_guard<std::mutex> l(mu);
-      ready = fake.streaming && fake.mode != "silent";
+      streaming = fake.streaming && fake.mode != "silent";
+      at = fake.next_at;
     }
-    if (!ready) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(timeout < 0 ? 1000 : timeout));
+    const auto limit = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout < 0 ? 1000 : timeout);
+    if (!streaming || at > limit) {  // nothing within the caller's time
+      std::this_thread::sleep_until(limit);
       return 0;
     }
+    std::this_thread::sleep_until(at);  // the next frame's time (~30 a second)
     for (nfds_t i = 0; i < n; ++i) fds[i].revents = IsFake(fds[i].fd) ? POLLIN : 0;
     return 1;
   }
