@@ -411,8 +411,8 @@ int Enroll(const Args& a) {
   }
   if (!a.opts.count("--kind")) {
     std::fflush(stdout);
-    std::fprintf(stderr, "samvad-central: no --kind: this device will be sent engineers' accounts too; give --kind "
-                         "kiosk for a ward office's public kiosk (or samvad-central scope later)\n");
+    std::fprintf(stderr, "samvad-central: no --kind: this device will be sent every role's accounts; give --kind "
+                         "kiosk for a ward office's public kiosk, tablet for an engineer's (or samvad-central scope later)\n");
   }
   return 0;
 }

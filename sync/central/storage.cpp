@@ -985,10 +985,11 @@ Status Storage::ListStaff(std::vector<StaffAccount>* out) { return ListStaffWher
 
 Status Storage::ListStaffFor(const std::string& device_id, std::vector<StaffAccount>* out) {
   // A device with no ward (or none known) is sent every account, as before wards were recorded;
-  // one of no kind, every role. A kiosk is not sent engineers: they sign in on their tablets.
+  // one of no kind, every role. A kiosk is not sent engineers (they sign in on their tablets),
+  // a tablet not ward staff (they sign in at the office's kiosks); nodal officers go to both (S7).
   return ListStaffWhere(" WHERE ward = COALESCE((SELECT d.ward FROM devices d WHERE d.device_id = ?), ward)"
-                        " AND (role <> 'engineer' OR COALESCE((SELECT d.kind FROM devices d WHERE d.device_id = ?), '')"
-                        " <> 'kiosk')",
+                        " AND COALESCE((SELECT d.kind FROM devices d WHERE d.device_id = ?), '')"
+                        " <> CASE role WHEN 'engineer' THEN 'kiosk' WHEN 'ward_staff' THEN 'tablet' ELSE '-' END",
                         {device_id, device_id}, out);
 }
 
