@@ -189,7 +189,6 @@ const char* PhotoErrorKey(capture::PhotoError e) {
   return "photos.err.io";
 }
 
-// The preview: our own thumbnail (a JPEG we just encoded) decoded to a small GL texture.
 // RGBA pixels into a texture (made on first use, replaced after): a preview or a thumbnail.
 void UploadRgba(unsigned int* tex, const unsigned char* rgba, int w, int h) {
   if (!*tex) {
@@ -206,6 +205,7 @@ void UploadRgba(unsigned int* tex, const unsigned char* rgba, int w, int h) {
   glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
 }
 
+// The preview: our own thumbnail (a JPEG we just encoded) decoded to a small GL texture.
 unsigned int ThumbTexture(const std::vector<std::uint8_t>& jpeg, int* w, int* h) {
   int n = 0;
   unsigned char* px = stbi_load_from_memory(jpeg.data(), static_cast<int>(jpeg.size()), w, h, &n, 4);
@@ -496,13 +496,14 @@ bool Kiosk::has_camera() const { return !impl_->camera.empty(); }
 
 void Kiosk::OpenCamera() {
   if (impl_->camera.empty()) return;
-  impl_->preview = {};
+  CloseCamera();
   impl_->viewfinder.Start(impl_->camera);
   impl_->camera_opened_at = std::chrono::steady_clock::now();
 }
 
 void Kiosk::CloseCamera() {
   impl_->viewfinder.Stop();
+  capture::WipeBytes(impl_->preview.rgba);  // a picture of whoever stood at the kiosk
   impl_->preview = {};
   DeleteTexture(impl_->preview_tex);  // the next opening shows no stale picture
 }
