@@ -64,6 +64,15 @@ bool MakePreview(const platform::CameraStream& s, const platform::FrameView& f, 
   return true;
 }
 
+platform::CameraRequest Request(const CameraSettings& c) {
+  platform::CameraRequest r;
+  r.width = c.width;
+  r.height = c.height;
+  r.skip_frames = c.skip_frames;
+  r.timeout_ms = c.timeout_ms;
+  return r;
+}
+
 }  // namespace
 
 PhotoError CameraError(platform::CameraStatus s) {
@@ -91,14 +100,9 @@ PhotoResult ProcessCameraFrame(platform::CameraFrame& frame, const PhotoOptions&
 PhotoResult TakeCameraPhoto(const std::string& device, const CameraSettings& camera,
                             const PhotoOptions& options, const ProgressFn& progress) {
   if (progress) progress(0.05f);
-  platform::CameraRequest req;
-  req.width = camera.width;
-  req.height = camera.height;
-  req.skip_frames = camera.skip_frames;
-  req.timeout_ms = camera.timeout_ms;
   platform::CameraFrame frame;
   std::string why;
-  const platform::CameraStatus s = platform::GrabFrame(device, req, &frame, &why);
+  const platform::CameraStatus s = platform::GrabFrame(device, Request(camera), &frame, &why);
   if (s != platform::CameraStatus::Ok) {
     PhotoResult r;
     r.error = CameraError(s);
@@ -205,17 +209,20 @@ void CameraViewfinder::Run(std::string device, std::uint64_t gen) {
   try {
     Stream(device, gen);
   } catch (const std::exception& e) {  // out of memory for a frame: the camera fails, not the app
-    {
-      std::lock_guard l(mu_);
-      if (gen == generation_) {
-        state_ = State::Failed;
-        error_ = PhotoError::CameraFailed;
-        detail_ = device + ": " + e.what();
-        shoot_ = false;
-      }
-    }
-    if (wake_) wake_();
+    Fail(gen, PhotoError::CameraFailed, device + ": " + e.what());
   }
+}
+
+void CameraViewfinder::Fail(std::uint64_t gen, PhotoError error, std::string detail) {
+  {
+    std::lock_guard l(mu_);
+    if (gen != generation_) return;  // a stream already stopped says nothing
+    state_ = State::Failed;
+    error_ = error;
+    detail_ = std::move(detail);
+    shoot_ = false;
+  }
+  if (wake_) wake_();
 }
 
 void CameraViewfinder::Stream(const std::string& device, std::uint64_t gen) {
@@ -230,20 +237,12 @@ void CameraViewfinder::Stream(const std::string& device, std::uint64_t gen) {
     return mine;
   };
   const auto fail = [&](platform::CameraStatus st, const std::string& why) {
-    report([&] {
-      state_ = State::Failed;
-      error_ = CameraError(st);
-      detail_ = device + ": " + platform::CameraStatusName(st) + ": " + why;
-      shoot_ = false;
-    });
+    Fail(gen, CameraError(st), device + ": " + platform::CameraStatusName(st) + ": " + why);
   };
 
   platform::CameraStream s;
-  platform::CameraRequest req;
-  req.width = settings_.width;
-  req.height = settings_.height;
   std::string why;
-  if (const platform::CameraStatus st = s.Open(device, req, &why); st != platform::CameraStatus::Ok) {
+  if (const platform::CameraStatus st = s.Open(device, Request(settings_), &why); st != platform::CameraStatus::Ok) {
     fail(st, why);
     return;
   }

@@ -86,6 +86,8 @@ class CameraViewfinder {
  private:
   void Run(std::string device, std::uint64_t generation);
   void Stream(const std::string& device, std::uint64_t generation);
+  // The stream of `generation` failed: state Failed with `error` and `detail`, unless stopped.
+  void Fail(std::uint64_t generation, PhotoError error, std::string detail);
   void Join();
 
   const std::function<void()> wake_;

@@ -268,7 +268,6 @@ struct Kiosk::Impl {
   capture::CameraViewfinder::Preview preview;  // the last preview taken (UI thread)
   unsigned int preview_tex = 0;
   std::chrono::steady_clock::time_point camera_opened_at;
-  capture::JobId shots = 0;   // camera shots taken, for their unique source names
   std::atomic<bool> submitting{false};
   double next_retention_at = 0;  // app.now; the first run a minute after start, then every 6 h
   bool retention_running = false;
@@ -549,9 +548,9 @@ void Kiosk::PollCamera(AppState& app) {
     return;
   }
   if (platform::CameraFrame shot; vf.TakeShot(&shot)) {
-    // A name no file has, so the import list's "already added" never matches it; the same
-    // picture twice is still refused by its hash.
-    impl_->photo_sources[impl_->photos.SubmitFrame(std::move(shot))] = "camera:" + std::to_string(++impl_->shots);
+    // No source file: the import list's "already added" never matches it; the same picture
+    // twice is still refused by its hash.
+    impl_->photos.SubmitFrame(std::move(shot));
     CloseCamera();
     return;
   }
