@@ -184,6 +184,7 @@ int main(int argc, char** argv) {
 
   samvad::script::Runner runner;
   bool scripted = !opt.script.empty();
+  runner.SetOutDir(opt.out);
   if (scripted && !runner.Load(opt.script, &error)) {
     std::fprintf(stderr, "samvad: %s\n", error.c_str());
     return 2;

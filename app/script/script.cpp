@@ -1,6 +1,8 @@
 // script.cpp — see script.h.
 #include "app/script/script.h"
 
+#include <filesystem>
+
 #include <fstream>
 #include <sstream>
 
@@ -103,6 +105,16 @@ bool Runner::Step(ui::AppState& app) {
     wait_frames_ = 1;
     return true;
   }
+  if (!await_file_.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(await_file_, ec)) {
+      if (app.now > await_file_until_) return Fail("'" + await_file_ + "' did not appear in time");
+      app.WakeAt(app.now + 0.1);  // nothing on screen changes meanwhile: look again soon
+      return true;
+    }
+    await_file_.clear();
+    return true;
+  }
   while (next_ < lines_.size()) {
     const std::string line = lines_[next_++];
     size_t b = line.find_first_not_of(" \t");
@@ -112,7 +124,7 @@ bool Runner::Step(ui::AppState& app) {
       return false;
     }
     if (!queue_.empty() || wait_frames_ > 0 || wait_settle_ || await_until_ > 0 || sleep_until_ > 0 ||
-        !await_widget_.empty() || !screenshot_.empty())
+        !await_widget_.empty() || !await_file_.empty() || !screenshot_.empty())
       return true;
   }
   done_ = true;
@@ -191,6 +203,15 @@ bool Runner::Exec(ui::AppState& app, const std::string& line) {
     if (!(args >> await_widget_)) return Fail("await-widget NAME [SECONDS]");
     args >> secs;
     await_widget_until_ = app.now + secs;
+    return true;
+  }
+  if (cmd == "await-file") {
+    double secs = 30;
+    std::string name;
+    if (!(args >> name)) return Fail("await-file FILE [SECONDS]");
+    args >> secs;
+    await_file_ = out_dir_ + "/" + name;
+    await_file_until_ = app.now + secs;
     return true;
   }
   if (cmd == "remember" || cmd == "expect-increased") {

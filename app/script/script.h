@@ -16,6 +16,8 @@
 //                            fails after 20 s
 //   await-widget NAME [S]    render until NAME is drawn (a sync finishing, say); fails after S
 //                            seconds (default 30)
+//   await-file FILE [S]      render until FILE (relative to --out) exists: a test rig's signal
+//                            that a server it started listens; fails after S seconds (default 30)
 //   remember VALUE           note a number the screen published (AppState::PublishValue)
 //   expect-increased VALUE   fail unless VALUE is now larger than when remembered
 //   expect-notice KEY        fail unless the screen's notice (or photo error) is catalog KEY;
@@ -42,6 +44,7 @@ namespace samvad::script {
 class Runner {
  public:
   bool Load(const std::string& path, std::string* error);
+  void SetOutDir(std::string dir) { out_dir_ = std::move(dir); }  // where screenshots and await-file's files are
   // Called before each frame's input is applied. Returns false when the script is over.
   bool Step(ui::AppState& app);
   // The screenshot this frame must write ("" for none); cleared when taken.
@@ -64,6 +67,9 @@ class Runner {
   double await_until_ = 0;
   std::string await_widget_;  // await-widget: its name, and until when
   double await_widget_until_ = 0;
+  std::string await_file_;  // await-file: its path, and until when
+  double await_file_until_ = 0;
+  std::string out_dir_ = ".";
   std::map<std::string, double> remembered_;
   double sleep_until_ = 0;  // > 0 while awaiting background work
   double hold_until_ = 0;

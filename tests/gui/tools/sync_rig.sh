@@ -8,7 +8,8 @@
 #                                With TICKET, central first takes a complaint under that ticket, as
 #                                if filed at another kiosk of the office
 #   sync_rig.sh start-when FILE  in the background: start central again once FILE exists (a
-#                                screenshot the script takes after it has seen the failure)
+#                                screenshot the script takes after it has seen the failure), and
+#                                once it listens, make $OUT/central.started (`await-file`)
 #   sync_rig.sh check N          central holds N requests, each with its photo; then stops
 #                                everything (its exit status is the check's)
 #   sync_rig.sh down             stop what it started
@@ -54,7 +55,7 @@ case "$1" in
   start-when)
     (
       for _ in $(seq 600); do [ -e "$2" ] && break; sleep 0.1; done
-      start_central "127.0.0.1:$(cat "$rig/central.port")"
+      start_central "127.0.0.1:$(cat "$rig/central.port")" && touch "$OUT/central.started"
     ) >/dev/null 2>&1 &
     ;;
   check)
