@@ -7,8 +7,10 @@
 #                                device (text, position, the citizen's photo and thumbnail by tus)
 #                                and assign it to USER. Central keeps running.
 #   field_rig.sh stop-when FILE  in the background: stop central once FILE exists (the engineer
-#                                then records the work with central down)
-#   field_rig.sh start-when FILE in the background: start central again, same port, once FILE exists
+#                                then records the work with central down); once it has exited,
+#                                make $OUT/central.stopped (the script's `await-file`)
+#   field_rig.sh start-when FILE in the background: start central again, same port, once FILE
+#                                exists; once it listens, make $OUT/central.started
 #   field_rig.sh check           central shows the complaint resolved with one before and one after
 #                                photo, each byte-equal to the tablet's file, and exactly one
 #                                "fixed" update; and one development work "नाला सफाई" with its after
@@ -87,7 +89,12 @@ case "$1" in
     # Acts only if FILE appears (a failed run's waiter must not touch the next run's central).
     (
       for _ in $(seq 600); do
-        if [ -e "$2" ]; then kill "$(cat "$rig/central.pid")"; exit 0; fi
+        if [ -e "$2" ]; then
+          pid=$(cat "$rig/central.pid")
+          kill "$pid"
+          for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null && [ "$(cut -d" " -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ] || break; sleep 0.1; done
+          touch "$OUT/central.stopped"; exit 0
+        fi
         sleep 0.1
       done
     ) >/dev/null 2>&1 &
@@ -96,7 +103,10 @@ case "$1" in
   start-when)
     (
       for _ in $(seq 900); do
-        if [ -e "$2" ]; then start_central "127.0.0.1:$(cat "$rig/central.port")"; exit 0; fi
+        if [ -e "$2" ]; then
+          start_central "127.0.0.1:$(cat "$rig/central.port")" && touch "$OUT/central.started"
+          exit 0
+        fi
         sleep 0.1
       done
     ) >/dev/null 2>&1 &
