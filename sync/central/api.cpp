@@ -437,10 +437,7 @@ Status Api::AddPhotoLists(std::vector<o311::ServiceRequest>* rows) {
   if (Status st = storage_.WorkPhotos(ids, {}, &work); !st.ok()) return st;
   for (auto& r : *rows) {
     if (auto it = extra.find(r.id); it != extra.end()) r.extra_photo_upload_ids = std::move(it->second);
-    for (const auto& u : work) {
-      if (u.request_id != r.id) continue;
-      (u.kind.rfind("before", 0) == 0 ? r.before_upload_ids : r.after_upload_ids).push_back(u.id);
-    }
+    r.work_photos = PublishedWorkPhotos(work, r.id, 0);
   }
   return {};
 }

@@ -110,7 +110,7 @@ HttpResponse Api::GetWork(const HttpRequest& req, const std::string& id_text) {
   if (!found) return ErrorResponse(404, "no work '" + id_text + "'");
   std::vector<Upload> photos;
   if (const Status st = storage_.WorkPhotos({}, {id}, &photos); !st.ok()) return StorageFailure(st, "list photos");
-  for (const auto& u : photos) (u.kind.rfind("before", 0) == 0 ? work.before_upload_ids : work.after_upload_ids).push_back(u.id);
+  work.work_photos = PublishedWorkPhotos(photos, 0, id);
   if (is_public) {  // as a request's public view and the Atom feed: an engineer's text may hold a number
     work.title = atom::RedactPhoneNumbers(work.title);
     work.description = atom::RedactPhoneNumbers(work.description);

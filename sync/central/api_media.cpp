@@ -175,6 +175,20 @@ HttpResponse Api::TusCreate(const HttpRequest& req, Upload* got, bool* fresh) {
   } else if (want.kind != "photo" && want.kind != "thumb" && want.kind != "before" && want.kind != "after") {
     return TusError(400, "kind must be photo, thumb, before or after");
   }
+  // taken_at: when a field-work photo was taken, in the device's word (its camera or the
+  // photo's EXIF). Stored as sent — an engineer's photo is never refused for an odd clock — but
+  // only for field work: when a citizen's photo was taken (and so when they stood where it
+  // shows) is theirs, and central keeps no such detail of it.
+  if (const std::string* taken = tus::MetadataGet(md, "taken_at")) {
+    if (want.kind != "before" && want.kind != "after")
+      return TusError(400, "Upload-Metadata taken_at is only for a before or after photo of field work; "
+                           "a citizen's photo (kind photo or thumb) is sent without it");
+    std::int64_t at = 0;
+    if (!o311::ParseDatetime(*taken, &at))
+      return TusError(400, "Upload-Metadata taken_at must be a W3C datetime with a zone, like "
+                           "2026-11-24T10:20:30+05:30 or 2026-11-24T04:50:30Z");
+    want.taken_at = at;
+  }
   // index: which of the complaint's photos (0 = the first, the Open311 media_url), or of its
   // before/after photos. One upload per (request or work, kind, index) — invariant U4 — kept in
   // the kind column as "photo.1", "thumb.2", "before.1", "after.2".

@@ -16,11 +16,13 @@
 #include <algorithm>
 #include <cassert>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <ctime>
 #include <iterator>
 #include <random>
 #include <thread>
+#include <utility>
 
 namespace samvad::central {
 
@@ -236,7 +238,7 @@ Status Storage::WaitDurable() {
 
 namespace {
 
-constexpr int kSchemaVersion = 8;
+constexpr int kSchemaVersion = 9;
 
 // {ID} is the one dialect difference: SQLite's AUTOINCREMENT never reuses an id, PostgreSQL's
 // identity column comes from a sequence. Both give ids that only grow.
@@ -356,6 +358,10 @@ constexpr Upgrade kUpgrades[] = {
     // 8: what a device is ("kiosk", "tablet"), which narrows the staff accounts it is sent by
     // role (S7); NULL for a device enrolled before, or without --kind: every role, as before.
     {8, "ALTER TABLE devices ADD COLUMN kind TEXT"},
+
+    // 9: when a field-work photo was taken, as the device says (Upload-Metadata taken_at), unix
+    // seconds; NULL when it did not say — every upload made before, and the citizen's photos.
+    {9, "ALTER TABLE uploads ADD COLUMN taken_at BIGINT"},
 };
 
 constexpr bool UpgradesInOrder() {
@@ -1144,7 +1150,7 @@ namespace {
 
 constexpr const char* kUploadColumns =
     "SELECT upload_id, request_id, kind, content_type, filename, device_id, length, received, created_at,"
-    " completed_at, sha256, work_id, unsynced FROM uploads";
+    " completed_at, sha256, work_id, unsynced, taken_at FROM uploads";
 
 Upload UploadFromRow(const SqlRow& row) {
   Upload u;
@@ -1161,6 +1167,7 @@ Upload UploadFromRow(const SqlRow& row) {
   u.sha256 = row.Text(10);
   u.work_id = row.Int(11);
   u.unsynced = row.Int(12) != 0;
+  if (!row.IsNull(13)) u.taken_at = row.Int(13);
   return u;
 }
 
@@ -1193,6 +1200,8 @@ Status Storage::CreateUpload(const Upload& want, Upload* got, UploadCreate* resu
                {for_work ? want.work_id : want.request_id, want.kind});
     if (!r.ok()) return r;
     if (!r.rows.empty()) {
+      // taken_at is not compared: a repeated POST resumes the same upload whatever time it
+      // declares, and the first one stored stays (PROTOCOL.md, Extension 2).
       *got = UploadFromRow(r.rows[0]);
       *result = got->length == want.length && got->device_id == want.device_id && got->sha256 == want.sha256
                     ? UploadCreate::kExisting
@@ -1200,9 +1209,10 @@ Status Storage::CreateUpload(const Upload& want, Upload* got, UploadCreate* resu
       return r;
     }
     r = c.Exec("INSERT INTO uploads (upload_id, request_id, work_id, kind, length, received, content_type, filename,"
-               " device_id, created_at, sha256) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+               " device_id, created_at, sha256, taken_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
                {want.id, for_work ? SqlValue() : SqlValue(want.request_id), for_work ? SqlValue(want.work_id) : SqlValue(),
-                want.kind, want.length, want.content_type, want.filename, want.device_id, UnixNow(), want.sha256});
+                want.kind, want.length, want.content_type, want.filename, want.device_id, UnixNow(), want.sha256,
+                want.taken_at ? SqlValue(*want.taken_at) : SqlValue()});
     *got = want;
     *result = UploadCreate::kCreated;
     return r;
@@ -1398,6 +1408,27 @@ Status Storage::WorkPhotos(const std::vector<std::int64_t>& request_ids, const s
     for (const auto& row : r.rows) out->push_back(UploadFromRow(row));
     return r;
   });
+}
+
+std::vector<o311::PublishedWorkPhoto> PublishedWorkPhotos(const std::vector<Upload>& uploads, std::int64_t request_id,
+                                                          std::int64_t work_id) {
+  std::vector<o311::PublishedWorkPhoto> out;
+  for (const Upload& u : uploads) {
+    if (u.request_id != request_id || u.work_id != work_id) continue;
+    // The kind column holds "before", "after.1", …: the kind, and the index after the dot (U4).
+    const size_t dot = u.kind.find('.');
+    o311::PublishedWorkPhoto p;
+    p.kind = u.kind.substr(0, dot);
+    if (dot != std::string::npos) std::from_chars(u.kind.data() + dot + 1, u.kind.data() + u.kind.size(), p.index);
+    assert((p.kind == "before" || p.kind == "after") && "WorkPhotos lists only before and after uploads");
+    p.upload_id = u.id;
+    p.taken_at = u.taken_at;
+    out.push_back(std::move(p));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::pair(a.kind != "before", a.index) < std::pair(b.kind != "before", b.index);
+  });
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

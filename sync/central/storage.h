@@ -108,11 +108,21 @@ struct Upload {
   std::string kind;
   std::string content_type, filename, device_id;
   std::string sha256;  // hex of the whole file, as the device declared it; "" = not declared
+  // A work photo's time as the device declared it (Upload-Metadata taken_at), unix seconds;
+  // none when not declared. Kept as sent (the device's word, even from an odd clock); the
+  // citizen's photos never have one.
+  std::optional<std::int64_t> taken_at;
   std::int64_t length = 0, received = 0, created_at = 0, completed_at = 0;
   // Its bytes since `received` last moved may not be on the disk yet: the device asked for a
   // later flush (Samvad-Durable: later, U8) and no POST /media/sync has covered it since.
   bool unsynced = false;
 };
+
+// The work photos among `uploads` (WorkPhotos' rows) that belong to this request or work (the
+// other id 0), as a request's or work's JSON lists them: befores first, then afters, each in
+// index order.
+std::vector<o311::PublishedWorkPhoto> PublishedWorkPhotos(const std::vector<Upload>& uploads, std::int64_t request_id,
+                                                          std::int64_t work_id);
 
 // kNoTarget: the request or work it names does not exist. kRevoked: its device has been
 // revoked (checked in the same transaction, so a revocation that committed first always wins).

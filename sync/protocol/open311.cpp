@@ -444,6 +444,31 @@ void WriteServiceDefinition(JsonWriter& w, const Service& s, const std::vector<W
   w.EndArray().EndObject();
 }
 
+namespace {
+
+// A request's or a work's field-work photos. before_media_urls / after_media_urls are what
+// devices read before work_photos existed, kept as they were; work_photos also says each
+// photo's index and when the device says it was taken.
+void WriteWorkPhotos(JsonWriter& w, const std::vector<PublishedWorkPhoto>& photos, std::string_view base_url) {
+  const auto url = [&](const PublishedWorkPhoto& p) { return std::string(base_url) + MediaPath(p.upload_id); };
+  for (const char* kind : {"before", "after"}) {
+    w.Key(std::string(kind) + "_media_urls").BeginArray();
+    for (const auto& p : photos)
+      if (p.kind == kind) w.String(url(p));
+    w.EndArray();
+  }
+  w.Key("work_photos").BeginArray();
+  for (const auto& p : photos) {
+    w.BeginObject().Field("kind", p.kind).Field("index", std::int64_t{p.index}).Field("media_url", url(p));
+    w.Key("taken_datetime");
+    if (p.taken_at) w.String(FormatDatetime(*p.taken_at)); else w.Null();
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+}  // namespace
+
 void WriteServiceRequest(JsonWriter& w, const ServiceRequest& r, std::string_view base_url) {
   const auto url = [&](const std::string& upload_id) {
     return upload_id.empty() ? std::string() : std::string(base_url) + MediaPath(upload_id);
@@ -478,12 +503,7 @@ void WriteServiceRequest(JsonWriter& w, const ServiceRequest& r, std::string_vie
   // Field work (PROTOCOL.md): the detailed status, who owns it, and the work photos.
   w.Field("department", r.department).Field("detailed_status", r.detailed_status).Field("lang", r.lang);
   w.Field("latest_update_id", std::to_string(r.latest_update_id));
-  w.Key("before_media_urls").BeginArray();
-  for (const auto& id : r.before_upload_ids) w.String(url(id));
-  w.EndArray();
-  w.Key("after_media_urls").BeginArray();
-  for (const auto& id : r.after_upload_ids) w.String(url(id));
-  w.EndArray();
+  WriteWorkPhotos(w, r.work_photos, base_url);
   w.EndObject();
 }
 
@@ -511,11 +531,6 @@ void WriteUpdate(JsonWriter& w, const RequestUpdate& u) {
 }
 
 void WriteWork(JsonWriter& w, const Work& work, std::string_view base_url) {
-  const auto urls = [&](const char* key, const std::vector<std::string>& ids) {
-    w.Key(key).BeginArray();
-    for (const auto& id : ids) w.String(std::string(base_url) + MediaPath(id));
-    w.EndArray();
-  };
   w.BeginObject()
       .Field("work_id", std::to_string(work.id))
       .Field("title", work.title)
@@ -527,8 +542,7 @@ void WriteWork(JsonWriter& w, const Work& work, std::string_view base_url) {
   w.Key("long");
   if (work.has_location) w.Double(work.lon); else w.Null();
   w.Field("created_datetime", FormatDatetime(work.created_at)).Field("updated_datetime", FormatDatetime(work.updated_at));
-  urls("before_media_urls", work.before_upload_ids);
-  urls("after_media_urls", work.after_upload_ids);
+  WriteWorkPhotos(w, work.work_photos, base_url);
   w.Field("user_id", work.user_id);
   w.EndObject();
 }

@@ -5,6 +5,7 @@
 // PROTOCOL.md beside this file is the contract; keep the two in step.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,17 @@ struct Ward {
   std::string area;
 };
 
+// A finished before/after photo of field work, as a request's or a work's JSON lists it
+// (`work_photos`; PROTOCOL.md). Not the device's own record of a photo (model::WorkPhoto).
+struct PublishedWorkPhoto {
+  std::string kind;  // "before" | "after"
+  int index = 0;     // which photo of that kind, 0–2
+  std::string upload_id;
+  // When the device says it was taken (Upload-Metadata taken_at), unix seconds; none when it did
+  // not say. An optional, not 0 = none: a device whose clock was reset may well send 1970.
+  std::optional<std::int64_t> taken_at;
+};
+
 struct ServiceRequest {
   std::int64_t id = 0;
   std::string service_code, service_name, agency_responsible;
@@ -55,7 +67,7 @@ struct ServiceRequest {
   std::string lang;                        // the description's language as declared at create; "" = not declared
   std::int64_t latest_update_id = 0;       // what a device sends back as based_on_update_id
   std::int64_t status_changed_at = 0;      // when detailed_status last changed (not on the wire)
-  std::vector<std::string> before_upload_ids, after_upload_ids;  // finished work photos, in index order
+  std::vector<PublishedWorkPhoto> work_photos;  // finished work photos: befores, then afters, in index order
 };
 
 // One entry of the update feed (FixMyStreet's field names on the wire).
@@ -121,7 +133,7 @@ struct Work {
   bool has_location = false;
   double lat = 0, lon = 0;
   std::int64_t created_at = 0, updated_at = 0;
-  std::vector<std::string> before_upload_ids, after_upload_ids;  // finished photos, in index order
+  std::vector<PublishedWorkPhoto> work_photos;  // finished photos: befores, then afters, in index order
 };
 
 // A person- or peer-facing refusal: HTTP status and a sentence that says what to fix.

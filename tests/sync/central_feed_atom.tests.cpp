@@ -301,6 +301,44 @@ TEST_CASE("POST /works.json makes a development work once per Idempotency-Key; i
   RequireError(Http(c.port(), "GET", "/works.json"), 405);
 }
 
+TEST_CASE("A work's photos say when they were taken, as the device sent it, in work_photos", "[central][works][taken_at]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  const Reply made = PostWork(c, key, NewUuid(), WorkForm());
+  REQUIRE(made.status == 200);
+  const std::string work_id = made.Json().items.at(0).Str("work_id");
+  const std::string before = NoiseBytes(20000, 31), after = NoiseBytes(25000, 32);
+  // As a tablet in IST sends it: the camera's local time with its offset.
+  const std::string before_path =
+      UploadWhole(c.port(), key, {{"work_id", work_id}, {"kind", "before"}, {"taken_at", "2026-11-24T10:20:30+05:30"}}, before);
+  const std::string after_path = UploadWhole(c.port(), key, {{"work_id", work_id}, {"kind", "after"}}, after);
+  const auto create = [&](samvad::protocol::tus::Metadata md) {
+    return Http(c.port(), "POST", "/media", "",
+                {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer " + key}, {"Upload-Length", "10"},
+                 {"Upload-Metadata", samvad::protocol::tus::FormatMetadata(md)}});
+  };
+  RequireError(create({{"work_id", work_id}, {"kind", "after"}, {"index", "1"}, {"taken_at", "24/11/2026 10:20"}}), 400);
+
+  const Reply w = Http(c.port(), "GET", "/works/" + work_id + ".json");  // the public view
+  INFO(w.body);
+  REQUIRE(w.status == 200);
+  const JsonValue v = w.Json().items.at(0);
+  const JsonValue* photos = v.Find("work_photos");
+  REQUIRE(photos);
+  REQUIRE(photos->items.size() == 2);  // the refused after.1 was not made
+  CHECK(photos->items[0].Str("kind") == "before");
+  CHECK(photos->items[0].Find("index")->number == 0);
+  CHECK(photos->items[0].Str("media_url") == c.base_url() + before_path);
+  CHECK(photos->items[0].Str("taken_datetime") == "2026-11-24T04:50:30Z");  // normalised to UTC
+  CHECK(photos->items[1].Str("kind") == "after");
+  CHECK(photos->items[1].Str("media_url") == c.base_url() + after_path);
+  CHECK(photos->items[1].Find("taken_datetime")->is_null());
+  REQUIRE(v.Find("before_media_urls")->items.size() == 1);
+  CHECK(v.Find("before_media_urls")->items[0].text == c.base_url() + before_path);
+  REQUIRE(v.Find("after_media_urls")->items.size() == 1);
+  CHECK(w.body.find("dev-") == std::string::npos);  // still nothing of the device
+}
+
 TEST_CASE("GET /feed.atom is valid Atom 1.0 with resolved complaints and works, their photos, and no personal data",
           "[central][atom]") {
   Central c;

@@ -1,7 +1,7 @@
 // central_media.tests.cpp — tus 1.0.0 uploads of a complaint's photo: creation, HEAD offsets,
 // PATCH with sha256 checksums, resuming after an interrupted PATCH, the spec's refusals (409
-// wrong offset, 460 checksum mismatch, 412, 415, 404, 403, 413), and the photo served at the
-// request's media_url.
+// wrong offset, 460 checksum mismatch, 412, 415, 404, 403, 413), the photo served at the
+// request's media_url, and when a field-work photo was taken (taken_at → work_photos).
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -373,6 +373,121 @@ TEST_CASE("A thumbnail can be linked by the device's client UUID alone", "[centr
   const Reply got = Http(c.port(), "GET", path);
   CHECK(got.Header("content-type") == "image/png");
   CHECK(got.body == thumb);
+}
+
+TEST_CASE("A field-work photo keeps when the device says it was taken, and the request publishes it in work_photos",
+          "[central][tus][taken_at]") {
+  Fixture f;
+  // A POST /media for this request with these metadata and no body: the raw reply.
+  const auto post = [&f](size_t length, tus::Metadata md) {
+    md.insert(md.begin(), {"service_request_id", f.request_id});
+    return Http(f.c.port(), "POST", "/media", "",
+                f.Tus({{"Upload-Length", std::to_string(length)}, {"Upload-Metadata", tus::FormatMetadata(md)}}));
+  };
+  const auto require_refusal = [](const Reply& r, const std::string& words) {
+    INFO(r.body);
+    REQUIRE(r.status == 400);
+    CHECK(r.Header("tus-resumable") == "1.0.0");
+    const JsonValue v = r.Json();
+    REQUIRE(v.items.size() == 1);
+    CHECK(v.items[0].Find("code")->number == 400);
+    CHECK(v.items[0].Str("description").find(words) != std::string::npos);
+  };
+
+  SECTION("the time sent comes back in UTC; none sent is null; a reset clock's 1970 is kept, not taken for none") {
+    const std::string before = PhotoBytes(20000).substr(1), after = PhotoBytes(30000).substr(2),
+                      after1 = PhotoBytes(25000).substr(3);
+    const std::string before_path = f.Create(before.size(), "before");
+    const std::string after_path = f.Create(after.size(), "after", {{"taken_at", "2026-11-24T10:20:30+05:30"}});
+    const std::string after1_path =
+        f.Create(after1.size(), "after", {{"index", "1"}, {"taken_at", "1970-01-01T00:00:00Z"}});
+    // Nothing is listed before it is finished (U6).
+    CHECK(f.Request().Find("work_photos")->items.empty());
+    for (const auto& [path, bytes] : {std::pair{after1_path, after1}, std::pair{after_path, after}, std::pair{before_path, before}})
+      REQUIRE(f.Patch(path, 0, bytes).status == 204);
+
+    // The public view (no key): a work photo's time is the record of the work, not personal data.
+    const JsonValue q = f.Request();
+    const JsonValue* photos = q.Find("work_photos");
+    REQUIRE(photos);
+    REQUIRE(photos->items.size() == 3);  // befores first, then afters, in index order
+    const struct {
+      const char* kind;
+      int index;
+      std::string path;
+      const char* taken;  // nullptr: null
+    } want[] = {{"before", 0, before_path, nullptr},
+                {"after", 0, after_path, "2026-11-24T04:50:30Z"},
+                {"after", 1, after1_path, "1970-01-01T00:00:00Z"}};
+    for (size_t i = 0; i < 3; ++i) {
+      INFO("work_photos[" << i << "]");
+      const JsonValue& p = photos->items[i];
+      CHECK(p.members.size() == 4);  // kind, index, media_url, taken_datetime: nothing else of the upload
+      CHECK(p.Str("kind") == want[i].kind);
+      CHECK(p.Find("index")->number == want[i].index);
+      CHECK(p.Str("media_url") == f.c.base_url() + want[i].path);
+      REQUIRE(p.Find("taken_datetime"));
+      if (want[i].taken) {
+        CHECK(p.Str("taken_datetime") == want[i].taken);
+      } else {
+        CHECK(p.Find("taken_datetime")->is_null());
+      }
+    }
+    // The lists devices read before work_photos are as they were.
+    REQUIRE(q.Find("before_media_urls")->items.size() == 1);
+    CHECK(q.Find("before_media_urls")->items[0].text == f.c.base_url() + before_path);
+    REQUIRE(q.Find("after_media_urls")->items.size() == 2);
+    CHECK(q.Find("after_media_urls")->items[0].text == f.c.base_url() + after_path);
+    CHECK(q.Find("after_media_urls")->items[1].text == f.c.base_url() + after1_path);
+    // A list of requests, read with a device key, says the same.
+    const Reply list = Http(f.c.port(), "GET", "/requests.json?service_request_id=" + f.request_id, "", f.Tus());
+    REQUIRE(list.status == 200);
+    const JsonValue listing = list.Json();
+    const JsonValue* listed = listing.items.at(0).Find("work_photos");
+    REQUIRE(listed);
+    REQUIRE(listed->items.size() == 3);
+    CHECK(listed->items[1].Str("taken_datetime") == "2026-11-24T04:50:30Z");
+    CHECK(listed->items[0].Find("taken_datetime")->is_null());
+  }
+  SECTION("a malformed taken_at is a 400 that says so, and no upload is made") {
+    for (const char* bad : {"2026-11-24 10:20:30+05:30", "2026-11-24T10:20:30", "2026-02-30T10:00:00Z", "yesterday",
+                            "1732443630", ""}) {
+      INFO(bad);
+      require_refusal(post(10, {{"kind", "after"}, {"taken_at", bad}}), "taken_at");
+    }
+    // Had one of them made the (request, after, 0) upload, another length would be a 409 (U4).
+    const std::string made = f.Create(20, "after");
+    CHECK(f.Create(20, "after") == made);
+  }
+  SECTION("the citizen's photos carry no taken_at: 400, and no upload is made") {
+    require_refusal(post(10, {{"kind", "photo"}, {"taken_at", "2026-11-24T10:20:30+05:30"}}), "taken_at");
+    require_refusal(post(10, {{"kind", "thumb"}, {"taken_at", "2026-11-24T10:20:30+05:30"}}), "taken_at");
+    require_refusal(post(10, {{"index", "1"}, {"taken_at", "2026-11-24T10:20:30+05:30"}}), "taken_at");  // photo by default
+    // Had a refusal made one of them, another length would now be a 409 (U4).
+    f.Create(20, "photo");
+    CHECK(post(11, {{"kind", "thumb"}}).status == 201);
+    CHECK(post(11, {{"kind", "photo"}, {"index", "1"}}).status == 201);
+  }
+  SECTION("a repeated POST resumes the same upload whatever time it declares; the first one stored stays") {
+    const std::string after = PhotoBytes(40000);
+    const tus::Metadata same{{"sha256", Sha256Hex(after)}};
+    tus::Metadata first = same, second = same;
+    first.emplace_back("taken_at", "2026-11-24T10:20:30+05:30");
+    second.emplace_back("taken_at", "2026-11-25T08:00:00Z");
+    const std::string path = f.Create(after.size(), "after", first);
+    CHECK(f.Create(after.size(), "after", second) == path);
+    CHECK(f.Create(after.size(), "after", same) == path);  // none declared this time
+    // Once bytes have arrived too (the device lost the PATCH's answer and starts over).
+    REQUIRE(f.Patch(path, 0, after.substr(0, 10000)).status == 204);
+    const Reply again = post(after.size(), {{"kind", "after"}, {"sha256", Sha256Hex(after)}, {"taken_at", "2030-01-01T00:00:00Z"}});
+    REQUIRE(again.status == 201);
+    CHECK(again.Header("location") == f.c.base_url() + path);
+    REQUIRE(f.Patch(path, 10000, after.substr(10000)).status == 204);
+    const JsonValue q = f.Request();
+    const JsonValue* photos = q.Find("work_photos");
+    REQUIRE(photos->items.size() == 1);
+    CHECK(photos->items[0].Str("taken_datetime") == "2026-11-24T04:50:30Z");
+  }
 }
 
 TEST_CASE("A PATCH cut by a network reset loses nothing that was acknowledged, and resuming from HEAD completes the photo",

@@ -1,7 +1,8 @@
 // central_upgrade.tests.cpp — a database made by a version-2 central (before the field tablet's
-// schema) opens with this one, is upgraded to version 3 in place, and keeps what it held:
-// requests, their status history, uploads (rebuilt into the table that also takes works'
-// photos). The fixture is version 2's schema as SQL text, run on the backend under test.
+// schema) opens with this one, is upgraded in place, and keeps what it held: requests, their
+// status history, uploads (rebuilt into the table that also takes works' photos). The fixture is
+// version 2's schema as SQL text, run on the backend under test. And a version-8 database gains
+// uploads.taken_at (version 9) with every upload kept and none given a time.
 #include <catch2/catch.hpp>
 
 #include "harness.h"
@@ -91,6 +92,7 @@ TEST_CASE("A version-2 database is upgraded to version 3 in place and keeps its 
   CHECK(u.request_id == 1);
   CHECK(u.work_id == 0);
   CHECK(u.received == 10);
+  CHECK_FALSE(u.taken_at);  // version 9: no upload made before it says when it was taken
   std::vector<samvad::protocol::open311::ServiceRequest> resolved;
   REQUIRE(db->ResolvedRequests(10, &resolved).ok());
   CHECK(resolved.size() == 1);
@@ -140,6 +142,77 @@ TEST_CASE("A version-2 database is upgraded to version 3 in place and keeps its 
   REQUIRE(db);
   REQUIRE(db->GetRequest(1, &r, &found).ok());
   CHECK(r.detailed_status == "fixed");
+  db.reset();
+  RemoveTree(dir);
+}
+
+TEST_CASE("A version-8 database gains uploads.taken_at in place: every upload kept, none given a time",
+          "[central][storage][upgrade]") {
+  const std::string dir = MakeTempDir("samvad-upgrade");
+  const std::string url = UsingPostgres() ? NewPostgresDatabase() : "sqlite:" + dir + "/central.db";
+  ExecSql(url, Version2Fixture(UsingPostgres()));
+  std::string error;
+  REQUIRE(Storage::Open(url, &error) != nullptr);  // up to the current version, then closed
+  // Back to version 8 exactly: version 9 did nothing but add this column. (A step added after 9
+  // that is not idempotent makes this setup fail loudly: then start from a version-8 fixture.)
+  // As a version-8 central left it: a field engineer's finished after photo beside the citizen's.
+  ExecSql(url, "ALTER TABLE uploads DROP COLUMN taken_at;"
+               "UPDATE samvad_meta SET value = '8' WHERE name = 'schema_version';"
+               "INSERT INTO uploads (upload_id, request_id, kind, length, received, content_type, filename, device_id,"
+               " created_at, completed_at, sha256) VALUES ('aabbccddeeff00112233445566778899', 1, 'after', 7, 7,"
+               " 'image/jpeg', '', 'dev-2', 1700003000, 1700003100, '');");
+
+  auto db = Storage::Open(url, &error);
+  INFO(error);
+  REQUIRE(db);
+  Upload u;
+  bool found = false;
+  REQUIRE(db->GetUpload("00112233445566778899aabbccddeeff", &u, &found).ok());
+  REQUIRE(found);
+  CHECK(u.kind == "photo");
+  CHECK(u.received == 10);
+  CHECK_FALSE(u.taken_at);
+  std::vector<Upload> work;
+  REQUIRE(db->WorkPhotos({1}, {}, &work).ok());
+  REQUIRE(work.size() == 1);
+  CHECK(work[0].id == "aabbccddeeff00112233445566778899");
+  CHECK(work[0].received == 7);
+  CHECK(work[0].device_id == "dev-2");
+  CHECK_FALSE(work[0].taken_at);
+  const auto published = PublishedWorkPhotos(work, 1, 0);
+  REQUIRE(published.size() == 1);
+  CHECK(published[0].kind == "after");
+  CHECK(published[0].index == 0);
+  CHECK_FALSE(published[0].taken_at);
+
+  // The new column takes a time, and keeps the first one a repeated create declares.
+  Upload want, got;
+  want.id = "0123456789abcdef0123456789abcdef";
+  want.request_id = 1;
+  want.kind = "before";
+  want.length = 9;
+  want.content_type = "image/jpeg";
+  want.device_id = "dev-2";
+  want.taken_at = 1795495830;  // 2026-11-24T04:50:30Z
+  UploadCreate result;
+  REQUIRE(db->CreateUpload(want, &got, &result).ok());
+  CHECK(result == UploadCreate::kCreated);
+  want.id = "fedcba9876543210fedcba9876543210";
+  want.taken_at = 1795582230;
+  REQUIRE(db->CreateUpload(want, &got, &result).ok());
+  CHECK(result == UploadCreate::kExisting);
+  CHECK(got.id == "0123456789abcdef0123456789abcdef");
+  REQUIRE(db->GetUpload("0123456789abcdef0123456789abcdef", &u, &found).ok());
+  REQUIRE(found);
+  CHECK(u.taken_at == std::optional<std::int64_t>(1795495830));
+
+  // Opening again finds version 9 and changes nothing.
+  db.reset();
+  db = Storage::Open(url, &error);
+  INFO(error);
+  REQUIRE(db);
+  REQUIRE(db->GetUpload("0123456789abcdef0123456789abcdef", &u, &found).ok());
+  CHECK(u.taken_at == std::optional<std::int64_t>(1795495830));
   db.reset();
   RemoveTree(dir);
 }
