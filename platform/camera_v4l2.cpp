@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 
 namespace samvad::platform {
@@ -247,6 +248,7 @@ CameraStatus CameraStream::Next(int timeout_ms, const std::function<void(const F
 }
 
 void CameraStream::Copy(const FrameView& frame, CameraFrame* out) const {
+  out->captured_at = static_cast<std::int64_t>(std::time(nullptr));
   out->width = width_;
   out->height = height_;
   if (jpeg_) {

@@ -42,6 +42,7 @@ struct CameraFrame {
   int width = 0;
   int height = 0;
   std::vector<std::uint8_t> bytes;  // JPEG file bytes, or width*height*3 RGB (stride width*3)
+  std::int64_t captured_at = 0;     // unix seconds (the device's clock) when the driver handed it over
 };
 
 struct CameraRequest {

@@ -90,6 +90,7 @@ PhotoResult ProcessCameraFrame(platform::CameraFrame& frame, const PhotoOptions&
                       ? ProcessPhoto(frame.bytes, options, progress)
                       : ProcessRgb(frame.bytes.data(), frame.width, frame.height, frame.width * 3, options, progress);
   WipeBytes(frame.bytes);
+  if (r.ok() && frame.captured_at > 0) r.taken_at = frame.captured_at;  // the shot, not an MJPEG frame's EXIF
   if (!r.ok()) {
     r.detail = "camera frame refused: " + std::string(PhotoErrorName(r.error)) + ": " + r.detail;
     r.error = PhotoError::CameraFailed;

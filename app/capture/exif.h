@@ -1,7 +1,10 @@
-// exif.h — reads the one EXIF field the photo pipeline needs, Orientation (tag 0x0112 in IFD0),
-// from bytes that came from a citizen's phone or a USB stick and so may be truncated or hostile.
-// Every offset and count is checked against the buffer before it is used; anything malformed
-// reads as "no orientation" (1), never as a crash or a read past the end.
+// exif.h — reads the two EXIF fields the photo pipeline needs, from bytes that came from a
+// citizen's phone or a USB stick and so may be truncated or hostile: Orientation (tag 0x0112 in
+// IFD0), and when the photo was taken (DateTimeOriginal, 0x9003, with OffsetTimeOriginal,
+// 0x9011, in the EXIF sub-IFD) for a field engineer's work photo (a citizen's photo never keeps
+// it: app/ui reads it only for work photos). Every offset and count is checked against the buffer
+// before it is used; anything malformed reads as "no orientation" (1) or "no time", never as a
+// crash or a read past the end.
 // It is not an EXIF library: it keeps nothing else (the pipeline drops all metadata, GPS
 // included) and it writes nothing.
 #pragma once
@@ -21,5 +24,20 @@ Orientation TiffOrientation(std::span<const std::uint8_t> tiff);
 // The payload of an APP1 segment (the bytes after its 2-byte length): the orientation if it is
 // an "Exif\0\0" segment, else 1. XMP also lives in APP1 and is not EXIF.
 Orientation App1Orientation(std::span<const std::uint8_t> app1_payload);
+
+// When the camera says the photo was taken, as it wrote it: its clock, in local time unless it
+// also wrote the offset. Invalid (year 0) when absent, malformed, or unknown ("0000:00:00…").
+struct ExifTime {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  bool has_offset = false;
+  int offset_minutes = 0;  // east of UTC: +330 for "+05:30"
+  bool valid() const { return year != 0; }
+};
+ExifTime TiffTakenTime(std::span<const std::uint8_t> tiff);
+ExifTime App1TakenTime(std::span<const std::uint8_t> app1_payload);
+
+// Unix seconds: exact when the camera wrote its offset; otherwise the time is read in the
+// device's time zone (TZ), where a camera's clock is set. 0 when `t` is invalid.
+std::int64_t ExifTimeToUnix(const ExifTime& t);
 
 }  // namespace samvad::capture

@@ -97,6 +97,7 @@ Layout ScanJpeg(Bytes b) {
       if (StartsWith(payload, 0, "Exif\0\0", 6)) {
         seen_exif = true;
         l.orientation = App1Orientation(payload);
+        l.taken = App1TakenTime(payload);
       }
     } else if (IsSof(m)) {
       if (seen_sof) return Fail(l, Structure::Corrupt, "JPEG: two frame headers");
@@ -166,7 +167,10 @@ Layout ScanPng(Bytes b) {
     if (StartsWith(type, 0, "IDAT", 4)) seen_idat = true;
     if (StartsWith(type, 0, "tRNS", 4)) l.has_alpha = true;
     // eXIf (PNG 1.5 extension) holds a bare TIFF structure: same reader as JPEG's APP1.
-    if (StartsWith(type, 0, "eXIf", 4)) l.orientation = TiffOrientation(data);
+    if (StartsWith(type, 0, "eXIf", 4)) {
+      l.orientation = TiffOrientation(data);
+      l.taken = TiffTakenTime(data);
+    }
     pos += 12 + std::size_t{len};
   }
 }

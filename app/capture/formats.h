@@ -40,6 +40,7 @@ struct Layout {
   std::uint32_t width = 0;
   std::uint32_t height = 0;
   Orientation orientation = 1;
+  ExifTime taken;              // EXIF DateTimeOriginal, when the file has one
   bool has_alpha = false;      // PNG colour type 4/6 or a tRNS chunk
   const char* why = "";        // English, for logs: which check failed
 };

@@ -172,7 +172,7 @@ long ExtraneousBytes(const std::string& msg) {
   return std::strtol(msg.c_str() + kPrefix.size(), nullptr, 10);
 }
 
-Decoded DecodeJpeg(Bytes bytes, const PhotoOptions& o, Orientation* orientation) {
+Decoded DecodeJpeg(Bytes bytes, const PhotoOptions& o, Orientation* orientation, ExifTime* taken) {
   const Layout layout = ScanJpeg(bytes);
   std::string detail;
   if (layout.width && OverBudget(layout.width, layout.height, o, &detail))
@@ -180,6 +180,7 @@ Decoded DecodeJpeg(Bytes bytes, const PhotoOptions& o, Orientation* orientation)
   if (layout.structure != Structure::Ok)
     return DecodeFailure(FromStructure(layout.structure), layout.why);
   *orientation = layout.orientation;
+  *taken = layout.taken;
 
   TjHandle tj(tjInitDecompress());
   if (!tj.h) return DecodeFailure(PhotoError::CodecFailure, tjGetErrorStr2(nullptr));
@@ -229,7 +230,7 @@ Decoded DecodeJpeg(Bytes bytes, const PhotoOptions& o, Orientation* orientation)
 // [SECTION] decoding PNG (stb_image)
 // ============================================================================================
 
-Decoded DecodePng(Bytes bytes, const PhotoOptions& o, Orientation* orientation) {
+Decoded DecodePng(Bytes bytes, const PhotoOptions& o, Orientation* orientation, ExifTime* taken) {
   const Layout layout = ScanPng(bytes);
   std::string detail;
   // IHDR is read by our own walk, not by stb: see "the size budget" above.
@@ -238,6 +239,7 @@ Decoded DecodePng(Bytes bytes, const PhotoOptions& o, Orientation* orientation) 
   if (layout.structure != Structure::Ok)
     return DecodeFailure(FromStructure(layout.structure), layout.why);
   *orientation = layout.orientation;
+  *taken = layout.taken;
 
   // With alpha, decode RGBA and composite over white (a screenshot with transparency would
   // otherwise show whatever colour its transparent pixels happen to hold).
@@ -347,15 +349,17 @@ PhotoResult Process(Bytes bytes, const PhotoOptions& o, const ProgressFn& progre
 
   r.source_format = SniffFormat(bytes);
   Decoded d;
+  ExifTime taken;
   switch (r.source_format) {
-    case Format::Jpeg: d = DecodeJpeg(bytes, o, &r.orientation); break;
-    case Format::Png: d = DecodePng(bytes, o, &r.orientation); break;
+    case Format::Jpeg: d = DecodeJpeg(bytes, o, &r.orientation, &taken); break;
+    case Format::Png: d = DecodePng(bytes, o, &r.orientation, &taken); break;
     case Format::Unknown: return Failure(std::move(r), PhotoError::NotAnImage, "no image signature");
     default:
       return Failure(std::move(r), PhotoError::UnsupportedFormat,
                      Concat("format: ", FormatName(r.source_format)));
   }
   if (d.error != PhotoError::None) return Failure(std::move(r), d.error, std::move(d.detail));
+  r.taken_at = ExifTimeToUnix(taken);
   Tell(progress, 0.5f);
 
   r.source_width = d.source_width;

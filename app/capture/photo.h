@@ -83,6 +83,10 @@ struct PhotoResult {
   int source_width = 0;
   int source_height = 0;
   Orientation orientation = 1;
+  // When it was taken, unix seconds; 0 = unknown. A file's EXIF DateTimeOriginal (exif.h), a
+  // camera frame's capture time. Not part of `jpeg` (which keeps no metadata): only a field
+  // engineer's work photo records it (app/ui); a citizen's photo drops it with the rest.
+  std::int64_t taken_at = 0;
 
   bool ok() const { return error == PhotoError::None; }
 };

@@ -3,6 +3,8 @@
 // is hidden (CI machines have no camera); run it with `capture_tests "[camera-device]"`.
 #include <catch2/catch.hpp>
 
+#include <ctime>
+
 #include "app/capture/camera.h"
 #include "app/capture/photo.h"
 #include "platform/camera_v4l2.h"
@@ -196,13 +198,19 @@ TEST_CASE("the viewfinder streams previews, and a shot becomes a photo on the wo
     CHECK(p.serial > first);
     CHECK_FALSE(vf.TakePreview(&p));  // nothing newer than what was just taken
 
+    const auto asked = static_cast<std::int64_t>(std::time(nullptr));
     vf.Shoot();
     CHECK(vf.shooting());
     platform::CameraFrame frame;
     REQUIRE(WaitFor([&] { return vf.TakeShot(&frame); }));
+    const auto got_shot = static_cast<std::int64_t>(std::time(nullptr));
     CHECK_FALSE(vf.shooting());
     CHECK(frame.kind == platform::CameraFrame::Kind::Rgb);
     REQUIRE(frame.bytes.size() == 640u * 480u * 3u);
+    // The shot knows its moment (a work photo keeps it as the time it was taken).
+    CHECK(frame.captured_at >= asked);
+    CHECK(frame.captured_at <= got_shot);
+    const std::int64_t captured_at = frame.captured_at;
     worker.SubmitFrame(std::move(frame));
     std::vector<capture::FinishedPhoto> got;
     REQUIRE(WaitFor([&] {
@@ -212,6 +220,7 @@ TEST_CASE("the viewfinder streams previews, and a shot becomes a photo on the wo
     INFO(got[0].result.detail);
     REQUIRE(got[0].result.ok());
     CHECK(got[0].result.width == 640);
+    CHECK(got[0].result.taken_at == captured_at);
     hashes.push_back(capture::ToHex(got[0].result.sha256));
     vf.Stop();
     CHECK(vf.state() == capture::CameraViewfinder::State::Off);

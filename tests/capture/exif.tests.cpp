@@ -2,6 +2,10 @@
 // the structural walks (sniffing, JPEG markers, PNG chunks) it is found through.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <ctime>
+#include <string>
+
 #include "app/capture/exif.h"
 #include "app/capture/formats.h"
 #include "tests/capture/fixtures.h"
@@ -67,6 +71,104 @@ TEST_CASE("hostile offsets and counts are refused", "[capture][exif]") {
     m = t;
     m[0] = 'I', m[1] = 'M';
     CHECK(TiffOrientation(m) == 1);
+  }
+}
+
+namespace {
+// The TIFF inside an ExifTakenApp1 segment (after FF E1, the length and "Exif\0\0").
+std::span<const std::uint8_t> TiffOf(const fx::Bytes& app1) { return std::span(app1).subspan(10); }
+
+// Sets TZ for one test and puts the old one back.
+struct ZoneFor {
+  std::string old;
+  bool had = false;
+  explicit ZoneFor(const char* tz) {
+    if (const char* o = std::getenv("TZ")) old = o, had = true;
+    setenv("TZ", tz, 1);
+    tzset();
+  }
+  ~ZoneFor() {
+    if (had) setenv("TZ", old.c_str(), 1);
+    else unsetenv("TZ");
+    tzset();
+  }
+};
+}  // namespace
+
+TEST_CASE("the time a photo was taken is read from the EXIF sub-IFD in both byte orders", "[capture][exif][taken]") {
+  for (bool big : {false, true}) {
+    CAPTURE(big);
+    const fx::Bytes app1 = fx::ExifTakenApp1("2025:03:14 09:26:53", "+05:30", big);
+    const ExifTime t = TiffTakenTime(TiffOf(app1));
+    REQUIRE(t.valid());
+    CHECK(t.year == 2025);
+    CHECK(t.month == 3);
+    CHECK(t.day == 14);
+    CHECK(t.hour == 9);
+    CHECK(t.minute == 26);
+    CHECK(t.second == 53);
+    CHECK(t.has_offset);
+    CHECK(t.offset_minutes == 330);
+    // 09:26:53 at +05:30 is 03:56:53 UTC, whatever the device's zone.
+    ZoneFor zone("UTC0");
+    CHECK(ExifTimeToUnix(t) == 1741924613);
+    CHECK(App1TakenTime(std::span(app1).subspan(4)).valid());
+  }
+  // No EXIF sub-IFD (orientation and GPS only): no time.
+  CHECK_FALSE(TiffTakenTime(fx::ExifTiff(6)).valid());
+  CHECK(ExifTimeToUnix(ExifTime{}) == 0);
+}
+
+TEST_CASE("without an offset the camera's time is read in the device's time zone", "[capture][exif][taken]") {
+  const ExifTime t = TiffTakenTime(TiffOf(fx::ExifTakenApp1("2025:03:14 09:26:53")));
+  REQUIRE(t.valid());
+  CHECK_FALSE(t.has_offset);
+  {
+    ZoneFor zone("UTC0");
+    CHECK(ExifTimeToUnix(t) == 1741944413);
+  }
+  {
+    ZoneFor zone("IST-5:30");  // POSIX: India, 5 h 30 east of UTC
+    CHECK(ExifTimeToUnix(t) == 1741944413 - 19800);
+  }
+}
+
+TEST_CASE("an unknown, malformed or out-of-range time reads as no time", "[capture][exif][taken]") {
+  for (const char* when : {"0000:00:00 00:00:00", "    :  :     :  :  ", "2025-03-14 09:26:53", "2025:13:14 09:26:53",
+                           "2025:03:14 24:00:00", "2025:03:14 09:26", "1970:01:01 00:00:00", "2025:03:14 09:26:5x"}) {
+    CAPTURE(when);
+    CHECK_FALSE(TiffTakenTime(TiffOf(fx::ExifTakenApp1(when))).valid());
+  }
+  // A malformed offset is dropped; the time stays (read in the device's zone).
+  const ExifTime t = TiffTakenTime(TiffOf(fx::ExifTakenApp1("2025:03:14 09:26:53", "+5:30")));
+  CHECK(t.valid());
+  CHECK_FALSE(t.has_offset);
+}
+
+TEST_CASE("a truncated or hostile EXIF sub-IFD never reads past its end", "[capture][exif][taken]") {
+  const fx::Bytes app1 = fx::ExifTakenApp1("2025:03:14 09:26:53", "+05:30", true);
+  const auto tiff = TiffOf(app1);
+  for (std::size_t n = 0; n <= tiff.size(); ++n) {
+    CAPTURE(n);
+    const ExifTime t = TiffTakenTime(tiff.first(n));
+    // The time's 20 bytes end 7 bytes before the TIFF does (the offset's 7 follow them).
+    CHECK(t.valid() == (n >= tiff.size() - 7));
+    if (t.valid()) CHECK(t.has_offset == (n == tiff.size()));
+  }
+  fx::Bytes h(tiff.begin(), tiff.end());
+  SECTION("sub-IFD pointer near 2^32") {
+    // IFD0's only entry starts at 10; its value (the pointer) at 10 + 8, big-endian.
+    h[18] = 0xFF, h[19] = 0xFF, h[20] = 0xFF, h[21] = 0xF0;
+    CHECK_FALSE(TiffTakenTime(h).valid());
+  }
+  SECTION("the time's offset points past the end") {
+    // The sub-IFD starts at 26; its first entry's value at 26 + 2 + 8.
+    h[36] = 0x7F, h[37] = 0xFF, h[38] = 0xFF, h[39] = 0xFF;
+    CHECK_FALSE(TiffTakenTime(h).valid());
+  }
+  SECTION("the time's count near 2^32") {
+    h[32] = 0xFF, h[33] = 0xFF, h[34] = 0xFF, h[35] = 0xFF;
+    CHECK_FALSE(TiffTakenTime(h).valid());
   }
 }
 

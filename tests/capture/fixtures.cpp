@@ -217,6 +217,37 @@ Bytes ExifTiff(std::uint16_t orientation, bool big_endian, bool with_gps) {
   return w.b;
 }
 
+Bytes ExifTakenApp1(const std::string& when, const std::string& offset, bool big_endian) {
+  TiffWriter w;
+  w.be = big_endian;
+  w.b = big_endian ? Bytes{'M', 'M'} : Bytes{'I', 'I'};
+  w.U16(42);
+  w.U32(8);
+  // IFD0: one entry, the EXIF sub-IFD pointer; no IFD1.
+  const std::uint32_t sub_at = 8 + 2 + 12 + 4;
+  w.U16(1);
+  w.Entry(0x8769, 4, 1, sub_at);
+  w.U32(0);
+  // The sub-IFD: DateTimeOriginal (ASCII, with its NUL: 20 bytes, stored after the IFD), then
+  // OffsetTimeOriginal (7 bytes, likewise).
+  const std::uint16_t n = offset.empty() ? 1 : 2;
+  const std::uint32_t values_at = sub_at + 2 + 12u * n + 4;
+  const auto when_len = static_cast<std::uint32_t>(when.size() + 1);
+  w.U16(n);
+  w.Entry(0x9003, 2, when_len, values_at);
+  if (!offset.empty()) w.Entry(0x9011, 2, static_cast<std::uint32_t>(offset.size() + 1), values_at + when_len);
+  w.U32(0);
+  w.b.insert(w.b.end(), when.begin(), when.end());
+  w.b.push_back(0);
+  w.b.insert(w.b.end(), offset.begin(), offset.end());
+  if (!offset.empty()) w.b.push_back(0);
+  const std::size_t len = 2 + 6 + w.b.size();
+  Bytes seg = {0xFF, 0xE1, static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len)};
+  for (char c : {'E', 'x', 'i', 'f', '\0', '\0'}) seg.push_back(static_cast<std::uint8_t>(c));
+  seg.insert(seg.end(), w.b.begin(), w.b.end());
+  return seg;
+}
+
 Bytes ExifApp1(std::uint16_t orientation, bool big_endian, bool with_gps) {
   const Bytes tiff = ExifTiff(orientation, big_endian, with_gps);
   const std::size_t len = 2 + 6 + tiff.size();

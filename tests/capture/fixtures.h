@@ -36,6 +36,10 @@ inline Bytes MakeJpeg(int width, int height, int quality = 90, bool noise = fals
 Bytes ExifApp1(std::uint16_t orientation, bool big_endian = false, bool with_gps = true);
 // The bare TIFF structure inside ExifApp1 (as a PNG eXIf chunk holds it).
 Bytes ExifTiff(std::uint16_t orientation, bool big_endian = false, bool with_gps = true);
+// An APP1 segment ("Exif\0\0" + TIFF) whose IFD0 holds only the EXIF sub-IFD pointer, and that
+// sub-IFD DateTimeOriginal = `when` ("YYYY:MM:DD HH:MM:SS", written as given, malformed or not)
+// and, unless `offset` is empty, OffsetTimeOriginal = `offset` ("+05:30").
+Bytes ExifTakenApp1(const std::string& when, const std::string& offset = "", bool big_endian = false);
 // `segment` inserted right after SOI, where cameras put APP1.
 Bytes InsertAfterSoi(const Bytes& jpeg, const Bytes& segment);
 

@@ -152,6 +152,17 @@ TEST_CASE("a small photo keeps its size and is still re-encoded without metadata
   CHECK_FALSE(fx::Contains(r.jpeg, fx::RationalBytes(fx::kLatitude, false)));
 }
 
+TEST_CASE("the time the camera wrote is read, and not kept in the photo", "[capture][photo][privacy][taken]") {
+  const fx::Bytes jpeg = fx::InsertAfterSoi(fx::MakeJpeg(800, 600), fx::ExifTakenApp1("2025:03:14 09:26:53", "+05:30"));
+  const PhotoResult r = ProcessPhoto(jpeg);
+  REQUIRE(r.ok());
+  CHECK(r.taken_at == 1741924613);
+  CHECK(HasNoMetadata(r.jpeg));
+  CHECK_FALSE(fx::Contains(r.jpeg, std::string("2025:03:14")));
+  // A photo without one: unknown.
+  CHECK(ProcessPhoto(fx::InsertAfterSoi(fx::MakeJpeg(300, 200), fx::ExifApp1(1))).taken_at == 0);
+}
+
 TEST_CASE("PNG photos with valid sizes are taken", "[capture][photo][png]") {
   SECTION("RGB, larger than 1600 px: downscaled, re-encoded as JPEG") {
     const fx::Bytes rgb = fx::SyntheticRgb(2000, 1000, true, 10);
