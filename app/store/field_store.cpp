@@ -42,6 +42,12 @@ void BindOptional(sql::Stmt& st, int i, const std::optional<double>& v) {
   else st.BindNull(i);
 }
 
+// A photo's time: NULL when unknown (0).
+void BindTakenAt(sql::Stmt& st, int i, std::int64_t taken_at) {
+  if (taken_at > 0) st.Bind(i, taken_at);
+  else st.BindNull(i);
+}
+
 std::optional<double> ColumnOptional(const sql::Stmt& q, int col) {
   if (q.IsNull(col)) return std::nullopt;
   return q.Double(col);
@@ -67,9 +73,11 @@ std::int64_t ClockFloor(sqlite3* db) {
 
 // The photos of one update (field_photos) or development work (work_photos), in upload order.
 void ReadPhotos(sqlite3* db, const char* table, const std::string& uuid, std::vector<model::WorkPhoto>* out) {
-  sql::Stmt p(db, std::string("SELECT kind, idx, file, sha256, bytes FROM ") + table + " WHERE uuid = ? ORDER BY kind DESC, idx");
+  sql::Stmt p(db, std::string("SELECT kind, idx, file, sha256, bytes, coalesce(taken_at, 0) FROM ") + table +
+                      " WHERE uuid = ? ORDER BY kind DESC, idx");
   p.Bind(1, uuid);
-  while (p.Step() == SQLITE_ROW) out->push_back({p.Text(0), static_cast<int>(p.Int(1)), p.Text(2), p.Text(3), p.Int(4)});
+  while (p.Step() == SQLITE_ROW)
+    out->push_back({p.Text(0), static_cast<int>(p.Int(1)), p.Text(2), p.Text(3), p.Int(4), p.Int(5)});
 }
 
 }  // namespace
@@ -381,12 +389,14 @@ RecordResult FieldStore::RecordUpdate(const WorkDraft& d, std::int64_t now) {
   ins.Bind(12, r.clock_suspect ? 1 : 0);
   if (!ins.Run()) return fail(ins.rc());
   int next_before = have_before, next_after = have_after;
-  sql::Stmt ph(db, "INSERT INTO field_photos(uuid, central_id, kind, idx, sha256, bytes, file) VALUES(?,?,?,?,?,?,?)");
+  sql::Stmt ph(db,
+               "INSERT INTO field_photos(uuid, central_id, kind, idx, sha256, bytes, file, taken_at) VALUES(?,?,?,?,?,?,?,?)");
   for (const WorkPhotoDraft& p : d.photos) {
     ph.Reset();
     const int idx = p.kind == "before" ? next_before++ : next_after++;
     ph.Bind(1, r.uuid).Bind(2, d.central_id).Bind(3, p.kind).Bind(4, idx).Bind(5, p.sha256)
         .Bind(6, static_cast<std::int64_t>(p.jpeg.size())).Bind(7, p.sha256 + ".jpg");
+    BindTakenAt(ph, 8, p.taken_at);
     if (!ph.Run()) return fail(ph.rc());
   }
   if (const int rc = txn.Commit(); rc != SQLITE_OK) return fail(rc);
@@ -450,11 +460,12 @@ RecordResult FieldStore::RecordWork(const DevWorkDraft& d, std::int64_t now) {
   ins.Bind(9, now);
   if (!ins.Run()) return fail(ins.rc());
   int next_before = 0, next_after = 0;
-  sql::Stmt ph(db, "INSERT INTO work_photos(uuid, kind, idx, sha256, bytes, file) VALUES(?,?,?,?,?,?)");
+  sql::Stmt ph(db, "INSERT INTO work_photos(uuid, kind, idx, sha256, bytes, file, taken_at) VALUES(?,?,?,?,?,?,?)");
   for (const WorkPhotoDraft& p : d.photos) {
     ph.Reset();
     ph.Bind(1, r.uuid).Bind(2, p.kind).Bind(3, p.kind == "before" ? next_before++ : next_after++).Bind(4, p.sha256)
         .Bind(5, static_cast<std::int64_t>(p.jpeg.size())).Bind(6, p.sha256 + ".jpg");
+    BindTakenAt(ph, 7, p.taken_at);
     if (!ph.Run()) return fail(ph.rc());
   }
   if (const int rc = txn.Commit(); rc != SQLITE_OK) return fail(rc);

@@ -55,6 +55,7 @@ struct WorkPhotoDraft {
   std::string kind;                // "before" | "after"
   std::vector<std::uint8_t> jpeg;  // as app/capture made it (no metadata)
   std::string sha256;              // lower-case hex of `jpeg`
+  std::int64_t taken_at = 0;       // unix seconds it was taken (capture::PhotoResult); 0 = unknown
 };
 
 struct WorkDraft {

@@ -169,6 +169,11 @@ constexpr const char* kSteps[] = {
     "  update_id TEXT PRIMARY KEY, central_id TEXT NOT NULL, status TEXT NOT NULL,"
     "  at INTEGER NOT NULL, note TEXT NOT NULL, conflict INTEGER NOT NULL CHECK(conflict IN (0, 1))) STRICT;"
     "CREATE INDEX assigned_history_request ON assigned_history(central_id, at);",
+
+    // 7 → 8: when each work photo was taken (unix seconds; NULL = unknown: a photo recorded
+    // before this step, or a file without an EXIF time), sent to central with the photo.
+    "ALTER TABLE field_photos ADD COLUMN taken_at INTEGER;"
+    "ALTER TABLE work_photos ADD COLUMN taken_at INTEGER;",
 };
 
 }  // namespace

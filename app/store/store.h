@@ -35,7 +35,7 @@ class Store {
   // PRAGMA integrity_check == "ok".
   bool IntegrityOk() const;
 
-  static constexpr int kSchemaVersion = 7;
+  static constexpr int kSchemaVersion = 8;
 
   // Fixtures and tests only: creates a new database at `path` migrated to `version` (not
   // beyond), in rollback-journal mode so it is a single self-contained file.

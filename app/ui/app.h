@@ -173,6 +173,8 @@ struct WorkHistoryLine {
   bool conflict = false, clock_suspect = false, located = false;
   int photos = 0;
   double distance_m = -1;  // from the complaint's position, when both are known; -1 otherwise
+  // When each of its photos was taken, where known (kind "before"/"after", unix seconds).
+  std::vector<std::pair<std::string, std::int64_t>> photo_times;
 };
 
 // A before/after photo of the work log being written (memory only until saved).
@@ -180,6 +182,7 @@ struct WorkPhoto {
   std::string kind;  // "before" | "after"
   std::vector<unsigned char> jpeg;
   std::string sha256;
+  std::int64_t taken_at = 0;  // the camera's shot or the file's EXIF time; 0 = unknown
   unsigned int texture = 0;
   int tex_w = 0, tex_h = 0;
   std::string source;  // as DraftPhoto's

@@ -276,6 +276,17 @@ void WorkDetailScreen(AppState& app) {
     if (h.distance_m >= 0)
       app.RegisterWidget("work.history" + std::to_string(i) + ".distance:" + std::to_string(std::lround(h.distance_m)), line_rect);
     if (!h.note.empty()) Paragraph(app, "“" + h.note + "”", t.body_px() * 0.8f, left_w, t.text_muted);
+    // When its photos were taken (the camera's shot, a file's EXIF time), where known.
+    if (!h.photo_times.empty()) {
+      std::string times;
+      for (const auto& [kind, at] : h.photo_times) {
+        if (!times.empty()) times += "  · ";
+        times += Fill(app.T(kind == "before" ? "work.taken_before" : "work.taken_after"), "{t}", LocalTime(at));
+      }
+      Paragraph(app, times, t.small_px(), left_w, t.text_muted);
+      app.RegisterWidget("work.history" + std::to_string(i) + ".taken:" + std::to_string(h.photo_times.size()),
+                         ImRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+    }
     if (h.clock_suspect) Paragraph(app, app.T("work.clock"), t.small_px(), left_w, t.accent);
     if (h.state == "failed" && !h.cause.empty()) Label(app, app.Cause(h.cause), t.small_px(), t.accent);
   }

@@ -525,6 +525,9 @@ void Kiosk::Shoot() { impl_->viewfinder.Shoot(); }
 bool Kiosk::taking_photo() const { return impl_->viewfinder.shooting(); }
 
 constexpr std::chrono::seconds kCameraOpenMax{120};
+// How far past the tablet's clock a photo's time may be and still be believed (a camera a few
+// minutes fast); beyond it the camera's clock is wrong and the photo is kept without a time.
+constexpr std::int64_t kPhotoClockSlack = 600;
 
 // The viewfinder's news, once a frame on the UI thread: a failure closes it with a message in
 // the person's language; a shot goes to the photo worker like a file (and closes it, so the new
@@ -959,6 +962,8 @@ void Kiosk::OpenWork(AppState& app, const std::string& central_id) {
       if (l.located && d.view.request.lat && d.view.request.lon)
         l.distance_m = DistanceMetres(*u.update.lat, *u.update.lon, *d.view.request.lat, *d.view.request.lon);
       l.photos = static_cast<int>(u.update.photos.size());
+      for (const model::WorkPhoto& p : u.update.photos)
+        if (p.taken_at > 0) l.photo_times.emplace_back(p.kind, p.taken_at);
       lines.push_back(std::move(l));
     }
     std::vector<WorkHistoryLine> office;  // central's feed: the office, other devices
@@ -1027,7 +1032,7 @@ void Kiosk::SaveWork(AppState& app) {
   d.status = w.status;
   d.note = w.note.text;
   d.department = w.status == "transferred" ? w.department : "";
-  for (const WorkPhoto& p : w.photos) d.photos.push_back({p.kind, p.jpeg, p.sha256});
+  for (const WorkPhoto& p : w.photos) d.photos.push_back({p.kind, p.jpeg, p.sha256, p.taken_at});
   const std::string id = d.central_id;
   SaveFieldWork(
       std::move(d), app.config.gpsd, "work update",
@@ -1061,7 +1066,7 @@ void Kiosk::SaveDevWork(AppState& app) {
   d.description = w.dev_description.text;
   d.lang = std::string(text::LangCode(app.lang));
   d.ward = app.config.ward_number;
-  for (const WorkPhoto& p : w.photos) d.photos.push_back({p.kind, p.jpeg, p.sha256});
+  for (const WorkPhoto& p : w.photos) d.photos.push_back({p.kind, p.jpeg, p.sha256, p.taken_at});
   SaveFieldWork(
       std::move(d), app.config.gpsd, "development work",
       [](store::FieldStore& f, const store::DevWorkDraft& wd, std::int64_t now) { return f.RecordWork(wd, now); },
@@ -1121,6 +1126,10 @@ void Kiosk::Poll(AppState& app) {
       p.kind = w.adding;
       p.jpeg = std::move(r.jpeg);
       p.sha256 = capture::ToHex(r.sha256);
+      // When it was taken is the record of the work (a citizen's photo never keeps it). A time
+      // past the tablet's own clock is a camera whose clock is wrong: kept without a time.
+      const auto now = static_cast<std::int64_t>(std::time(nullptr));
+      p.taken_at = r.taken_at > 0 && r.taken_at <= now + kPhotoClockSlack ? r.taken_at : 0;
       p.texture = ThumbTexture(r.thumb, &p.tex_w, &p.tex_h);
       p.source = std::move(source);
       w.photos.push_back(std::move(p));

@@ -99,6 +99,7 @@ Verdict SyncEngine::Impl::UploadWorkPhotos(const std::vector<model::WorkPhoto>& 
     t.index = p.index;
     t.filename = p.file;
     t.sha256_hex = p.sha256;
+    t.taken_at = p.taken_at;
     const Verdict v = uploader.Upload(t, bytes, &memo, [](std::int64_t, std::int64_t) {}, Now());
     if (v.action != Action::Ok) return v;
     progress_since_failure = true;

@@ -19,6 +19,7 @@
 #include "sync/model/sha256.h"
 #include "sync/protocol/form.h"
 #include "sync/protocol/json.h"
+#include "sync/protocol/open311.h"
 #include "sync/protocol/tus.h"
 
 namespace samvad::sync {
@@ -91,6 +92,7 @@ Verdict TusUploader::Create(Transport& t, const UploadTarget& target, std::int64
   md.emplace_back("filetype", "image/jpeg");
   md.emplace_back("filename", target.filename);
   md.emplace_back("sha256", target.sha256_hex);
+  if (target.taken_at > 0) md.emplace_back("taken_at", protocol::open311::FormatDatetime(target.taken_at));
   HttpCall call{"POST", target.base_url + "/media",
                 {{"Tus-Resumable", std::string(tus::kVersion)}, {"Authorization", "Bearer " + target.api_key}}, {}, true};
   call.headers.emplace_back("Upload-Length", std::to_string(length));

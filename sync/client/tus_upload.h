@@ -32,6 +32,7 @@ struct UploadTarget {
   // bytes of this upload yet: after POST /media the offset is 0 without asking.
   bool fresh_request = false;
   std::string work_id;        // a development work's photo (kind before|after): names the work instead
+  std::int64_t taken_at = 0;  // a work photo's time (unix seconds), sent as `taken_at`; 0 = unknown, not sent
 };
 
 // What the engine remembers of one upload between attempts (in memory; after a restart the

@@ -39,6 +39,7 @@ struct WorkPhoto {
   int index = 0;      // which photo of that kind for this complaint (0–2): one tus upload each
   std::string file, sha256;
   std::int64_t bytes = 0;
+  std::int64_t taken_at = 0;  // unix seconds the photo was taken (camera shot, EXIF); 0 = unknown
 };
 
 enum class UpdateState { Pending, Sending, Sent, Failed };

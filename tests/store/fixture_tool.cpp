@@ -133,6 +133,11 @@ constexpr const char* kDataV7 =
     "  ('30', '17', 'open', 1718000000, 'Complaint received', 0),"
     "  ('31', '17', 'in_progress', 1718050000, 'Assigned to GN-ENG-04', 0);";
 
+// Version 8: version 7's data; the waiting update's before photo knows when it was taken.
+constexpr const char* kDataV8 =
+    "UPDATE meta SET value = 'v8 written by store_fixture_tool' WHERE key = 'fixture';"
+    "UPDATE field_photos SET taken_at = 1718090000 WHERE uuid = '7d0c3b4e-2f7a-4c1e-9b8a-5e6f7a8b9c0d';";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -151,11 +156,13 @@ int main(int argc, char** argv) {
   sqlite3* db = nullptr;
   if (sqlite3_open(out.c_str(), &db) != SQLITE_OK) return 1;
   const char* data = version == 1 ? kDataV1 : version == 2 ? kDataV2 : version == 3 ? kDataV3
-                   : version == 4 ? kDataV4 : version == 5 ? kDataV5 : version == 6 ? kDataV6 : version == 7 ? kDataV7 : nullptr;
+                   : version == 4 ? kDataV4 : version == 5 ? kDataV5 : version == 6 ? kDataV6 : version == 7 ? kDataV7
+                   : version == 8 ? kDataV8 : nullptr;
   bool ok = data != nullptr;
   if (!ok) std::fprintf(stderr, "store_fixture_tool: no fixture data for version %d yet\n", version);
   // 1 KB pages keep the committed file small; VACUUM rewrites it compactly.
-  ok = ok && (version < 4 || Exec(db, kDataV3)) && (version < 5 || Exec(db, kDataV4)) && (version < 6 || Exec(db, kDataV5)) && (version < 7 || Exec(db, kDataV6)) && Exec(db, data) &&
+  ok = ok && (version < 4 || Exec(db, kDataV3)) && (version < 5 || Exec(db, kDataV4)) && (version < 6 || Exec(db, kDataV5)) && (version < 7 || Exec(db, kDataV6)) && (version < 8 || Exec(db, kDataV7)) &&
+       Exec(db, data) &&
        Exec(db, "PRAGMA page_size=1024; VACUUM;");
   sqlite3_close(db);
   if (!ok) return 1;

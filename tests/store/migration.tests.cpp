@@ -144,6 +144,8 @@ TEST_CASE("every fixture migrates to the current version with its data intact", 
         CHECK(due[0].note == "खडी टाकली");
         REQUIRE(due[0].photos.size() == 1);
         CHECK(due[0].photos[0].kind == "before");
+        // When it was taken is known from v8 on; an older photo reads as unknown (0).
+        CHECK(due[0].photos[0].taken_at == (v >= 8 ? 1718090000 : 0));
       }
       // Development works exist from v6 on.
       std::vector<store::DevWorkRow> works;

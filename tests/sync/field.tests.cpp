@@ -163,11 +163,13 @@ TEST_CASE("work recorded while central is down goes at a later sync, exactly onc
   d1.lat = 19.0269;
   d1.lon = 72.8383;
   d1.photos = {t.Photo("before", 90000), t.Photo("before", 60000)};
+  d1.photos[1].taken_at = 1741924613;  // 2025-03-14T03:56:53Z; the first photo's time is unknown
   REQUIRE(t.field.RecordUpdate(d1, Now()).status == store::RecordStatus::Ok);
   store::WorkDraft d2 = d1;
   d2.status = "resolved";
   d2.note = "खड्डा बुजवला";
   d2.photos = {t.Photo("after", 120000)};
+  d2.photos[0].taken_at = 1741940000;
   REQUIRE(t.field.RecordUpdate(d2, Now()).status == store::RecordStatus::Ok);
   std::vector<store::AssignedView> list;
   REQUIRE(t.field.ListAssigned("GN-ENG-04", Now(), &list));
@@ -212,6 +214,19 @@ TEST_CASE("work recorded while central is down goes at a later sync, exactly onc
   CHECK(Sha256OfUrl(before->items[0].text) == d1.photos[0].sha256);
   CHECK(Sha256OfUrl(before->items[1].text) == d1.photos[1].sha256);
   CHECK(Sha256OfUrl(after->items[0].text) == d2.photos[0].sha256);
+  // When each photo was taken went with it, and central publishes it beside the photo.
+  const JsonValue* photos = req.Find("work_photos");
+  REQUIRE(photos);
+  REQUIRE(photos->items.size() == 3);
+  const auto taken = [&](size_t i) {
+    const JsonValue* v = photos->items[i].Find("taken_datetime");
+    return v && v->type == JsonValue::Type::String ? v->text : std::string("null");
+  };
+  CHECK(photos->items[0].Str("media_url") == before->items[0].text);
+  CHECK(taken(0) == "null");
+  CHECK(taken(1) == "2025-03-14T03:56:53Z");
+  CHECK(photos->items[2].Str("kind") == "after");
+  CHECK(taken(2) == "2025-03-14T08:13:20Z");
 
   const std::vector<JsonValue> h = t.History();
   CHECK(h.size() == before_work.size() + 2);  // exactly once each, despite the resends
@@ -310,6 +325,7 @@ TEST_CASE("a development work recorded offline reaches central once, with its ph
   d.lang = "mr";
   d.ward = "08";
   d.photos = {t.Photo("before", 40000), t.Photo("after", 45000)};
+  d.photos[0].taken_at = 1741924613;
   const store::RecordResult r = t.field.RecordWork(d, Now());
   REQUIRE(r.status == store::RecordStatus::Ok);
   t.engine->RequestSync();
@@ -338,6 +354,9 @@ TEST_CASE("a development work recorded offline reaches central once, with its ph
   REQUIRE(w.Find("after_media_urls")->items.size() == 1);
   CHECK(Sha256OfUrl(w.Find("before_media_urls")->items[0].text) == d.photos[0].sha256);
   CHECK(Sha256OfUrl(w.Find("after_media_urls")->items[0].text) == d.photos[1].sha256);
+  REQUIRE(w.Find("work_photos"));
+  REQUIRE(w.Find("work_photos")->items.size() == 2);
+  CHECK(w.Find("work_photos")->items[0].Str("taken_datetime") == "2025-03-14T03:56:53Z");
 
   // The answer lost after central made the work: the resend gets the same work, not a second.
   {

@@ -12,7 +12,8 @@
 #   field_rig.sh start-when FILE in the background: start central again, same port, once FILE
 #                                exists; once it listens, make $OUT/central.started
 #   field_rig.sh check           central shows the complaint resolved with one before and one after
-#                                photo, each byte-equal to the tablet's file, and exactly one
+#                                photo, each byte-equal to the tablet's file, the before photo's
+#                                time as its EXIF said, and exactly one
 #                                "fixed" update; and one development work "नाला सफाई" with its after
 #                                photo; then stops everything (its status is the check's)
 set -euo pipefail
@@ -141,6 +142,11 @@ case "$1" in
       echo "field_rig: $kind photo on central = the tablet's $sha.jpg"
     done
     echo "field_rig: central shows complaint $id resolved, one 'fixed' update, before and after photos"
+    # The before photo came from the camera roll with its EXIF time (09:26:53 +05:30): central
+    # publishes it beside the photo; the after photo had none.
+    grep -q '"work_photos":\[{"kind":"before","index":0,"media_url":"[^"]*","taken_datetime":"2025-03-14T03:56:53Z"},{"kind":"after","index":0,"media_url":"[^"]*","taken_datetime":null}\]' <<<"$req" ||
+      fail "central's work_photos do not say when the before photo was taken (2025-03-14T03:56:53Z)"
+    echo "field_rig: central says the before photo was taken at 2025-03-14T03:56:53Z"
     work=$(curl -sf --noproxy '*' "http://127.0.0.1:$port/works/1.json" || true)
     grep -q '"title":"नाला सफाई"' <<<"$work" || { req=$work; fail "the development work is not on central"; }
     url=$(sed -n 's/.*"after_media_urls":\["\([^"]*\)"\].*/\1/p' <<<"$work")

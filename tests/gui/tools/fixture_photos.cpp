@@ -3,8 +3,8 @@
 // the bad inputs of the kiosk issue (a truncated JPEG, corrupt bytes, a 0-byte file, a text file
 // named .jpg, a PNG claiming 16000×16000), and the street photo again under another name. Built from tests/capture/fixtures (shared helpers).
 //   fixture_photos DIR good|bad|work
-// work: the street photo (before the repair), a second, different one (after), the street photo
-// again under another name, and
+// work: the street photo (before the repair), a second, different one (after; its EXIF says it
+// was taken 2025-03-14 09:26:53 +05:30), the street photo again under another name, and
 // citizen.jpg / citizen_thumb.jpg for a complaint a rig files on central directly.
 // File times are set so the import list (newest first or by name) is in a known order.
 #include <sys/stat.h>
@@ -55,7 +55,10 @@ int main(int argc, char** argv) {
          Write(dir + "/street copy.jpg", street, t + 10);  // the same picture under another name
   }
   if (kind == "work") {
-    ok = ok && Write(dir + "/repaired.jpg", MakeJpeg(2000, 1500, 90, false, 1), t - 10) &&
+    // The repaired street as a phone's camera wrote it: with the time it was taken (EXIF), which
+    // the work log keeps with the photo and sends to central.
+    const Bytes repaired = InsertAfterSoi(MakeJpeg(2000, 1500, 90, false, 1), ExifTakenApp1("2025:03:14 09:26:53", "+05:30"));
+    ok = ok && Write(dir + "/repaired.jpg", repaired, t - 10) &&
          Write(dir + "/street copy.jpg", street, t + 10);  // the same picture under another name
     const std::string citizen = dir + "/../citizen";
     mkdir(citizen.c_str(), 0755);
