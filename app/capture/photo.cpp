@@ -83,6 +83,8 @@ struct Decoded {
   RgbImage image;
   int source_width = 0;  // before any DCT scaling
   int source_height = 0;
+  Orientation orientation = 1;  // from the file's EXIF (Layout)
+  ExifTime taken;
 };
 
 Decoded DecodeFailure(PhotoError e, std::string detail) {
@@ -172,15 +174,13 @@ long ExtraneousBytes(const std::string& msg) {
   return std::strtol(msg.c_str() + kPrefix.size(), nullptr, 10);
 }
 
-Decoded DecodeJpeg(Bytes bytes, const PhotoOptions& o, Orientation* orientation, ExifTime* taken) {
+Decoded DecodeJpeg(Bytes bytes, const PhotoOptions& o) {
   const Layout layout = ScanJpeg(bytes);
   std::string detail;
   if (layout.width && OverBudget(layout.width, layout.height, o, &detail))
     return DecodeFailure(PhotoError::TooLarge, detail);
   if (layout.structure != Structure::Ok)
     return DecodeFailure(FromStructure(layout.structure), layout.why);
-  *orientation = layout.orientation;
-  *taken = layout.taken;
 
   TjHandle tj(tjInitDecompress());
   if (!tj.h) return DecodeFailure(PhotoError::CodecFailure, tjGetErrorStr2(nullptr));
@@ -198,6 +198,8 @@ Decoded DecodeJpeg(Bytes bytes, const PhotoOptions& o, Orientation* orientation,
   Decoded d;
   d.source_width = w;
   d.source_height = h;
+  d.orientation = layout.orientation;
+  d.taken = layout.taken;
   d.image.width = TJSCALED(w, sf);
   d.image.height = TJSCALED(h, sf);
   d.image.pixels.resize(static_cast<std::size_t>(d.image.width) * static_cast<std::size_t>(d.image.height) * 3);
@@ -230,7 +232,7 @@ Decoded DecodeJpeg(Bytes bytes, const PhotoOptions& o, Orientation* orientation,
 // [SECTION] decoding PNG (stb_image)
 // ============================================================================================
 
-Decoded DecodePng(Bytes bytes, const PhotoOptions& o, Orientation* orientation, ExifTime* taken) {
+Decoded DecodePng(Bytes bytes, const PhotoOptions& o) {
   const Layout layout = ScanPng(bytes);
   std::string detail;
   // IHDR is read by our own walk, not by stb: see "the size budget" above.
@@ -238,8 +240,6 @@ Decoded DecodePng(Bytes bytes, const PhotoOptions& o, Orientation* orientation, 
     return DecodeFailure(PhotoError::TooLarge, detail);
   if (layout.structure != Structure::Ok)
     return DecodeFailure(FromStructure(layout.structure), layout.why);
-  *orientation = layout.orientation;
-  *taken = layout.taken;
 
   // With alpha, decode RGBA and composite over white (a screenshot with transparency would
   // otherwise show whatever colour its transparent pixels happen to hold).
@@ -261,6 +261,8 @@ Decoded DecodePng(Bytes bytes, const PhotoOptions& o, Orientation* orientation, 
   Decoded d;
   d.source_width = w;
   d.source_height = h;
+  d.orientation = layout.orientation;
+  d.taken = layout.taken;
   d.image.width = w;
   d.image.height = h;
   const std::size_t count = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
@@ -349,21 +351,21 @@ PhotoResult Process(Bytes bytes, const PhotoOptions& o, const ProgressFn& progre
 
   r.source_format = SniffFormat(bytes);
   Decoded d;
-  ExifTime taken;
   switch (r.source_format) {
-    case Format::Jpeg: d = DecodeJpeg(bytes, o, &r.orientation, &taken); break;
-    case Format::Png: d = DecodePng(bytes, o, &r.orientation, &taken); break;
+    case Format::Jpeg: d = DecodeJpeg(bytes, o); break;
+    case Format::Png: d = DecodePng(bytes, o); break;
     case Format::Unknown: return Failure(std::move(r), PhotoError::NotAnImage, "no image signature");
     default:
       return Failure(std::move(r), PhotoError::UnsupportedFormat,
                      Concat("format: ", FormatName(r.source_format)));
   }
   if (d.error != PhotoError::None) return Failure(std::move(r), d.error, std::move(d.detail));
-  r.taken_at = ExifTimeToUnix(taken);
   Tell(progress, 0.5f);
 
   r.source_width = d.source_width;
   r.source_height = d.source_height;
+  r.orientation = d.orientation;
+  r.taken_at = ExifTimeToUnix(d.taken);
   RgbImage img = std::move(d.image);
   const Size fit = FitLongEdge(img.width, img.height, o.max_long_edge);
   // Oriented while downscaling (one pass, one buffer), or on its own when the size fits.
