@@ -54,6 +54,7 @@ using Clock = std::chrono::steady_clock;
 // S5 (progress never goes back and never passes its total) and S6 (a phase the table allows).
 void AssertSessionState(const SyncSnapshot& before, const SyncSnapshot& after, bool new_session) {
 #ifndef NDEBUG
+  assert(after.sessions <= after.sessions_started && "a session finished that never began");
   assert(after.items_done <= after.items_total && after.bytes_done <= after.bytes_total &&
          "S5: progress past its total");
   assert((new_session || (after.items_done >= before.items_done && after.bytes_done >= before.bytes_done)) &&
@@ -215,6 +216,7 @@ void SyncEngine::Impl::Run() {
       }
       forced = requested;
       requested = false;
+      ++snap.sessions_started;  // under mu, before the session reads anything (see SyncSnapshot)
     }
     RunSession(forced);
   }

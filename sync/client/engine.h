@@ -108,6 +108,9 @@ struct SyncSnapshot {
   std::int64_t last_success_at = 0;  // unix seconds of the last session that completed; 0 = never
   std::int64_t next_session_at = 0;  // unix seconds (when Waiting or Idle)
   std::uint64_t sessions = 0;        // sessions finished since Start
+  // Sessions begun since Start, counted before a session reads the outbox: one numbered
+  // `sessions_started + 1` or later has seen everything filed before this snapshot was taken.
+  std::uint64_t sessions_started = 0;
   std::uint64_t transient_failures = 0;  // every transient failure since Start (one per retry)
   std::uint64_t updates_applied = 0; // status updates from central written to the outbox
   std::uint64_t work_updates_sent = 0;   // field updates central acknowledged, since Start

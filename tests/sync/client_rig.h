@@ -84,18 +84,32 @@ class Rig {
   std::string api_key;
 };
 
-// Waits (on the engine's session counter, not by sleeping) until a session ends cleanly; the
-// engine retries failed ones by itself. False when `limit` passes first.
-inline bool SyncUntilClean(sync::SyncEngine& engine, std::chrono::seconds limit) {
+// Waits (on the engine's session counters, not by sleeping) until a session numbered above
+// `begun_after` ends cleanly; the engine retries failed ones by itself. False when `limit`
+// passes first. 0 counts every session since Start: for what was filed before Start. Work done
+// while the engine runs needs a session that began after it (one under way may have read the
+// outbox before): SyncNowUntilClean.
+inline bool SyncUntilClean(sync::SyncEngine& engine, std::chrono::seconds limit, std::uint64_t begun_after = 0) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   std::uint64_t seen = engine.Snapshot().sessions;
   while (std::chrono::steady_clock::now() < deadline) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     seen = engine.WaitForSessions(seen, left);
     const sync::SyncSnapshot s = engine.Snapshot();
-    if (s.sessions > 0 && s.last_action == sync::Action::Ok && s.phase == sync::SessionPhase::Idle) return true;
+    // Sessions run one after another: once more than `begun_after` have finished, the last of
+    // them began after the `begun_after`-th.
+    if (s.sessions > begun_after && s.last_action == sync::Action::Ok && s.phase == sync::SessionPhase::Idle)
+      return true;
   }
   return false;
+}
+
+// Staff's "sync now" on a running engine, and the wait for a session that began after it: so
+// it saw everything done before this call.
+inline bool SyncNowUntilClean(sync::SyncEngine& engine, std::chrono::seconds limit) {
+  const std::uint64_t begun = engine.Snapshot().sessions_started;
+  engine.RequestSync();  // a session under way now is followed by another
+  return SyncUntilClean(engine, limit, begun);
 }
 
 // `n` complaints filed on `dev` (Device::File), each with `photos` photos when `photo` > 0;

@@ -86,8 +86,7 @@ struct Tablet {
     SyncNow();
   }
   void SyncNow() {
-    engine->RequestSync();
-    REQUIRE(SyncUntilClean(*engine, std::chrono::seconds(60)));
+    REQUIRE(SyncNowUntilClean(*engine, std::chrono::seconds(60)));
   }
   // Whether `done` comes to hold within `limit`, checked after each session ends. A session
   // already running when the test asked for one may end first, without the new work: waiting
