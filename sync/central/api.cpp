@@ -493,8 +493,13 @@ HttpResponse Api::Feed(const HttpRequest& req) {
     return ErrorResponse(400, "updated_after must be a cursor this server gave you (from an update's 'cursor')");
   if (const std::string* l = protocol::FormGet(req.query, "limit"); l && (!ParsePositive(*l, &limit) || limit > 500))
     return ErrorResponse(400, "limit must be a whole number from 1 to 500");
+  // One request's history (a kiosk asked about a ticket it does not hold): the same feed, cursor
+  // and view, filtered. An id no request has is an empty page, as an id with no updates would be.
+  std::int64_t request_id = 0;
+  if (const std::string* id = protocol::FormGet(req.query, "service_request_id"); id && !ParsePositive(*id, &request_id))
+    return ErrorResponse(400, "service_request_id must be one request's id (a whole number)");
   std::vector<o311::RequestUpdate> updates;
-  if (const Status st = storage_.FeedAfter(after, static_cast<int>(limit), &updates); !st.ok())
+  if (const Status st = storage_.FeedAfter(after, static_cast<int>(limit), &updates, request_id); !st.ok())
     return StorageFailure(st, "read feed");
   JsonWriter w;
   w.BeginArray();

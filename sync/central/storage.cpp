@@ -889,15 +889,19 @@ Status Storage::QueryRequests(const RequestQuery& q, std::vector<o311::ServiceRe
   });
 }
 
-Status Storage::FeedAfter(std::int64_t after, int limit, std::vector<o311::RequestUpdate>* out) {
+Status Storage::FeedAfter(std::int64_t after, int limit, std::vector<o311::RequestUpdate>* out, std::int64_t request_id) {
   // A device moves its cursor past what it is given: an update lost to a power cut after being
   // served would leave its update_id to the next writer, and that update would never reach this
   // device (F1). So the page is served only once all it may contain is durable.
   const Status st = Read([&](SqlConn& c) {
-    SqlResult r = c.Exec(
+    static constexpr const char* kColumns =
         "SELECT update_id, request_id, status, description, media_url, created_at, conflict, based_on, recorded_at,"
-        " department, lat, lon, user_id FROM updates WHERE update_id > ? ORDER BY update_id LIMIT ?",
-        {after, std::int64_t{limit}});
+        " department, lat, lon, user_id FROM updates ";
+    SqlResult r = request_id > 0
+                      ? c.Exec(std::string(kColumns) + "WHERE request_id = ? AND update_id > ? ORDER BY update_id LIMIT ?",
+                               {request_id, after, std::int64_t{limit}})
+                      : c.Exec(std::string(kColumns) + "WHERE update_id > ? ORDER BY update_id LIMIT ?",
+                               {after, std::int64_t{limit}});
     out->clear();
     for (const auto& row : r.rows) {
       o311::RequestUpdate u;

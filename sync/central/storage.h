@@ -203,7 +203,10 @@ class Storage {
   Status GetRequest(std::int64_t id, o311::ServiceRequest* out, bool* found);
   Status FindRequestByClientUuid(const std::string& uuid, std::int64_t* id, bool* found);
   Status QueryRequests(const RequestQuery& q, std::vector<o311::ServiceRequest>* out);
-  Status FeedAfter(std::int64_t after_update_id, int limit, std::vector<o311::RequestUpdate>* out);
+  // The feed after `after_update_id`, oldest first; with `request_id` > 0, that request's
+  // updates only (its history: index updates_request).
+  Status FeedAfter(std::int64_t after_update_id, int limit, std::vector<o311::RequestUpdate>* out,
+                   std::int64_t request_id = 0);
   // `assignee` must be an active staff account.
   Status Assign(std::int64_t request_id, const std::string& assignee, AssignResult* result);
   // The latest `limit` requests whose detailed status is fixed (resolved), newest resolution first.

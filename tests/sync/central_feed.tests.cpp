@@ -82,6 +82,43 @@ TEST_CASE("The update feed's cursor only grows, and updated_after returns only w
   CHECK(Http(c.port(), "GET", "/servicerequestupdates.json?limit=0").status == 400);
 }
 
+TEST_CASE("service_request_id narrows the feed to one request's history, with the same cursor and view",
+          "[central][feed]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  const std::string a = Create(c, key), b = Create(c, key);
+  REQUIRE(PostUpdate(c, key, NewUuid(), b, "in_progress", "Crew sent, call 9876543210").status == 200);
+  REQUIRE(PostUpdate(c, key, NewUuid(), a, "in_progress", "Crew sent").status == 200);
+  REQUIRE(PostUpdate(c, key, NewUuid(), b, "fixed", "Filled").status == 200);
+
+  const Reply hist = Feed(c, "?service_request_id=" + b);
+  const JsonValue items = hist.Json();
+  REQUIRE(items.items.size() == 3);
+  std::vector<std::string> statuses;
+  for (const auto& u : items.items) {
+    CHECK(u.Str("service_request_id") == b);
+    statuses.push_back(u.Str("status"));
+  }
+  CHECK(statuses == std::vector<std::string>{"open", "in_progress", "fixed"});
+  CHECK(items.items[1].Str("description") == "Crew sent, call […]");  // the public view still
+  CHECK(hist.Header("samvad-next-cursor") == items.items[2].Str("cursor"));
+  // Paged like the whole feed: the cursor of one page goes on from there, within the request.
+  const JsonValue first = Feed(c, "?service_request_id=" + b + "&limit=1").Json();
+  REQUIRE(first.items.size() == 1);
+  const JsonValue rest = Feed(c, "?service_request_id=" + b + "&updated_after=" + first.items[0].Str("cursor")).Json();
+  REQUIRE(rest.items.size() == 2);
+  CHECK(rest.items[0].Str("status") == "in_progress");
+  CHECK(rest.items[1].Str("status") == "fixed");
+  CHECK(Feed(c, "?service_request_id=" + a).Json().items.size() == 2);
+  CHECK(Feed(c, "?service_request_id=999999").Json().items.empty());  // no such request: nothing
+  for (const char* bad : {"x", "0", "-1", "1,2"}) {
+    INFO(bad);
+    const Reply r = Http(c.port(), "GET", std::string("/servicerequestupdates.json?service_request_id=") + bad);
+    CHECK(r.status == 400);
+    CHECK(r.Json().items.at(0).Str("description") == "service_request_id must be one request's id (a whole number)");
+  }
+}
+
 TEST_CASE("An update from the field changes the request and is idempotent by Idempotency-Key", "[central][feed][idempotency]") {
   Central c;
   const std::string key = c.EnrollDevice();
