@@ -439,9 +439,8 @@ bool Kiosk::AskCentral(AppState& app) {
           s.result_key.clear();
           s.result = StatusResult{};
           s.result.state = std::string(model::StatusCode(r.status));
-          s.result.history.emplace_back(LocalTime(r.requested_at), std::string(model::StatusCode(model::Status::Received)));
-          if (r.status != model::Status::Received)
-            s.result.history.emplace_back(LocalTime(r.updated_at), s.result.state);
+          for (const sync::RemoteEvent& e : r.history)
+            s.result.history.emplace_back(LocalTime(e.at), std::string(model::StatusCode(e.status)));
           s.result.from_central = true;
           break;
         case sync::RemoteTicket::Result::NotFound: s.result_key = "status.not_found_anywhere"; break;

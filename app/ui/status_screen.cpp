@@ -56,9 +56,24 @@ void StatusScreen(AppState& app) {
     const ImVec2 ss = Label(app, app.T("state." + st.result.state), t.title_px(), t.primary);
     const ImVec2 sp = ImGui::GetItemRectMin();
     app.RegisterWidget("status.state:" + st.result.state, ImRect(sp, ImVec2(sp.x + ss.x, sp.y + ss.y)));
-    Label(app, app.T("status.history"), t.body_px() * 0.85f, t.text_muted);
-    for (const auto& [when, state] : st.result.history)
-      Label(app, when + "  " + app.T("state." + state), t.body_px() * 0.9f, t.text);
+    const ImVec2 hh = Label(app, app.T("status.history"), t.body_px() * 0.85f, t.text_muted);
+    const ImVec2 hhp = ImGui::GetItemRectMin();
+    app.RegisterWidget("status.history:" + std::to_string(st.result.history.size()),
+                       ImRect(hhp, ImVec2(hhp.x + hh.x, hhp.y + hh.y)));
+    // A complaint reopened and fixed again and again would run off the screen: the first line
+    // (when it was filed), "…", and the latest ones.
+    constexpr size_t kLines = 6;
+    const size_t n = st.result.history.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (n > kLines && i > 0 && i < n - (kLines - 2)) {
+        if (i == 1) Label(app, "…", t.body_px() * 0.9f, t.text_muted);
+        continue;
+      }
+      const auto& [when, state] = st.result.history[i];
+      const ImVec2 hs = Label(app, when + "  " + app.T("state." + state), t.body_px() * 0.9f, t.text);
+      const ImVec2 hp = ImGui::GetItemRectMin();
+      app.RegisterWidget("status.history" + std::to_string(i) + ":" + state, ImRect(hp, ImVec2(hp.x + hs.x, hp.y + hs.y)));
+    }
     std::string synced = st.result.from_central ? app.T("status.from_central")
                          : st.result.synced.empty() ? app.T("status.never_synced") : app.T("status.synced");
     if (size_t at = synced.find("{when}"); at != std::string::npos) synced.replace(at, 6, st.result.synced);

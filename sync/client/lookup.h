@@ -1,7 +1,8 @@
 // lookup.h — a citizen's ticket asked of central, for a ticket this device does not hold (filed
-// at another kiosk of the office, or before this kiosk was replaced). One GET of the public view,
-// `/requests.json?ticket=…` (PROTOCOL.md, Extension 5): what anyone may read from central, so no
-// device key is sent and no phone number comes back. Blocking, bounded by `timeout_s` in all:
+// at another kiosk of the office, or before this kiosk was replaced). Two GETs of the public view:
+// `/requests.json?ticket=…` (PROTOCOL.md, Extension 5), then the request's history from
+// `/servicerequestupdates.json?service_request_id=…` (Extension 3): what anyone may read from
+// central, so no device key is sent and no phone number comes back. Blocking, bounded by `timeout_s` in all:
 // call it from a worker, never from a frame. This file is: the call and its result. It is not:
 // the device's own lookup (app/store), which needs no network and asks for the phone's digits.
 #pragma once
@@ -9,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sync/client/transport.h"
 #include "sync/model/complaint.h"
@@ -20,6 +22,13 @@ namespace samvad::sync {
 // status does not move). The feed (pull.cpp) and LookUpTicket read it alike.
 std::optional<model::Status> CitizenStatus(std::string_view feed_status);
 
+// One line of a complaint's history as a citizen reads it.
+struct RemoteEvent {
+  std::int64_t at = 0;  // unix seconds
+  model::Status status = model::Status::Received;
+  bool operator==(const RemoteEvent&) const = default;
+};
+
 struct RemoteTicket {
   enum class Result {
     Found,        // `status`, `requested_at`, `updated_at` are central's
@@ -30,6 +39,11 @@ struct RemoteTicket {
   Result result = Result::Unreachable;
   model::Status status = model::Status::Received;
   std::int64_t requested_at = 0, updated_at = 0;  // unix seconds
+  // When Found: each change of the citizen's status, oldest first, from "received" at
+  // `requested_at` to `status` (updates that do not move it, and conflicts, left out). When the
+  // history could not be read, only those two ends (and `history_complete` is false).
+  std::vector<RemoteEvent> history;
+  bool history_complete = false;
   std::string cause;                              // for the log, in English
 };
 

@@ -6,7 +6,8 @@
 #                                fault proxy capped at BYTES_PER_S, then stop central: the test
 #                                begins with central down (the proxy resets every connection).
 #                                With TICKET, central first takes a complaint under that ticket, as
-#                                if filed at another kiosk of the office
+#                                if filed at another kiosk of the office, and then its updates:
+#                                in progress, acknowledged, fixed
 #   sync_rig.sh start-when FILE  in the background: start central again once FILE exists (a
 #                                screenshot the script takes after it has seen the failure), and
 #                                once it listens, make $OUT/central.started (`await-file`)
@@ -41,10 +42,20 @@ case "$1" in
           sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')
     [ -n "$key" ] || { echo "sync_rig: enrolment failed" >&2; exit 1; }
     if [ -n "${3:-}" ]; then
-      curl -sf --noproxy '*' -o /dev/null "http://127.0.0.1:$port/requests.json" \
+      made=$(curl -sf --noproxy '*' "http://127.0.0.1:$port/requests.json" \
         --data-urlencode "api_key=$key" -d service_code=pothole --data-urlencode "address_string=Dadar TT" \
         --data-urlencode "description=खड्डा" -d "attribute[client_uuid]=9d0c3e4a-5b6f-4a7b-8c9d-0e1f2a3b4c5d" \
-        -d "attribute[ticket]=$3" || { echo "sync_rig: central refused the complaint" >&2; exit 1; }
+        -d "attribute[ticket]=$3") || { echo "sync_rig: central refused the complaint" >&2; exit 1; }
+      id=$(sed -n 's/.*"service_request_id":"\([0-9]*\)".*/\1/p' <<<"$made")
+      # Worked on and fixed since: the citizen's lookup shows each step.
+      n=0
+      for status in in_progress acknowledged fixed; do
+        n=$((n + 1))
+        curl -sf --noproxy '*' -o /dev/null "http://127.0.0.1:$port/servicerequestupdates.json" \
+          -H "Idempotency-Key: gui-rig-update-$n" --data-urlencode "api_key=$key" -d "service_request_id=$id" \
+          -d "status=$status" --data-urlencode "description=step $n" ||
+          { echo "sync_rig: central refused update $status" >&2; exit 1; }
+      done
     fi
     kill "$(cat "$rig/central.pid")"; wait "$(cat "$rig/central.pid")" 2>/dev/null || true
     "$proxy" --to "$port" --bandwidth "$2" >"$rig/proxy.log" 2>&1 &
