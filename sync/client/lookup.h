@@ -2,8 +2,8 @@
 // at another kiosk of the office, or before this kiosk was replaced). Two GETs of the public view:
 // `/requests.json?ticket=…` (PROTOCOL.md, Extension 5), then the request's history from
 // `/servicerequestupdates.json?service_request_id=…` (Extension 3): what anyone may read from
-// central, so no device key is sent and no phone number comes back. Blocking, bounded by `timeout_s` in all:
-// call it from a worker, never from a frame. This file is: the call and its result. It is not:
+// central, so no device key is sent and no phone number comes back. Blocking, bounded by
+// `timeout_s` in all: call it from a worker, never from a frame. This file is: the call and its result. It is not:
 // the device's own lookup (app/store), which needs no network and asks for the phone's digits.
 #pragma once
 #include <cstdint>
