@@ -118,9 +118,12 @@ bool ParseOffset(std::string_view s, int* minutes) {
   return true;
 }
 
-bool IsExifApp1(std::span<const std::uint8_t> payload) {
+// The TIFF structure inside an APP1 payload that starts "Exif\0\0"; empty otherwise (which every
+// Tiff* reader takes as "nothing there").
+std::span<const std::uint8_t> ExifTiff(std::span<const std::uint8_t> payload) {
   static constexpr std::uint8_t kExifId[6] = {'E', 'x', 'i', 'f', 0, 0};
-  return payload.size() >= sizeof kExifId && std::memcmp(payload.data(), kExifId, sizeof kExifId) == 0;
+  if (payload.size() < sizeof kExifId || std::memcmp(payload.data(), kExifId, sizeof kExifId) != 0) return {};
+  return payload.subspan(sizeof kExifId);
 }
 
 }  // namespace
@@ -135,7 +138,7 @@ Orientation TiffOrientation(std::span<const std::uint8_t> tiff) {
 }
 
 Orientation App1Orientation(std::span<const std::uint8_t> app1_payload) {
-  return IsExifApp1(app1_payload) ? TiffOrientation(app1_payload.subspan(6)) : 1;
+  return TiffOrientation(ExifTiff(app1_payload));
 }
 
 ExifTime TiffTakenTime(std::span<const std::uint8_t> tiff) {
@@ -155,7 +158,7 @@ ExifTime TiffTakenTime(std::span<const std::uint8_t> tiff) {
 }
 
 ExifTime App1TakenTime(std::span<const std::uint8_t> app1_payload) {
-  return IsExifApp1(app1_payload) ? TiffTakenTime(app1_payload.subspan(6)) : ExifTime{};
+  return TiffTakenTime(ExifTiff(app1_payload));
 }
 
 std::int64_t ExifTimeToUnix(const ExifTime& t) {

@@ -196,8 +196,7 @@ SessionEnd SyncEngine::Impl::PushField(bool forced) {
         return Verdict{Action::Transient, "central sent an unreadable answer to a work update; will resend", -1};
       const JsonValue& a = ans->items[0];
       outcome.update_id = a.Str("update_id");
-      const JsonValue* c = a.Find("conflict");
-      outcome.conflict = c && c->type == JsonValue::Type::Bool && c->boolean;
+      outcome.conflict = a.True("conflict");
       outcome.current_status = a.Str("current_status");
       outcome.request_status = a.Str("request_status");
       outcome.department = a.Str("department");

@@ -46,8 +46,7 @@ bool ReadHistory(const std::string& base, const std::string& request_id, const T
   }
   for (const protocol::JsonValue& u : list->items) {
     if (u.Str("service_request_id") != request_id) continue;  // not asked for: ignored
-    const protocol::JsonValue* conflict = u.Find("conflict");
-    if (conflict && conflict->type == protocol::JsonValue::Type::Bool && conflict->boolean) continue;  // changed nothing
+    if (u.True("conflict")) continue;  // recorded, but it changed nothing
     const auto status = CitizenStatus(u.Str("status"));
     RemoteEvent e;
     if (!status || !o311::ParseDatetime(u.Str("updated_datetime"), &e.at)) continue;

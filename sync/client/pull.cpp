@@ -165,8 +165,7 @@ SessionEnd SyncEngine::Impl::Pull() {
         cu.central_id = u.Str("service_request_id");
         cu.status = u.Str("status");
         cu.note = u.Str("description");
-        const JsonValue* conflict = u.Find("conflict");
-        cu.conflict = conflict && conflict->type == JsonValue::Type::Bool && conflict->boolean;
+        cu.conflict = u.True("conflict");
         if (!cu.update_id.empty() && o311::ParseDatetime(u.Str("updated_datetime"), &cu.at) &&
             !cfg.field->RecordCentralUpdate(cu))
           return Fail(Verdict{Action::Transient, "device storage error while saving a complaint's history", -1});

@@ -187,6 +187,11 @@ std::string JsonValue::Str(std::string_view key) const {
   return v && v->type == Type::String ? v->text : std::string();
 }
 
+bool JsonValue::True(std::string_view key) const {
+  const JsonValue* v = Find(key);
+  return v && v->type == Type::Bool && v->boolean;
+}
+
 namespace {
 
 class Parser {

@@ -63,6 +63,8 @@ struct JsonValue {
   const JsonValue* Find(std::string_view key) const;
   // Member `key` as a string; "" when absent or not a string (for tests and tools).
   std::string Str(std::string_view key) const;
+  // Member `key` is the literal true; false when absent, false, or not a boolean.
+  bool True(std::string_view key) const;
 };
 
 // Parses one JSON document (surrounding whitespace allowed). On failure returns nullopt and sets
