@@ -60,8 +60,10 @@ class Api {
   HttpResponse ListRequests(const HttpRequest& req);
   HttpResponse GetRequest(const HttpRequest& req, const std::string& id_text);
   // Who reads a request or the update feed: anyone (no key: the public view, phone numbers in
-  // the text redacted and no staff id) or an enrolled device (everything). A key that is sent
-  // but not valid is refused (403), as everywhere. Sets `is_public`; the refusal, if any.
+  // the text redacted and no staff id) or an enrolled device (everything) — except a kiosk
+  // (`--kind kiosk`), which reads the public view too: it stands in a public hall, its key is
+  // the one most easily taken, and nothing it shows needs more. A key that is sent but not
+  // valid is refused (403), as everywhere. Sets `is_public`; the refusal, if any.
   std::optional<HttpResponse> Reader(const HttpRequest& req, bool* is_public);
   // Fills extra_photo_upload_ids (photos after the first) and the before/after work photos of
   // the rows about to be answered.
@@ -95,7 +97,8 @@ class Api {
   // The device behind the request's key (api_key field or query, or "Authorization: Bearer"),
   // or the 403/503 to answer with.
   std::optional<HttpResponse> Authenticate(const HttpRequest& req, const protocol::Form* form, std::string* device_id);
-  std::optional<HttpResponse> AuthenticateHash(const std::string& key_hash, std::string* device_id);
+  std::optional<HttpResponse> AuthenticateHash(const std::string& key_hash, std::string* device_id,
+                                               std::string* kind = nullptr);
   // Authenticate for a handler whose write checks the device's standing itself, in its own
   // transaction (Storage::CreateUpload): a key already seen by this process is answered from
   // memory, without a read. Safe because a key, once issued, always names the same device

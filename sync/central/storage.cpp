@@ -583,13 +583,15 @@ Status Storage::GetDeviceState(const std::string& device_id, DeviceState* out) {
   });
 }
 
-Status Storage::Authenticate(const std::string& key_hash, AuthResult* result, std::string* device_id) {
+Status Storage::Authenticate(const std::string& key_hash, AuthResult* result, std::string* device_id,
+                             std::string* kind) {
   return Read([&](SqlConn& c) {
-    SqlResult r = c.Exec("SELECT device_id, revoked_at FROM devices WHERE key_hash = ?", {key_hash});
+    SqlResult r = c.Exec("SELECT device_id, revoked_at, COALESCE(kind, '') FROM devices WHERE key_hash = ?", {key_hash});
     *result = AuthResult::kUnknown;
     if (r.ok() && !r.rows.empty()) {
       *device_id = r.rows[0].Text(0);
       *result = r.rows[0].IsNull(1) ? AuthResult::kOk : AuthResult::kRevoked;
+      if (kind) *kind = r.rows[0].Text(2);
     }
     return r;
   });

@@ -187,7 +187,10 @@ class Storage {
   // Trades an unexpired, unused code for a key, once. `device_id` empty when refused.
   Status RedeemEnrolment(const std::string& code_hash, const std::string& key_hash, std::string* device_id);
   Status RevokeDevice(const std::string& device_id, bool* found);
-  Status Authenticate(const std::string& key_hash, AuthResult* result, std::string* device_id);
+  // `kind`, when asked for, is the device's role as enrolled or scoped: "kiosk", "tablet", or ""
+  // for any (a device enrolled before kinds were recorded).
+  Status Authenticate(const std::string& key_hash, AuthResult* result, std::string* device_id,
+                      std::string* kind = nullptr);
   // Sets the device's bundle-signing key (Ed25519 public key, 64 hex) unless it has one (B1).
   Status RegisterSignKey(const std::string& device_id, const std::string& key_hex, SignKeyResult* result);
   // The signing key of a device that is enrolled, not revoked and registered one; else not found.

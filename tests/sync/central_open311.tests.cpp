@@ -322,6 +322,59 @@ TEST_CASE("Without a key a request is the public view: no phone number in its te
   RequireOpen311Error(Http(c.port(), "GET", "/servicerequestupdates.json?api_key=nonsense"), 403);
 }
 
+TEST_CASE("A kiosk's key reads the public view: a key taken from a public hall reads no citizen's number",
+          "[central][open311][privacy]") {
+  Central c;
+  std::string kiosk_id;
+  const std::string kiosk = c.EnrollDevice("G/N kiosk 1", &kiosk_id, {"--ward", "08", "--kind", "kiosk"});
+  const std::string tablet = c.EnrollDevice("G/N tablet 4", nullptr, {"--ward", "08", "--kind", "tablet"});
+  c.AddStaff("GN-ENG-04", "4821");
+  // Filed at the kiosk itself: its own citizen's number is no more the kiosk's to read back.
+  auto form = CreateForm(kiosk, NewUuid(), "pothole", "खड्डा मोठा आहे, फोन 9820012345");
+  const std::string id = CreateOk(c, form);
+  REQUIRE(c.Cli({"assign", id, "GN-ENG-04"}).exit_code == 0);
+  const Reply note = PostForm(c.port(), "/servicerequestupdates.json",
+                              {{"api_key", tablet}, {"service_request_id", id}, {"status", "in_progress"},
+                               {"description", "Called the citizen on 9867012345"}},
+                              {{"Idempotency-Key", NewUuid()}});
+  INFO(note.body);
+  REQUIRE(note.status == 200);
+
+  const Headers as_kiosk = {{"Authorization", "Bearer " + kiosk}}, as_tablet = {{"Authorization", "Bearer " + tablet}};
+  for (const std::string& path : {"/requests/" + id + ".json", "/requests.json?service_request_id=" + id,
+                                  std::string("/servicerequestupdates.json"),
+                                  "/servicerequestupdates.json?service_request_id=" + id}) {
+    INFO(path);
+    const Reply k = Http(c.port(), "GET", path, "", as_kiosk);
+    REQUIRE(k.status == 200);
+    CHECK(k.body.find("9820012345") == std::string::npos);
+    CHECK(k.body.find("9867012345") == std::string::npos);
+    CHECK(k.body.find("GN-ENG-04") == std::string::npos);
+    CHECK(k.body.find("[…]") != std::string::npos);  // the text is there, the number is not
+    // The same page through the public door is the same bytes: the kiosk's key adds nothing.
+    CHECK(k.body == Http(c.port(), "GET", path).body);
+    // A tablet goes on site and calls the citizen: it reads the text as written.
+    const Reply t = Http(c.port(), "GET", path, "", as_tablet);
+    REQUIRE(t.status == 200);
+    CHECK(t.body.find(path.find("updates") == std::string::npos ? "9820012345" : "9867012345") != std::string::npos);
+  }
+  // An engineer's work list is not the kiosk's either.
+  const Reply list = Http(c.port(), "GET", "/requests.json?assigned_to=GN-ENG-04", "", as_kiosk);
+  RequireOpen311Error(list, 403);
+  CHECK(list.body.find("tablet") != std::string::npos);
+  CHECK(Http(c.port(), "GET", "/requests.json?assigned_to=GN-ENG-04", "", as_tablet).status == 200);
+
+  // The role is read at every request: scoped to any role, the same key reads the device view
+  // at once; scoped back, it no longer does.
+  REQUIRE(c.Cli({"scope", kiosk_id, "--kind", "any"}).exit_code == 0);
+  CHECK(Http(c.port(), "GET", "/requests/" + id + ".json", "", as_kiosk).body.find("9820012345") != std::string::npos);
+  REQUIRE(c.Cli({"scope", kiosk_id, "--kind", "kiosk"}).exit_code == 0);
+  CHECK(Http(c.port(), "GET", "/requests/" + id + ".json", "", as_kiosk).body.find("9820012345") == std::string::npos);
+  // A revoked kiosk is refused outright, not served the public view under its key.
+  REQUIRE(c.Cli({"revoke", kiosk_id}).exit_code == 0);
+  RequireOpen311Error(Http(c.port(), "GET", "/requests/" + id + ".json", "", as_kiosk), 403);
+}
+
 TEST_CASE("GET /requests/{id}.json of an unknown or malformed id is a 404", "[central][open311]") {
   Central c;
   RequireOpen311Error(Http(c.port(), "GET", "/requests/999.json"), 404);
