@@ -14,6 +14,7 @@
 #include <fstream>
 #include <thread>
 
+#include "central_fixtures.h"
 #include "harness.h"
 #include "sync/protocol/tus.h"
 #include "tests/support/fault_proxy.h"
@@ -37,54 +38,7 @@ std::string PhotoBytes(size_t n) {
   return s;
 }
 
-struct Fixture {
-  // `serve_options`: more `serve` options, e.g. {"--sweep-days", "0"} for a test that runs the
-  // sweep itself and must not race serve's own.
-  explicit Fixture(std::vector<std::string> serve_options = {}) : c({}, "", std::move(serve_options)) { Init(); }
-  Central c;
-  std::string key = c.EnrollDevice();
-  std::string request_id;
-  void Init() {
-    const Reply r = PostForm(c.port(), "/requests.json", CreateForm(key, NewUuid()));
-    REQUIRE(r.status == 200);
-    request_id = r.Json().items.at(0).Str("service_request_id");
-  }
-  Headers Tus(Headers extra = {}) const {
-    extra.emplace_back("Tus-Resumable", "1.0.0");
-    extra.emplace_back("Authorization", "Bearer " + key);
-    return extra;
-  }
-  // POST /media for this request; returns the upload's path ("/media/…").
-  std::string Create(size_t length, const std::string& kind = "photo", tus::Metadata extra = {}) const {
-    tus::Metadata md{{"service_request_id", request_id}, {"kind", kind}, {"filetype", "image/jpeg"}};
-    md.insert(md.end(), extra.begin(), extra.end());
-    const Reply r = Http(c.port(), "POST", "/media", "",
-                         Tus({{"Upload-Length", std::to_string(length)}, {"Upload-Metadata", tus::FormatMetadata(md)}}));
-    INFO(r.body);
-    REQUIRE(r.status == 201);
-    CHECK(r.Header("tus-resumable") == "1.0.0");
-    const std::string loc = r.Header("location");
-    REQUIRE(loc.rfind(c.base_url() + "/media/", 0) == 0);
-    return loc.substr(c.base_url().size());
-  }
-  long long Offset(const std::string& path) const {
-    const Reply r = Http(c.port(), "HEAD", path, "", Tus());
-    REQUIRE(r.status == 200);
-    CHECK(r.Header("cache-control") == "no-store");
-    return std::stoll(r.Header("upload-offset"));
-  }
-  // The request as anyone reads it (GET /requests/{id}.json, no key).
-  JsonValue Request() const {
-    const Reply r = Http(c.port(), "GET", "/requests/" + request_id + ".json");
-    REQUIRE(r.status == 200);
-    return r.Json().items.at(0);
-  }
-  Reply Patch(const std::string& path, long long offset, const std::string& bytes, const std::string& checksum = "") const {
-    Headers h{{"Content-Type", "application/offset+octet-stream"}, {"Upload-Offset", std::to_string(offset)}};
-    if (!checksum.empty()) h.emplace_back("Upload-Checksum", "sha256 " + checksum);
-    return Http(c.port(), "PATCH", path, bytes, Tus(h));
-  }
-};
+using Fixture = TusFixture;
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <set>
 
+#include "central_fixtures.h"
 #include "harness.h"
 #include "sync/protocol/open311.h"
 
@@ -17,17 +18,6 @@ using namespace samvad::testing;
 using samvad::protocol::JsonValue;
 
 namespace {
-
-// The spec's error body: exactly [{"code": status, "description": non-empty}].
-void RequireOpen311Error(const Reply& r, int status) {
-  INFO(r.status << " " << r.body);
-  REQUIRE(r.status == status);
-  const JsonValue v = r.Json();
-  REQUIRE(v.type == JsonValue::Type::Array);
-  REQUIRE(v.items.size() == 1);
-  CHECK(v.items[0].Find("code")->number == status);
-  CHECK_FALSE(v.items[0].Str("description").empty());
-}
 
 std::string CreateOk(const Central& c, const samvad::protocol::Form& form) {
   const Reply r = PostForm(c.port(), "/requests.json", form);
