@@ -238,6 +238,20 @@ bool TakeField(const Form& form, std::string_view name, size_t max_bytes, std::s
   return true;
 }
 
+// The same for free text the spec limits in characters, not bytes ("limited to 4,000
+// characters"): a Devanagari or Bengali letter takes 3 bytes of UTF-8, and a citizen writing in
+// Marathi must get the same room as one writing in English. Counts code points (UTF-8 lead bytes).
+bool TakeText(const Form& form, std::string_view name, size_t max_chars, std::string* out, ApiError* err) {
+  if (!TakeField(form, name, SIZE_MAX, out, err)) return false;  // the form's own bound limits the bytes
+  const size_t chars = static_cast<size_t>(std::count_if(
+      out->begin(), out->end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  if (chars > max_chars) {
+    out->clear();
+    return Fail(err, 400, std::string(name) + " is longer than " + std::to_string(max_chars) + " characters");
+  }
+  return true;
+}
+
 // The optional user_id of an update or a work: who recorded it, stored upper-cased.
 bool TakeUserId(const Form& form, std::string* out, ApiError* err) {
   std::string typed;
@@ -273,7 +287,7 @@ bool ParseCreate(const Form& form, const std::string* idempotency_key, const std
   }
   std::string uuid_text, lat_text, lon_text, captured_text;
   if (!TakeField(form, "service_code", 64, &out->service_code, err) ||
-      !TakeField(form, "description", 4000, &out->description, err) ||
+      !TakeText(form, "description", 4000, &out->description, err) ||
       !TakeField(form, "address_string", 500, &out->address, err) ||
       !TakeField(form, "address_id", 100, &out->address_id, err) ||
       !TakeField(form, "lat", 40, &lat_text, err) || !TakeField(form, "long", 40, &lon_text, err) ||
@@ -332,7 +346,7 @@ bool ParseUpdate(const Form& form, NewUpdate* out, ApiError* err) {
   if (!TakeUserId(form, &out->user_id, err)) return false;
   if (!TakeField(form, "service_request_id", 20, &id_text, err) ||
       !TakeField(form, "status", 20, &out->sent_status, err) ||
-      !TakeField(form, "description", 4000, &out->description, err) ||
+      !TakeText(form, "description", 4000, &out->description, err) ||
       !TakeField(form, "media_url", 1000, &out->media_url, err) ||
       !TakeField(form, "department", 16, &out->department, err) ||
       !TakeField(form, "based_on_update_id", 20, &based_text, err) ||
@@ -381,7 +395,7 @@ bool ParseWork(const Form& form, const std::string* idempotency_key, const std::
   std::string lat_text, lon_text;
   if (!TakeUserId(form, &out->user_id, err)) return false;
   if (!TakeField(form, "title", 200, &out->title, err) ||
-      !TakeField(form, "description", 4000, &out->description, err) ||
+      !TakeText(form, "description", 4000, &out->description, err) ||
       !TakeField(form, "lang", 8, &out->lang, err) || !TakeField(form, "ward", 8, &out->ward, err) ||
       !TakeField(form, "lat", 40, &lat_text, err) || !TakeField(form, "long", 40, &lon_text, err))
     return false;

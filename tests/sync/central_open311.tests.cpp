@@ -261,6 +261,32 @@ TEST_CASE("Creating a request refuses bad input with 400 and an unknown service 
   CHECK(Http(c.port(), "GET", "/requests.json").Json().items.empty());
 }
 
+TEST_CASE("A description holds 4000 characters in any script: the spec counts characters, not bytes",
+          "[central][open311]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  std::string marathi;
+  for (int i = 0; i < 4000; ++i) marathi += "ख";  // 3 bytes of UTF-8 each: 12000 bytes
+  const Reply ok = PostForm(c.port(), "/requests.json", CreateForm(key, NewUuid(), "pothole", marathi));
+  INFO(ok.body);
+  REQUIRE(ok.status == 200);
+  const std::string id = ok.Json().items.at(0).Str("service_request_id");
+  CHECK(Http(c.port(), "GET", "/requests/" + id + ".json").Json().items.at(0).Str("description") == marathi);
+  // One more, in either script, is refused and says the limit in characters.
+  for (const std::string& text : {marathi + "ख", std::string(4001, 'a')}) {
+    const Reply r = PostForm(c.port(), "/requests.json", CreateForm(key, NewUuid(), "pothole", text));
+    RequireOpen311Error(r, 400);
+    CHECK(r.body.find("4000 characters") != std::string::npos);
+  }
+  // An update's note from the field has the same room.
+  const Reply note = PostForm(c.port(), "/servicerequestupdates.json",
+                              {{"api_key", key}, {"service_request_id", id}, {"status", "in_progress"},
+                               {"description", marathi}},
+                              {{"Idempotency-Key", NewUuid()}});
+  INFO(note.body);
+  CHECK(note.status == 200);
+}
+
 TEST_CASE("Without a key a request is the public view: no phone number in its text, no staff id; a device sees it all",
           "[central][open311][privacy]") {
   Central c;
