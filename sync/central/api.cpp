@@ -222,19 +222,28 @@ std::unique_ptr<RequestHandler> Api::Route(const HttpRequest& req) {
   if (!req.query_error.empty()) return Respond(ErrorResponse(400, req.query_error));
 
   // tus first: its paths have no format suffix.
+  const auto tus_not_allowed = [](const char* allow) {
+    HttpResponse r = WithTusResumable(ErrorResponse(405, std::string("method not allowed here; use ") + allow));
+    r.headers.emplace_back("Allow", allow);
+    return Respond(std::move(r));
+  };
+  // tus core: X-HTTP-Method-Override, when present, is the request's method (for clients behind
+  // proxies that pass only GET and POST).
+  const std::string* override_method = req.Header("x-http-method-override");
+  const std::string& tm = override_method ? *override_method : m;
   if (p == "/media" || p == "/media/") {
-    if (m == "OPTIONS") return Respond(TusOptions());
-    if (m == "POST") return TusCreateHandler(req);
-    return not_allowed("OPTIONS, POST");
+    if (tm == "OPTIONS") return Respond(TusOptions());
+    if (tm == "POST") return TusCreateHandler(req);
+    return tus_not_allowed("OPTIONS, POST");
   }
   if (p == protocol::tus::kSyncPath) return m == "POST" ? body(&Api::MediaSync) : not_allowed("POST");
   if (p.rfind("/media/", 0) == 0) {
     const std::string id = p.substr(7);
-    if (m == "OPTIONS") return Respond(TusOptions());
-    if (m == "HEAD") return Respond(TusHead(req, id));
-    if (m == "PATCH") return TusPatchHandler(req, id);
-    if (m == "GET") return Respond(ServeMedia(id));
-    return not_allowed("GET, HEAD, PATCH, OPTIONS");
+    if (tm == "OPTIONS") return Respond(TusOptions());
+    if (tm == "HEAD") return Respond(WithTusResumable(TusHead(req, id)));
+    if (tm == "PATCH") return TusPatchHandler(req, id);
+    if (tm == "GET") return Respond(ServeMedia(id));  // a photo, served: not a tus request
+    return tus_not_allowed("GET, HEAD, PATCH, OPTIONS");
   }
 
   if (p.size() > 4 && p.compare(p.size() - 4, 4, ".xml") == 0)

@@ -82,6 +82,9 @@ class Api {
   HttpResponse RegisterSignKey(const HttpRequest& req, const Body& body);
   // tus 1.0.0 (api_media.cpp)
   HttpResponse TusOptions();
+  // `r` with Tus-Resumable, which tus asks of every response but OPTIONS' — refusals included
+  // (405, and 500/503 from storage): added where a path did not add it already.
+  static HttpResponse WithTusResumable(HttpResponse r);
   // POST /media, with or without the first bytes (creation, creation-with-upload).
   std::unique_ptr<RequestHandler> TusCreateHandler(const HttpRequest& req);
   // The creation itself: 201 with Location (and the upload in `got`; `fresh` when this request

@@ -18,6 +18,7 @@
 // [SECTION] flushing later (U8)
 // [SECTION] GET of finished media
 #include <fcntl.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -112,6 +113,13 @@ void Api::ReleaseUpload(const std::string& id) {
 // [SECTION] OPTIONS, creation (POST) and HEAD
 // ---------------------------------------------------------------------------------------------
 
+HttpResponse Api::WithTusResumable(HttpResponse r) {
+  const bool has = std::any_of(r.headers.begin(), r.headers.end(),
+                               [](const auto& h) { return strcasecmp(h.first.c_str(), "Tus-Resumable") == 0; });
+  if (!has) r.headers.emplace_back("Tus-Resumable", std::string(tus::kVersion));
+  return r;
+}
+
 HttpResponse Api::TusOptions() {
   HttpResponse r = TusReply(204);
   r.headers.emplace_back("Tus-Version", std::string(tus::kVersion));
@@ -138,8 +146,10 @@ HttpResponse Api::TusCreate(const HttpRequest& req, Upload* got, bool* fresh) {
     return TusError(413, "Upload-Length is larger than Tus-Max-Size (" + std::to_string(cfg_.max_upload_bytes) + ")");
   tus::Metadata md;
   std::string why;
-  if (const std::string* h = req.Header("upload-metadata"); !h || !tus::ParseMetadata(*h, &md, &why))
-    return TusError(400, h ? why : "Upload-Metadata must name the complaint: service_request_id or client_uuid");
+  const std::string* md_text = req.Header("upload-metadata");
+  if (!md_text || !tus::ParseMetadata(*md_text, &md, &why))
+    return TusError(400, md_text ? why : "Upload-Metadata must name the complaint: service_request_id or client_uuid");
+  want.metadata = *md_text;  // HEAD repeats it
   for (const auto& [k, v] : md)
     if (!protocol::IsValidUtf8(v)) return TusError(400, "Upload-Metadata value for '" + k + "' is not UTF-8 text");
 
@@ -250,6 +260,7 @@ HttpResponse Api::TusHead(const HttpRequest& req, const std::string& id) {
   HttpResponse r = TusReply(200);
   r.headers.emplace_back("Upload-Offset", std::to_string(u.received));
   r.headers.emplace_back("Upload-Length", std::to_string(u.length));
+  if (!u.metadata.empty()) r.headers.emplace_back("Upload-Metadata", u.metadata);
   if (u.unsynced) r.headers.emplace_back("Samvad-Durable", std::string(tus::kDurableLater));
   r.headers.emplace_back("Cache-Control", "no-store");  // the spec: offsets must never be cached
   return r;
@@ -311,7 +322,7 @@ class TusPatch final : public RequestHandler {
   }
 
   HttpResponse OnComplete() override {
-    if (!created_) return Finish();
+    if (!created_) return Api::WithTusResumable(Finish());  // a storage failure's 503 too
     HttpResponse outcome = Finish();
     HttpResponse r = std::move(*created_);
     const bool kept = outcome.status == 204;
@@ -525,18 +536,21 @@ std::unique_ptr<RequestHandler> Api::TusPatchHandler(const HttpRequest& req, con
 std::unique_ptr<RequestHandler> Api::TusCreateHandler(const HttpRequest& req) {
   const std::string* ct = req.Header("content-type");
   const std::string* cl = req.Header("content-length");
-  const bool with_body = cl && *cl != "0";
+  const std::string* te = req.Header("transfer-encoding");
+  // A body of known length, or one sent in chunks (its length is Upload-Length's to bound).
+  const bool with_body = (cl && *cl != "0") || (te && te->find("chunked") != std::string::npos);
   if (with_body && (!ct || *ct != tus::kOffsetContentType))
     return Respond(TusError(415, "a POST /media body (creation-with-upload) must be application/offset+octet-stream"));
   Upload got;
   bool fresh = false;
-  HttpResponse created = TusCreate(req, &got, &fresh);
+  HttpResponse created = WithTusResumable(TusCreate(req, &got, &fresh));
   if (created.status != 201 || !with_body) return Respond(std::move(created));
   // U4 gave back an upload that already has bytes (a repeated POST): those stay, this body is
   // dropped, and the offset tells the client where to go on with PATCH.
   if (got.received != 0) {
     // As for HEAD: an offset the device will go on from must be durable (see TusHead).
-    if (const Status st = storage_.WaitDurable(); !st.ok()) return Respond(StorageFailure(st, "sync upload"));
+    if (const Status st = storage_.WaitDurable(); !st.ok())
+      return Respond(WithTusResumable(StorageFailure(st, "sync upload")));
     created.headers.emplace_back("Upload-Offset", std::to_string(got.received));
     if (got.unsynced) created.headers.emplace_back("Samvad-Durable", std::string(tus::kDurableLater));
     return Respond(std::move(created));

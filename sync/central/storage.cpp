@@ -238,7 +238,7 @@ Status Storage::WaitDurable() {
 
 namespace {
 
-constexpr int kSchemaVersion = 9;
+constexpr int kSchemaVersion = 10;
 
 // {ID} is the one dialect difference: SQLite's AUTOINCREMENT never reuses an id, PostgreSQL's
 // identity column comes from a sequence. Both give ids that only grow.
@@ -362,6 +362,10 @@ constexpr Upgrade kUpgrades[] = {
     // 9: when a field-work photo was taken, as the device says (Upload-Metadata taken_at), unix
     // seconds; NULL when it did not say — every upload made before, and the citizen's photos.
     {9, "ALTER TABLE uploads ADD COLUMN taken_at BIGINT"},
+
+    // 10: the Upload-Metadata header an upload was created with, which HEAD repeats (tus
+    // creation asks it); NULL for every upload made before, and for an import's photos.
+    {10, "ALTER TABLE uploads ADD COLUMN metadata TEXT"},
 };
 
 constexpr bool UpgradesInOrder() {
@@ -1156,7 +1160,7 @@ namespace {
 
 constexpr const char* kUploadColumns =
     "SELECT upload_id, request_id, kind, content_type, filename, device_id, length, received, created_at,"
-    " completed_at, sha256, work_id, unsynced, taken_at FROM uploads";
+    " completed_at, sha256, work_id, unsynced, taken_at, COALESCE(metadata, '') FROM uploads";
 
 Upload UploadFromRow(const SqlRow& row) {
   Upload u;
@@ -1174,6 +1178,7 @@ Upload UploadFromRow(const SqlRow& row) {
   u.work_id = row.Int(11);
   u.unsynced = row.Int(12) != 0;
   if (!row.IsNull(13)) u.taken_at = row.Int(13);
+  u.metadata = row.Text(14);
   return u;
 }
 
@@ -1215,10 +1220,10 @@ Status Storage::CreateUpload(const Upload& want, Upload* got, UploadCreate* resu
       return r;
     }
     r = c.Exec("INSERT INTO uploads (upload_id, request_id, work_id, kind, length, received, content_type, filename,"
-               " device_id, created_at, sha256, taken_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
+               " device_id, created_at, sha256, taken_at, metadata) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
                {want.id, for_work ? SqlValue() : SqlValue(want.request_id), for_work ? SqlValue(want.work_id) : SqlValue(),
                 want.kind, want.length, want.content_type, want.filename, want.device_id, UnixNow(), want.sha256,
-                want.taken_at ? SqlValue(*want.taken_at) : SqlValue()});
+                want.taken_at ? SqlValue(*want.taken_at) : SqlValue(), want.metadata});
     *got = want;
     *result = UploadCreate::kCreated;
     return r;

@@ -112,6 +112,10 @@ struct Upload {
   // none when not declared. Kept as sent (the device's word, even from an odd clock); the
   // citizen's photos never have one.
   std::optional<std::int64_t> taken_at;
+  // The Upload-Metadata header of the POST that made it, as sent; HEAD answers with it (tus
+  // creation: "responses to HEAD requests MUST include the Upload-Metadata header"). "" for an
+  // upload made before schema 10 and for an import's photos, which came without one.
+  std::string metadata;
   std::int64_t length = 0, received = 0, created_at = 0, completed_at = 0;
   // Its bytes since `received` last moved may not be on the disk yet: the device asked for a
   // later flush (Samvad-Durable: later, U8) and no POST /media/sync has covered it since.

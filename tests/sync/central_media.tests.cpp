@@ -226,6 +226,37 @@ TEST_CASE("An interrupted PATCH keeps what arrived, and the upload resumes from 
   CHECK(Http(f.c.port(), "GET", path).body == photo);
 }
 
+TEST_CASE("creation-with-upload takes a body sent in chunks, as one with a Content-Length", "[central][tus]") {
+  Fixture f;
+  const std::string photo = PhotoBytes(30000);
+  const int fd = ConnectLoopback(f.c.port());
+  REQUIRE(fd >= 0);
+  const auto chunk = [](std::string_view bytes) {
+    char size[16];
+    std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+    return std::string(size) + std::string(bytes) + "\r\n";
+  };
+  const std::string request =
+      "POST /media HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\nAuthorization: Bearer " + f.key +
+      "\r\nUpload-Length: " + std::to_string(photo.size()) + "\r\nUpload-Metadata: " + f.Metadata() +
+      "\r\nContent-Type: application/offset+octet-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
+      chunk(std::string_view(photo).substr(0, 12345)) + chunk(std::string_view(photo).substr(12345)) + "0\r\n\r\n";
+  REQUIRE(SendAll(fd, request));
+  std::string answer;
+  char buf[4096];
+  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) answer.append(buf, static_cast<size_t>(n));
+  close(fd);
+  INFO(answer);
+  REQUIRE(answer.rfind("HTTP/1.1 201", 0) == 0);
+  // Header names are case-insensitive; libmicrohttpd sends them as we wrote them.
+  CHECK(answer.find("Upload-Offset: " + std::to_string(photo.size()) + "\r\n") != std::string::npos);
+  const size_t at = answer.find("Location: ");
+  REQUIRE(at != std::string::npos);
+  const std::string location = answer.substr(at + 10, answer.find("\r\n", at) - at - 10);
+  REQUIRE(location.rfind(f.c.base_url(), 0) == 0);
+  CHECK(Http(f.c.port(), "GET", location.substr(f.c.base_url().size())).body == photo);
+}
+
 TEST_CASE("A PATCH whose checksum does not match is refused with 460 and moves nothing", "[central][tus]") {
   Fixture f;
   const std::string photo = PhotoBytes(5000);
@@ -302,6 +333,86 @@ TEST_CASE("tus refuses what the spec refuses", "[central][tus]") {
     CHECK(f.Create(100) == path);
     CHECK(f.Create(100, "thumb") != path);
   }
+}
+
+TEST_CASE("HEAD repeats the Upload-Metadata the upload was created with, byte for byte", "[central][tus]") {
+  // tus creation: "responses to HEAD requests MUST include the Upload-Metadata header and its
+  // value as specified by the Client during the creation".
+  Fixture f;
+  const std::string path = f.Create(100, "thumb");
+  const std::string sent =
+      tus::FormatMetadata({{"service_request_id", f.request_id}, {"kind", "thumb"}, {"filetype", "image/jpeg"}});
+  Reply r = Http(f.c.port(), "HEAD", path, "", f.Tus());
+  REQUIRE(r.status == 200);
+  CHECK(r.Header("upload-metadata") == sent);
+  // Still so once bytes arrived, and once the upload is finished.
+  REQUIRE(f.Patch(path, 0, std::string(100, 'x')).status == 204);
+  r = Http(f.c.port(), "HEAD", path, "", f.Tus());
+  CHECK(r.Header("upload-offset") == "100");
+  CHECK(r.Header("upload-metadata") == sent);
+  // A repeated creation (a device that lost the 201) finds the same upload, which keeps the
+  // header of the POST that made it.
+  const Reply again = Http(f.c.port(), "POST", "/media", "",
+                           f.Tus({{"Upload-Length", "100"},
+                                  {"Upload-Metadata", tus::FormatMetadata({{"kind", "thumb"},
+                                                                           {"service_request_id", f.request_id}})}}));
+  REQUIRE(again.status == 201);
+  CHECK(Http(f.c.port(), "HEAD", path, "", f.Tus()).Header("upload-metadata") == sent);
+}
+
+TEST_CASE("X-HTTP-Method-Override is the request's method, as tus core asks", "[central][tus]") {
+  // For a client behind a proxy that passes only GET and POST.
+  Fixture f;
+  const std::string photo = PhotoBytes(5000);
+  const std::string path = f.Create(photo.size());
+  Reply r = Http(f.c.port(), "POST", path, photo.substr(0, 2000),
+                 f.Tus({{"X-HTTP-Method-Override", "PATCH"}, {"Content-Type", "application/offset+octet-stream"},
+                        {"Upload-Offset", "0"}}));
+  INFO(r.body);
+  REQUIRE(r.status == 204);
+  CHECK(r.Header("upload-offset") == "2000");
+  r = Http(f.c.port(), "GET", path, "", f.Tus({{"X-HTTP-Method-Override", "HEAD"}}));
+  CHECK(r.status == 200);
+  CHECK(r.Header("upload-offset") == "2000");
+  CHECK(r.body.empty());
+  r = Http(f.c.port(), "POST", path, "", f.Tus({{"X-HTTP-Method-Override", "DELETE"}}));
+  CHECK(r.status == 405);
+  REQUIRE(f.Patch(path, 2000, photo.substr(2000)).status == 204);
+  CHECK(Http(f.c.port(), "GET", path).body == photo);
+}
+
+TEST_CASE("Every tus answer but OPTIONS carries Tus-Resumable, refusals included", "[central][tus]") {
+  // tus 1.0.0: "The Tus-Resumable header MUST be included in every request and response except
+  // for OPTIONS requests" — a client that checks it must not mistake a refusal for another server.
+  Fixture f;
+  const std::string path = f.Create(100);
+  struct Answer {
+    const char* what;
+    int status;
+    Reply reply;
+  };
+  const std::vector<Answer> answers = {
+      {"PUT /media", 405, Http(f.c.port(), "PUT", "/media", "x", f.Tus())},
+      {"DELETE /media/{id}", 405, Http(f.c.port(), "DELETE", path, "", f.Tus())},
+      {"HEAD without a key", 403, Http(f.c.port(), "HEAD", path, "", {{"Tus-Resumable", "1.0.0"}})},
+      {"HEAD of no upload", 404, Http(f.c.port(), "HEAD", "/media/00000000000000000000000000000000", "", f.Tus())},
+      {"PATCH of the wrong type", 415,
+       Http(f.c.port(), "PATCH", path, "x", f.Tus({{"Content-Type", "image/jpeg"}, {"Upload-Offset", "0"}}))},
+      {"PATCH at the wrong offset", 409, f.Patch(path, 7, "x")},
+      {"PATCH past Upload-Length", 400, f.Patch(path, 0, std::string(101, 'x'))},
+      {"POST larger than Tus-Max-Size", 413,
+       Http(f.c.port(), "POST", "/media", "",
+            f.Tus({{"Upload-Length", "999999999"},
+                   {"Upload-Metadata", tus::FormatMetadata({{"service_request_id", f.request_id}})}}))},
+      {"PATCH", 204, f.Patch(path, 0, "abc")},
+      {"HEAD", 200, Http(f.c.port(), "HEAD", path, "", f.Tus())},
+  };
+  for (const Answer& a : answers) {
+    INFO(a.what << ": " << a.reply.status << " " << a.reply.body);
+    CHECK(a.reply.status == a.status);
+    CHECK(a.reply.Header("tus-resumable") == "1.0.0");
+  }
+  CHECK(answers[0].reply.Header("allow") == "OPTIONS, POST");
 }
 
 TEST_CASE("A thumbnail can be linked by the device's client UUID alone", "[central][tus]") {

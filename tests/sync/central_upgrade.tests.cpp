@@ -2,7 +2,8 @@
 // schema) opens with this one, is upgraded in place, and keeps what it held: requests, their
 // status history, uploads (rebuilt into the table that also takes works' photos). The fixture is
 // version 2's schema as SQL text, run on the backend under test. And a version-8 database gains
-// uploads.taken_at (version 9) with every upload kept and none given a time.
+// uploads.taken_at (version 9) and uploads.metadata (version 10) with every upload kept, none
+// given a time or a metadata header.
 #include <catch2/catch.hpp>
 
 #include "harness.h"
@@ -146,17 +147,20 @@ TEST_CASE("A version-2 database is upgraded to version 3 in place and keeps its 
   RemoveTree(dir);
 }
 
-TEST_CASE("A version-8 database gains uploads.taken_at in place: every upload kept, none given a time",
+TEST_CASE("A version-8 database gains uploads.taken_at and .metadata in place: every upload kept, none given a "
+          "time or a header",
           "[central][storage][upgrade]") {
   const std::string dir = MakeTempDir("samvad-upgrade");
   const std::string url = UsingPostgres() ? NewPostgresDatabase() : "sqlite:" + dir + "/central.db";
   ExecSql(url, Version2Fixture(UsingPostgres()));
   std::string error;
   REQUIRE(Storage::Open(url, &error) != nullptr);  // up to the current version, then closed
-  // Back to version 8 exactly: version 9 did nothing but add this column. (A step added after 9
-  // that is not idempotent makes this setup fail loudly: then start from a version-8 fixture.)
-  // As a version-8 central left it: a field engineer's finished after photo beside the citizen's.
+  // Back to version 8 exactly: versions 9 and 10 did nothing but add a column each. (A step added
+  // after 10 that is not idempotent makes this setup fail loudly: then start from a version-8
+  // fixture.) As a version-8 central left it: a field engineer's finished after photo beside the
+  // citizen's.
   ExecSql(url, "ALTER TABLE uploads DROP COLUMN taken_at;"
+               "ALTER TABLE uploads DROP COLUMN metadata;"
                "UPDATE samvad_meta SET value = '8' WHERE name = 'schema_version';"
                "INSERT INTO uploads (upload_id, request_id, kind, length, received, content_type, filename, device_id,"
                " created_at, completed_at, sha256) VALUES ('aabbccddeeff00112233445566778899', 1, 'after', 7, 7,"
@@ -172,6 +176,7 @@ TEST_CASE("A version-8 database gains uploads.taken_at in place: every upload ke
   CHECK(u.kind == "photo");
   CHECK(u.received == 10);
   CHECK_FALSE(u.taken_at);
+  CHECK(u.metadata.empty());  // HEAD then sends no Upload-Metadata: none was kept
   std::vector<Upload> work;
   REQUIRE(db->WorkPhotos({1}, {}, &work).ok());
   REQUIRE(work.size() == 1);
@@ -194,6 +199,7 @@ TEST_CASE("A version-8 database gains uploads.taken_at in place: every upload ke
   want.content_type = "image/jpeg";
   want.device_id = "dev-2";
   want.taken_at = 1795495830;  // 2026-11-24T04:50:30Z
+  want.metadata = "service_request_id MQ==,kind YmVmb3Jl";
   UploadCreate result;
   REQUIRE(db->CreateUpload(want, &got, &result).ok());
   CHECK(result == UploadCreate::kCreated);
@@ -205,8 +211,9 @@ TEST_CASE("A version-8 database gains uploads.taken_at in place: every upload ke
   REQUIRE(db->GetUpload("0123456789abcdef0123456789abcdef", &u, &found).ok());
   REQUIRE(found);
   CHECK(u.taken_at == std::optional<std::int64_t>(1795495830));
+  CHECK(u.metadata == "service_request_id MQ==,kind YmVmb3Jl");
 
-  // Opening again finds version 9 and changes nothing.
+  // Opening again finds version 10 and changes nothing.
   db.reset();
   db = Storage::Open(url, &error);
   INFO(error);
