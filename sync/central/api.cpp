@@ -389,7 +389,7 @@ HttpResponse Api::ListRequests(const HttpRequest& req) {
   if (auto denied = Reader(req, &is_public)) return *denied;
   const Form& q = req.query;
   RequestQuery query;
-  const auto get = [&q](const char* name) { return protocol::FormGet(q, name); };
+  const auto get = [&q](const char* name) { return protocol::OptionalArg(q, name); };
   if (const std::string* ids = get("service_request_id")) {
     // The spec: with service_request_id, the other filters are ignored.
     for (const auto& part : SplitComma(*ids)) {
@@ -505,14 +505,14 @@ HttpResponse Api::Feed(const HttpRequest& req) {
   bool is_public = true;
   if (auto denied = Reader(req, &is_public)) return *denied;
   std::int64_t after = 0, limit = 100;
-  if (const std::string* c = protocol::FormGet(req.query, "updated_after"); c && !o311::ParseCursor(*c, &after))
+  if (const std::string* c = protocol::OptionalArg(req.query, "updated_after"); c && !o311::ParseCursor(*c, &after))
     return ErrorResponse(400, "updated_after must be a cursor this server gave you (from an update's 'cursor')");
-  if (const std::string* l = protocol::FormGet(req.query, "limit"); l && (!ParsePositive(*l, &limit) || limit > 500))
+  if (const std::string* l = protocol::OptionalArg(req.query, "limit"); l && (!ParsePositive(*l, &limit) || limit > 500))
     return ErrorResponse(400, "limit must be a whole number from 1 to 500");
   // One request's history (a kiosk asked about a ticket it does not hold): the same feed, cursor
   // and view, filtered. An id no request has is an empty page, as an id with no updates would be.
   std::int64_t request_id = 0;
-  if (const std::string* id = protocol::FormGet(req.query, "service_request_id"); id && !ParsePositive(*id, &request_id))
+  if (const std::string* id = protocol::OptionalArg(req.query, "service_request_id"); id && !ParsePositive(*id, &request_id))
     return ErrorResponse(400, "service_request_id must be one request's id (a whole number)");
   std::vector<o311::RequestUpdate> updates;
   if (const Status st = storage_.FeedAfter(after, static_cast<int>(limit), &updates, request_id); !st.ok())

@@ -156,7 +156,7 @@ void AddPhotoLinks(const std::vector<const Upload*>& photos, const std::string& 
 // citizen's name, phone, email or address, nor a device id or the complaint's client UUID.
 HttpResponse Api::AtomFeed(const HttpRequest& req) {
   std::int64_t limit = 50;
-  if (const std::string* l = protocol::FormGet(req.query, "limit"); l && (!ParseId(*l, &limit) || limit > 200))
+  if (const std::string* l = protocol::OptionalArg(req.query, "limit"); l && (!ParseId(*l, &limit) || limit > 200))
     return ErrorResponse(400, "limit must be a whole number from 1 to 200");
   std::string feed_uuid;
   if (const Status st = storage_.FeedUuid("urn:uuid:" + RandomUuid(), &feed_uuid); !st.ok())

@@ -101,6 +101,11 @@ const std::string* FormGet(const Form& form, std::string_view name) {
   return nullptr;
 }
 
+const std::string* OptionalArg(const Form& query, std::string_view name) {
+  const std::string* v = FormGet(query, name);
+  return v && !v->empty() ? v : nullptr;
+}
+
 size_t FormCount(const Form& form, std::string_view name) {
   size_t n = 0;
   for (const auto& f : form) n += f.name == name;

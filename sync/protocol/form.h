@@ -29,6 +29,10 @@ std::string EncodeForm(const Form& form);
 
 // First value named `name`, or nullptr.
 const std::string* FormGet(const Form& form, std::string_view name);
+// The same for an optional query argument, where GeoReport v2 says the answer "should be the
+// same whether a parameter is passed and is empty or is not passed at all": nullptr for an
+// empty value too.
+const std::string* OptionalArg(const Form& query, std::string_view name);
 // How many fields are named `name` (Open311 fields are single-valued; a repeat is refused).
 size_t FormCount(const Form& form, std::string_view name);
 

@@ -458,6 +458,35 @@ TEST_CASE("By default GET /requests.json covers the last 90 days, but a ticket o
   CHECK(ids("?service_request_id=" + old_id) == std::set<std::string>{old_id});
 }
 
+TEST_CASE("An optional argument passed empty is one not passed, as GeoReport v2 says", "[central][open311]") {
+  // "'Optional' means that the response should be the same whether a parameter is passed and is
+  // empty or is not passed at all" — a form that sends every field, filled or not, must work.
+  Central c;
+  const std::string key = c.EnrollDevice();
+  const std::string id = CreateOk(c, CreateForm(key, NewUuid()));
+  REQUIRE(PostForm(c.port(), "/servicerequestupdates.json",
+                   {{"api_key", key}, {"service_request_id", id}, {"status", "in_progress"}, {"description", "on it"}},
+                   {{"Idempotency-Key", NewUuid()}})
+              .status == 200);
+  const Reply all = Http(c.port(), "GET", "/requests.json");
+  REQUIRE(all.status == 200);
+  REQUIRE(all.Json().items.size() == 1);
+  const Reply empty = Http(c.port(), "GET",
+                           "/requests.json?service_request_id=&service_code=&status=&start_date=&end_date=&ticket="
+                           "&assigned_to=&page=&page_size=");
+  INFO(empty.body);
+  CHECK(empty.status == 200);
+  CHECK(empty.body == all.body);
+  const Reply feed = Http(c.port(), "GET", "/servicerequestupdates.json");
+  REQUIRE(feed.status == 200);
+  REQUIRE(feed.Json().items.size() == 2);  // received, then in progress
+  const Reply feed_empty = Http(c.port(), "GET", "/servicerequestupdates.json?updated_after=&limit=&service_request_id=");
+  INFO(feed_empty.body);
+  CHECK(feed_empty.status == 200);
+  CHECK(feed_empty.body == feed.body);
+  CHECK(Http(c.port(), "GET", "/feed.atom?limit=").status == 200);
+}
+
 TEST_CASE("GET /requests.json pages newest first with page and page_size", "[central][open311][pagination]") {
   Central c;
   const std::string key = c.EnrollDevice();
