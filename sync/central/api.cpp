@@ -511,11 +511,30 @@ HttpResponse Api::Feed(const HttpRequest& req) {
     return ErrorResponse(400, "limit must be a whole number from 1 to 500");
   // One request's history (a kiosk asked about a ticket it does not hold): the same feed, cursor
   // and view, filtered. An id no request has is an empty page, as an id with no updates would be.
-  std::int64_t request_id = 0;
-  if (const std::string* id = protocol::OptionalArg(req.query, "service_request_id"); id && !ParsePositive(*id, &request_id))
+  FeedFilter filter;
+  if (const std::string* id = protocol::OptionalArg(req.query, "service_request_id");
+      id && !ParsePositive(*id, &filter.request_id))
     return ErrorResponse(400, "service_request_id must be one request's id (a whole number)");
+  // A kiosk's own complaints: those whose tickets it issued, named by the ward and device number
+  // that begin them ("08-001"). It reads only their updates over its slow link, not the city's.
+  if (const std::string* devices = protocol::OptionalArg(req.query, "issued_by")) {
+    for (const std::string& part : SplitComma(*devices)) {
+      std::string digits;
+      for (char ch : part)
+        if (ch != '-') digits += ch;
+      if (digits.size() != 5 || digits.find_first_not_of("0123456789") != std::string::npos) {
+        filter.issued_by.clear();
+        break;
+      }
+      filter.issued_by.push_back(digits);
+    }
+    if (filter.issued_by.empty() || filter.issued_by.size() > o311::kMaxIssuedBy)
+      return ErrorResponse(400, "issued_by must be 1 to " + std::to_string(o311::kMaxIssuedBy) +
+                                    " ward-device pairs that begin tickets, like 08-001, separated by commas");
+  }
   std::vector<o311::RequestUpdate> updates;
-  if (const Status st = storage_.FeedAfter(after, static_cast<int>(limit), &updates, request_id); !st.ok())
+  std::int64_t next = after;
+  if (const Status st = storage_.FeedAfter(after, static_cast<int>(limit), &updates, filter, &next); !st.ok())
     return StorageFailure(st, "read feed");
   JsonWriter w;
   w.BeginArray();
@@ -531,7 +550,7 @@ HttpResponse Api::Feed(const HttpRequest& req) {
   }
   w.EndArray();
   HttpResponse r = HttpResponse::Json(200, w.str());
-  r.headers.emplace_back("Samvad-Next-Cursor", o311::FormatCursor(updates.empty() ? after : updates.back().update_id));
+  r.headers.emplace_back("Samvad-Next-Cursor", o311::FormatCursor(next));
   return r;
 }
 

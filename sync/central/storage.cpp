@@ -895,19 +895,41 @@ Status Storage::QueryRequests(const RequestQuery& q, std::vector<o311::ServiceRe
   });
 }
 
-Status Storage::FeedAfter(std::int64_t after, int limit, std::vector<o311::RequestUpdate>* out, std::int64_t request_id) {
-  // A device moves its cursor past what it is given: an update lost to a power cut after being
-  // served would leave its update_id to the next writer, and that update would never reach this
-  // device (F1). So the page is served only once all it may contain is durable.
+Status Storage::FeedAfter(std::int64_t after, int limit, std::vector<o311::RequestUpdate>* out,
+                          const FeedFilter& filter, std::int64_t* next_cursor) {
+  const bool narrowed = !filter.issued_by.empty();
+  std::int64_t newest = after;  // narrowed: the newest update when the page was read
   const Status st = Read([&](SqlConn& c) {
-    static constexpr const char* kColumns =
-        "SELECT update_id, request_id, status, description, media_url, created_at, conflict, based_on, recorded_at,"
-        " department, lat, lon, user_id FROM updates ";
-    SqlResult r = request_id > 0
-                      ? c.Exec(std::string(kColumns) + "WHERE request_id = ? AND update_id > ? ORDER BY update_id LIMIT ?",
-                               {request_id, after, std::int64_t{limit}})
-                      : c.Exec(std::string(kColumns) + "WHERE update_id > ? ORDER BY update_id LIMIT ?",
-                               {after, std::int64_t{limit}});
+    std::string sql =
+        "SELECT u.update_id, u.request_id, u.status, u.description, u.media_url, u.created_at, u.conflict, u.based_on,"
+        " u.recorded_at, u.department, u.lat, u.lon, u.user_id FROM updates u";
+    std::vector<SqlValue> args;
+    if (narrowed) {
+      // Read first, then bound the page by it: every id up to it is committed or rolled back for
+      // good (F1), so a cursor moved to it skips nothing a later reader could see.
+      SqlResult m = c.Exec("SELECT COALESCE(MAX(update_id), 0) FROM updates");
+      if (!m.ok() || m.rows.empty()) return m;
+      newest = std::max(after, m.rows[0].Int(0));
+      sql += " JOIN requests r ON r.id = u.request_id";
+    }
+    sql += " WHERE u.update_id > ?";
+    args.emplace_back(after);
+    if (filter.request_id > 0) {
+      sql += " AND u.request_id = ?";
+      args.emplace_back(filter.request_id);
+    }
+    if (narrowed) {
+      sql += " AND u.update_id <= ? AND substr(r.ticket_digits, 1, 5) IN (";
+      args.emplace_back(newest);
+      for (size_t i = 0; i < filter.issued_by.size(); ++i) {
+        sql += i ? ", ?" : "?";
+        args.emplace_back(filter.issued_by[i]);
+      }
+      sql += ")";
+    }
+    sql += " ORDER BY u.update_id LIMIT ?";
+    args.emplace_back(std::int64_t{limit});
+    SqlResult r = c.Exec(sql, args);
     out->clear();
     for (const auto& row : r.rows) {
       o311::RequestUpdate u;
@@ -929,8 +951,15 @@ Status Storage::FeedAfter(std::int64_t after, int limit, std::vector<o311::Reque
     }
     return r;
   });
-  if (!st.ok() || out->empty()) return st;
-  return WaitDurable();
+  if (!st.ok()) return st;
+  const std::int64_t next = narrowed && static_cast<int>(out->size()) < limit ? newest
+                            : out->empty()                                     ? after
+                                                                               : out->back().update_id;
+  if (next_cursor) *next_cursor = next;
+  // A device moves its cursor past what it is given: an update lost to a power cut after being
+  // served would leave its update_id to the next writer, and that update would never reach this
+  // device (F1). So the page is served only once all it may contain, or pass over, is durable.
+  return next > after ? WaitDurable() : st;
 }
 
 Status Storage::Assign(std::int64_t request_id, const std::string& assignee, AssignResult* result) {

@@ -128,6 +128,13 @@ struct Upload {
 std::vector<o311::PublishedWorkPhoto> PublishedWorkPhotos(const std::vector<Upload>& uploads, std::int64_t request_id,
                                                           std::int64_t work_id);
 
+// Which updates a page of the feed holds (Storage::FeedAfter): all, or narrowed.
+struct FeedFilter {
+  std::int64_t request_id = 0;         // > 0: that request's updates only (its history: index updates_request)
+  std::vector<std::string> issued_by;  // non-empty: requests whose ticket begins with one of these
+                                       // ward + device pairs, 5 digits each ("08001"): a kiosk's own
+};
+
 // kNoTarget: the request or work it names does not exist. kRevoked: its device has been
 // revoked (checked in the same transaction, so a revocation that committed first always wins).
 enum class UploadCreate { kCreated, kExisting, kConflict, kNoTarget, kRevoked };
@@ -210,10 +217,13 @@ class Storage {
   Status GetRequest(std::int64_t id, o311::ServiceRequest* out, bool* found);
   Status FindRequestByClientUuid(const std::string& uuid, std::int64_t* id, bool* found);
   Status QueryRequests(const RequestQuery& q, std::vector<o311::ServiceRequest>* out);
-  // The feed after `after_update_id`, oldest first; with `request_id` > 0, that request's
-  // updates only (its history: index updates_request).
+  // The feed after `after_update_id`, oldest first, at most `limit`. `next_cursor` (optional)
+  // is where the reader goes on from: the last update given, or — for an issued_by page shorter
+  // than `limit` — the newest update central held when it read, because every update up to it
+  // was looked at (F1: none below it can still appear), so the reader need not scan the others
+  // again. A page moves the cursor only once all it passes over is durable (F2).
   Status FeedAfter(std::int64_t after_update_id, int limit, std::vector<o311::RequestUpdate>* out,
-                   std::int64_t request_id = 0);
+                   const FeedFilter& filter = {}, std::int64_t* next_cursor = nullptr);
   // `assignee` must be an active staff account.
   Status Assign(std::int64_t request_id, const std::string& assignee, AssignResult* result);
   // The latest `limit` requests whose detailed status is fixed (resolved), newest resolution first.

@@ -180,6 +180,10 @@ bool NormalizeUserId(std::string_view typed, std::string* canonical);
 // A-Z a-z 0-9 . _ -: what a staff user id is made of (any case).
 bool IsUserIdChar(char c);
 
+// The feed narrowed to a kiosk's own complaints takes at most this many ward-device pairs
+// (issued_by=08-001,08-002; PROTOCOL.md, Extension 3).
+inline constexpr size_t kMaxIssuedBy = 20;
+
 // The feed cursor: opaque to clients, but ours is "c1-" + 16 hex digits of the last update_id so
 // that cursors also sort as strings. 0 means "from the beginning".
 std::string FormatCursor(std::int64_t after_update_id);

@@ -7,9 +7,11 @@
 #include <atomic>
 #include <chrono>
 #include <catch2/catch.hpp>
+#include <set>
 #include <thread>
 
 #include "harness.h"
+#include "sync/model/ticket.h"
 #include "sync/protocol/tus.h"
 
 using namespace samvad::testing;
@@ -117,6 +119,76 @@ TEST_CASE("service_request_id narrows the feed to one request's history, with th
     CHECK(r.status == 400);
     CHECK(r.Json().items.at(0).Str("description") == "service_request_id must be one request's id (a whole number)");
   }
+}
+
+TEST_CASE("issued_by narrows the feed to the complaints a kiosk's tickets began, and its cursor passes the rest",
+          "[central][feed]") {
+  Central c;
+  const std::string key = c.EnrollDevice();
+  // Kiosk 08-001 filed a and b, kiosk 08-002 filed x, and an Open311 client without tickets n.
+  const auto filed = [&](int device, int sequence) {
+    auto form = CreateForm(key, NewUuid());
+    form.push_back({"attribute[ticket]", samvad::model::DisplayTicket({8, device, sequence})});
+    const Reply r = PostForm(c.port(), "/requests.json", form);
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    return r.Json().items.at(0).Str("service_request_id");
+  };
+  const std::string a = filed(1, 1), x = filed(2, 1), b = filed(1, 2), n = Create(c, key);
+  for (const auto& [id, status] : {std::pair{x, "in_progress"}, {a, "in_progress"}, {n, "in_progress"}, {b, "fixed"}}) {
+    REQUIRE(PostUpdate(c, key, NewUuid(), id, status, "").status == 200);
+  }
+  const JsonValue all = Feed(c).Json();
+  REQUIRE(all.items.size() == 8);
+  // What a narrowed page must hold: the whole feed's updates of those requests, in its order.
+  const auto of = [&](std::set<std::string> ids) {
+    std::vector<std::string> cursors;
+    for (const auto& u : all.items)
+      if (ids.count(u.Str("service_request_id"))) cursors.push_back(u.Str("cursor"));
+    return cursors;
+  };
+  const auto cursors = [](const JsonValue& page) {
+    std::vector<std::string> out;
+    for (const auto& u : page.items) out.push_back(u.Str("cursor"));
+    return out;
+  };
+  const std::string newest = all.items.back().Str("cursor");
+
+  const Reply mine = Feed(c, "?issued_by=08-001");
+  CHECK(cursors(mine.Json()) == of({a, b}));
+  // The page was short, so every update up to the newest was looked at: the cursor goes there,
+  // past x's and n's updates, and the next read starts after them.
+  CHECK(mine.Header("samvad-next-cursor") == newest);
+  const Reply again = Feed(c, "?issued_by=08-001&updated_after=" + newest);
+  CHECK(again.Json().items.empty());
+  CHECK(again.Header("samvad-next-cursor") == newest);
+  // Another kiosk's news moves the cursor without a byte of it; one's own comes next.
+  REQUIRE(PostUpdate(c, key, NewUuid(), x, "fixed", "").status == 200);
+  const Reply other = Feed(c, "?issued_by=08-001&updated_after=" + newest);
+  CHECK(other.Json().items.empty());
+  const std::string after_x = Feed(c).Json().items.back().Str("cursor");
+  CHECK(other.Header("samvad-next-cursor") == after_x);
+  REQUIRE(PostUpdate(c, key, NewUuid(), a, "fixed", "").status == 200);
+  const JsonValue own = Feed(c, "?issued_by=08001&updated_after=" + after_x).Json();  // dashes optional
+  REQUIRE(own.items.size() == 1);
+  CHECK(own.items[0].Str("service_request_id") == a);
+
+  // A full page goes on from its last update, like the whole feed's.
+  const Reply first = Feed(c, "?issued_by=08-001&limit=2");
+  REQUIRE(first.Json().items.size() == 2);
+  CHECK(first.Header("samvad-next-cursor") == first.Json().items[1].Str("cursor"));
+  // Several pairs: a kiosk that was given a new device number still hears about its old tickets.
+  const JsonValue both = Feed(c, "?issued_by=08-001,08-002").Json();
+  CHECK(both.items.size() == 8);  // all ten but n's two
+  for (const char* bad : {"8-1", "08-0011", "ab-cde", "08-001,x", ","}) {
+    INFO(bad);
+    const Reply r = Http(c.port(), "GET", std::string("/servicerequestupdates.json?issued_by=") + bad);
+    CHECK(r.status == 400);
+    CHECK(r.body.find("ward-device pairs") != std::string::npos);
+  }
+  std::string many;
+  for (int d = 1; d <= 21; ++d) many += (d > 1 ? "," : "") + samvad::model::DisplayTicket({8, d, 1}).substr(0, 6);
+  CHECK(Http(c.port(), "GET", "/servicerequestupdates.json?issued_by=" + many).status == 400);
 }
 
 TEST_CASE("An update from the field changes the request and is idempotent by Idempotency-Key", "[central][feed][idempotency]") {
