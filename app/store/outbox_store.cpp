@@ -254,6 +254,18 @@ OutboxResult OutboxStore::Summarize(OutboxSummary* out) {
   return rc == SQLITE_DONE ? OutboxResult::Ok : OutboxResult::StorageError;
 }
 
+OutboxResult OutboxStore::Issuers(std::optional<std::vector<Issuer>>* out) {
+  out->emplace();
+  std::lock_guard lock(mu_);
+  sql::Stmt q(store_.db(), "SELECT DISTINCT ward_no, device_no FROM complaints ORDER BY ward_no, device_no");
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW)
+    (*out)->push_back(Issuer{static_cast<int>(q.Int(0)), static_cast<int>(q.Int(1))});
+  if (rc == SQLITE_DONE) return OutboxResult::Ok;
+  out->reset();
+  return OutboxResult::StorageError;
+}
+
 // One guarded UPDATE: ?1 = ticket, ?2 = `text`, ?3 = `number`. Zero rows changed means the
 // entry is missing or in another state; which one decides NotFound vs WrongState.
 OutboxResult OutboxStore::Transition(const model::Ticket& t, OutboxState from,

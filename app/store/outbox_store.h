@@ -57,6 +57,9 @@ class OutboxStore final : public model::Outbox {
                                  std::int64_t now) override;
   model::OutboxResult ApplyStatus(const model::Ticket& t, model::Status status, std::int64_t at,
                                   std::string_view note) override;
+  // The ward-device pairs of every complaint this store holds (tickets are its own: the store
+  // issues them). An empty list when it holds none.
+  model::OutboxResult Issuers(std::optional<std::vector<Issuer>>* out) override;
 
   // failed → pending, due at `now`: staff looked at the cause and want it sent again.
   model::OutboxResult Requeue(const model::Ticket& t, std::int64_t now);

@@ -104,6 +104,29 @@ struct Known {
 
 SessionEnd Fail(const Verdict& v) { return SessionEnd{v.action, v.cause, v.retry_after_s, -1}; }
 
+// A kiosk reads the updates of its own complaints only: over a 2G link a whole city's feed is
+// mostly other kiosks' news, and every page of it cost a second call to map ids to tickets.
+// "08-001,08-002" for issued_by; "" for the whole feed (a tablet, whose engineers' complaints
+// were filed anywhere; an outbox that cannot say; more pairs than central takes in one query).
+// False only on a storage error.
+bool IssuedBy(model::Outbox& outbox, bool field, std::string* out, bool* nothing_filed) {
+  out->clear();
+  *nothing_filed = false;
+  if (field) return true;
+  std::optional<std::vector<model::Outbox::Issuer>> issuers;
+  if (outbox.Issuers(&issuers) == model::OutboxResult::StorageError) return false;
+  if (!issuers || issuers->size() > o311::kMaxIssuedBy) return true;
+  *nothing_filed = issuers->empty();
+  for (const auto& i : *issuers) {
+    char pair[16];
+    std::snprintf(pair, sizeof pair, "%02d-%03d", i.ward, i.device);
+    if (!out->empty()) out->push_back(',');
+    out->append(pair);
+  }
+  return true;
+}
+
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -113,9 +136,15 @@ SessionEnd Fail(const Verdict& v) { return SessionEnd{v.action, v.cause, v.retry
 SessionEnd SyncEngine::Impl::Pull() {
   constexpr int kPage = 100;
   const Headers auth = {{"Authorization", "Bearer " + cfg.api_key}};
+  std::string issued_by;
+  bool nothing_filed = false;
+  if (!IssuedBy(outbox, cfg.field != nullptr, &issued_by, &nothing_filed))
+    return Fail(Verdict{Action::Transient, "device storage error while reading its tickets", -1});
+  if (nothing_filed) return SessionEnd{};  // nothing filed here yet: no update can be ours
   for (int page = 0; page < 1000 && !transport.cancelled(); ++page) {
     std::string url = cfg.base_url + "/servicerequestupdates.json?limit=" + std::to_string(kPage);
     if (!state.feed_cursor.empty()) url += "&updated_after=" + protocol::PercentEncode(state.feed_cursor);
+    if (!issued_by.empty()) url += "&issued_by=" + issued_by;
     const HttpResult r = transport.Perform(HttpCall{"GET", url, auth, {}});
     Verdict v = Classify(r, Op::Feed, Now());
     if (v.action == Action::Permanent && r.status == 400 && !state.feed_cursor.empty()) {

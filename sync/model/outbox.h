@@ -12,6 +12,7 @@
 // nothing, in release builds.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +64,19 @@ class Outbox {
   // kept in the complaint's history for the status screen. Allowed in any outbox state.
   virtual OutboxResult ApplyStatus(const Ticket& t, Status status, std::int64_t at,
                                    std::string_view note) = 0;
+
+  // The ward and device numbers that begin this outbox's tickets (usually one pair; another
+  // after the device got a new number), so that a kiosk's pull reads central's feed for its own
+  // complaints only (issued_by). nullopt: this outbox cannot say, and the pull reads the whole
+  // feed, skipping the complaints it does not hold. StorageError on a disk failure.
+  struct Issuer {
+    int ward = 0, device = 0;
+    friend bool operator==(const Issuer&, const Issuer&) = default;
+  };
+  virtual OutboxResult Issuers(std::optional<std::vector<Issuer>>* out) {
+    out->reset();
+    return OutboxResult::Ok;
+  }
 };
 
 }  // namespace samvad::model

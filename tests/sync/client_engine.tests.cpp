@@ -274,6 +274,67 @@ TEST_CASE("Status updates from central reach the device's history once, and the 
   CHECK(pothole);
 }
 
+TEST_CASE("A kiosk's pull asks central for its own complaints' updates only, and still hears of each",
+          "[client][engine][backend]") {
+  // Two kiosks of ward 08, devices 001 and 002, syncing to one central.
+  Rig rig(false);
+  Device one("client-kiosk-one", 8, 1), two("client-kiosk-two", 8, 2);
+  auto filed_one = FileMany(one, 2, 0, 0, 11), filed_two = FileMany(two, 2, 0, 0, 12);
+  std::mutex mu;
+  std::vector<std::string> calls;  // kiosk one's HTTP calls
+  sync::SyncConfig cfg_one = rig.Config(one), cfg_two = rig.Config(two);
+  cfg_one.log = [&](const std::string& line) {
+    std::lock_guard lock(mu);
+    calls.push_back(line);
+  };
+  sync::SyncEngine engine_one(cfg_one, one.outbox()), engine_two(cfg_two, two.outbox());
+  engine_one.Start();
+  engine_two.Start();
+  REQUIRE(SyncUntilClean(engine_one, std::chrono::seconds(30)));
+  REQUIRE(SyncUntilClean(engine_two, std::chrono::seconds(30)));
+  // Central moves all four on.
+  std::vector<std::string> ids_two;
+  for (auto* filed : {&filed_one, &filed_two}) {
+    Device& dev = filed == &filed_one ? one : two;
+    for (const auto& f : *filed) {
+      const std::string id = Entry(dev, f.result.ticket).central_id;
+      if (&dev == &two) ids_two.push_back(id);
+      const Got g = HttpPostForm(rig.central.url() + "/servicerequestupdates.json",
+                                 protocol::EncodeForm({{"api_key", rig.api_key}, {"service_request_id", id},
+                                                       {"status", "in_progress"}, {"description", "Crew sent"}}),
+                                 {"Idempotency-Key: kiosk-pull-" + id});
+      REQUIRE(g.status == 200);
+    }
+  }
+  {
+    std::lock_guard lock(mu);
+    calls.clear();
+  }
+  REQUIRE(SyncNowUntilClean(engine_one, std::chrono::seconds(30)));
+  REQUIRE(SyncNowUntilClean(engine_two, std::chrono::seconds(30)));
+  CHECK(engine_one.Snapshot().updates_applied == 2);
+  CHECK(engine_two.Snapshot().updates_applied == 2);
+  for (const auto& f : filed_one) CHECK(one.store().Lookup(f.result.ticket, "3456").current == model::Status::InProgress);
+  for (const auto& f : filed_two) CHECK(two.store().Lookup(f.result.ticket, "3456").current == model::Status::InProgress);
+  // Kiosk one asked for 08-001's complaints, and never named kiosk two's in the ticket lookup.
+  std::lock_guard lock(mu);
+  int feed_calls = 0;
+  for (const std::string& line : calls) {
+    INFO(line);
+    if (line.find("GET /servicerequestupdates.json") == 0) {
+      ++feed_calls;
+      CHECK(line.find("issued_by=08-001") != std::string::npos);
+      CHECK(line.find("08-002") == std::string::npos);
+    }
+    const std::string lookup = "GET /requests.json?service_request_id=";
+    if (line.find(lookup) == 0) {
+      const std::string list = line.substr(lookup.size(), line.find('&') - lookup.size());
+      for (const std::string& id : ids_two) CHECK(("," + list + ",").find("," + id + ",") == std::string::npos);
+    }
+  }
+  CHECK(feed_calls >= 1);
+}
+
 TEST_CASE("A photo upload interrupted 10 times sends at most 1.1x its size in total", "[client][engine][resume]") {
   const bool checksum_always = GENERATE(false, true);
   Rig rig(true);
