@@ -96,6 +96,7 @@ class Api {
   // POST /media/sync (U8): flushes every upload acknowledged unflushed before it arrived.
   HttpResponse MediaSync(const HttpRequest& req, const Body& body);
   static constexpr size_t kMaxSyncIds = 1000;
+  static constexpr size_t kMaxMetadataBytes = 4096;  // a POST /media's Upload-Metadata, kept for HEAD
 
   // The device behind the request's key (api_key field or query, or "Authorization: Bearer"),
   // or the 403/503 to answer with.

@@ -149,7 +149,10 @@ HttpResponse Api::TusCreate(const HttpRequest& req, Upload* got, bool* fresh) {
   const std::string* md_text = req.Header("upload-metadata");
   if (!md_text || !tus::ParseMetadata(*md_text, &md, &why))
     return TusError(400, md_text ? why : "Upload-Metadata must name the complaint: service_request_id or client_uuid");
-  want.metadata = *md_text;  // HEAD repeats it
+  // Kept with the upload for HEAD to repeat, so bounded: ours are ~200 bytes.
+  if (md_text->size() > kMaxMetadataBytes)
+    return TusError(400, "Upload-Metadata is longer than " + std::to_string(kMaxMetadataBytes) + " bytes");
+  want.metadata = *md_text;
   for (const auto& [k, v] : md)
     if (!protocol::IsValidUtf8(v)) return TusError(400, "Upload-Metadata value for '" + k + "' is not UTF-8 text");
 

@@ -323,6 +323,13 @@ TEST_CASE("tus refuses what the spec refuses", "[central][tus]") {
                                 {"Upload-Metadata", tus::FormatMetadata({{"service_request_id", f.request_id}})}}));
     CHECK(r.status == 413);
   }
+  SECTION("metadata longer than central keeps for HEAD: 400") {
+    const Reply r = Http(f.c.port(), "POST", "/media", "",
+                         f.Tus({{"Upload-Length", "10"},
+                                {"Upload-Metadata", f.Metadata("thumb", {{"filename", std::string(3500, 'x')}})}}));
+    CHECK(r.status == 400);
+    CHECK(r.body.find("Upload-Metadata is longer than 4096 bytes") != std::string::npos);
+  }
   SECTION("metadata naming no request, or an unknown one: 400") {
     CHECK(Http(f.c.port(), "POST", "/media", "", f.Tus({{"Upload-Length", "10"}})).status == 400);
     CHECK(Http(f.c.port(), "POST", "/media", "",
