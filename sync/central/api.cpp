@@ -227,9 +227,10 @@ std::unique_ptr<RequestHandler> Api::Route(const HttpRequest& req) {
     r.headers.emplace_back("Allow", allow);
     return Respond(std::move(r));
   };
-  // tus core: X-HTTP-Method-Override, when present, is the request's method (for clients behind
-  // proxies that pass only GET and POST).
-  const std::string* override_method = req.Header("x-http-method-override");
+  // tus core: X-HTTP-Method-Override, when present, is the request's method — for clients behind
+  // proxies that pass only GET and POST. Honoured on a POST only: a GET stays a safe request that
+  // a proxy may repeat, never a PATCH.
+  const std::string* override_method = m == "POST" ? req.Header("x-http-method-override") : nullptr;
   const std::string& tm = override_method ? *override_method : m;
   if (p == "/media" || p == "/media/") {
     if (tm == "OPTIONS") return Respond(TusOptions());

@@ -540,8 +540,10 @@ std::unique_ptr<RequestHandler> Api::TusCreateHandler(const HttpRequest& req) {
   const std::string* ct = req.Header("content-type");
   const std::string* cl = req.Header("content-length");
   const std::string* te = req.Header("transfer-encoding");
-  // A body of known length, or one sent in chunks (its length is Upload-Length's to bound).
-  const bool with_body = (cl && *cl != "0") || (te && te->find("chunked") != std::string::npos);
+  // A body of known length, or one sent in chunks (its length is Upload-Length's to bound) as
+  // tus's content type says; a chunked POST without it is a plain creation, as it always was.
+  const bool chunked = te && strcasestr(te->c_str(), "chunked") != nullptr;
+  const bool with_body = (cl && *cl != "0") || (chunked && ct && *ct == tus::kOffsetContentType);
   if (with_body && (!ct || *ct != tus::kOffsetContentType))
     return Respond(TusError(415, "a POST /media body (creation-with-upload) must be application/offset+octet-stream"));
   Upload got;

@@ -135,7 +135,8 @@ TEST_CASE("issued_by narrows the feed to the complaints a kiosk's tickets began,
     return r.Json().items.at(0).Str("service_request_id");
   };
   const std::string a = filed(1, 1), x = filed(2, 1), b = filed(1, 2), n = Create(c, key);
-  for (const auto& [id, status] : {std::pair{x, "in_progress"}, {a, "in_progress"}, {n, "in_progress"}, {b, "fixed"}}) {
+  // The newest update is n's: a narrowed page's cursor must pass it, not stop at b's.
+  for (const auto& [id, status] : {std::pair{x, "in_progress"}, {a, "in_progress"}, {b, "fixed"}, {n, "in_progress"}}) {
     REQUIRE(PostUpdate(c, key, NewUuid(), id, status, "").status == 200);
   }
   const JsonValue all = Feed(c).Json();
@@ -159,6 +160,7 @@ TEST_CASE("issued_by narrows the feed to the complaints a kiosk's tickets began,
   // The page was short, so every update up to the newest was looked at: the cursor goes there,
   // past x's and n's updates, and the next read starts after them.
   CHECK(mine.Header("samvad-next-cursor") == newest);
+  CHECK(newest != mine.Json().items.back().Str("cursor"));
   const Reply again = Feed(c, "?issued_by=08-001&updated_after=" + newest);
   CHECK(again.Json().items.empty());
   CHECK(again.Header("samvad-next-cursor") == newest);
