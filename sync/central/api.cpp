@@ -163,12 +163,13 @@ std::string RequestKey(const HttpRequest& req, const protocol::Form* form) {
 
 }  // namespace
 
-std::optional<HttpResponse> Api::Authenticate(const HttpRequest& req, const Form* form, std::string* device_id) {
+std::optional<HttpResponse> Api::Authenticate(const HttpRequest& req, const Form* form, std::string* device_id,
+                                              std::string* kind) {
   const std::string key = RequestKey(req, form);
   if (key.empty()) return ErrorResponse(403, "api_key is required: enrol this device first");
   // Keys are 256 random bits, so one SHA-256 is enough to store them (no password stretching),
   // and looking a row up by the hash leaks nothing about the key through timing.
-  return AuthenticateHash(Sha256Hex(key), device_id);
+  return AuthenticateHash(Sha256Hex(key), device_id, kind);
 }
 
 std::optional<HttpResponse> Api::AuthenticateHash(const std::string& key_hash, std::string* device_id,
@@ -356,11 +357,10 @@ HttpResponse Api::CreateRequest(const HttpRequest& req, const Body& body) {
 }
 
 std::optional<HttpResponse> Api::Reader(const HttpRequest& req, bool* is_public) {
-  const std::string key = RequestKey(req, nullptr);
-  *is_public = key.empty();
+  *is_public = RequestKey(req, nullptr).empty();
   if (*is_public) return std::nullopt;
   std::string device, kind;
-  if (auto denied = AuthenticateHash(Sha256Hex(key), &device, &kind)) return denied;
+  if (auto denied = Authenticate(req, nullptr, &device, &kind)) return denied;
   // A kiosk shows a citizen their ticket's status and history, which the public view holds in
   // full; a stolen kiosk key must not read every citizen's number city-wide (S7's reasoning).
   *is_public = kind == "kiosk";

@@ -83,7 +83,8 @@ class Api {
   // tus 1.0.0 (api_media.cpp)
   HttpResponse TusOptions();
   // `r` with Tus-Resumable, which tus asks of every response but OPTIONS' — refusals included
-  // (405, and 500/503 from storage): added where a path did not add it already.
+  // (403, 405, and 500/503 from storage): added where a path did not add it already. Applied
+  // once where each tus answer leaves: Route (HEAD, 405), TusCreateHandler, TusPatch's OnComplete.
   static HttpResponse WithTusResumable(HttpResponse r);
   // POST /media, with or without the first bytes (creation, creation-with-upload).
   std::unique_ptr<RequestHandler> TusCreateHandler(const HttpRequest& req);
@@ -100,7 +101,9 @@ class Api {
 
   // The device behind the request's key (api_key field or query, or "Authorization: Bearer"),
   // or the 403/503 to answer with.
-  std::optional<HttpResponse> Authenticate(const HttpRequest& req, const protocol::Form* form, std::string* device_id);
+  // `kind`, when asked for: the device's role ("kiosk", "tablet", "" for any).
+  std::optional<HttpResponse> Authenticate(const HttpRequest& req, const protocol::Form* form, std::string* device_id,
+                                           std::string* kind = nullptr);
   std::optional<HttpResponse> AuthenticateHash(const std::string& key_hash, std::string* device_id,
                                                std::string* kind = nullptr);
   // Authenticate for a handler whose write checks the device's standing itself, in its own

@@ -133,10 +133,7 @@ HttpResponse Api::TusCreate(const HttpRequest& req, Upload* got, bool* fresh) {
   if (auto bad = CheckVersion(req)) return *bad;
   Upload want;
   // The device's standing is checked again by CreateUpload, in the transaction that writes.
-  if (auto denied = KnownDevice(req, &want.device_id)) {
-    denied->headers.emplace_back("Tus-Resumable", std::string(tus::kVersion));
-    return *denied;
-  }
+  if (auto denied = KnownDevice(req, &want.device_id)) return *denied;  // Tus-Resumable: TusCreateHandler
   if (req.Header("upload-defer-length")) return TusError(400, "Upload-Defer-Length is not supported: send Upload-Length");
   const std::string* len_text = req.Header("upload-length");
   std::uint64_t length = 0;
@@ -227,9 +224,7 @@ HttpResponse Api::TusCreate(const HttpRequest& req, Upload* got, bool* fresh) {
   if (const Status st = storage_.CreateUpload(want, got, &result); !st.ok()) return StorageFailure(st, "create upload");
   if (result == UploadCreate::kRevoked) {
     ForgetKnownDevice(want.device_id);
-    HttpResponse denied = ErrorResponse(403, "this device has been revoked; enrol it again");
-    denied.headers.emplace_back("Tus-Resumable", std::string(tus::kVersion));
-    return denied;
+    return ErrorResponse(403, "this device has been revoked; enrol it again");
   }
   if (result == UploadCreate::kNoTarget)
     return TusError(400, std::string("Upload-Metadata names a ") + (want.work_id ? "work" : "service request") +
@@ -246,10 +241,7 @@ HttpResponse Api::TusCreate(const HttpRequest& req, Upload* got, bool* fresh) {
 HttpResponse Api::TusHead(const HttpRequest& req, const std::string& id) {
   if (auto bad = CheckVersion(req)) return *bad;
   std::string device;
-  if (auto denied = Authenticate(req, nullptr, &device)) {
-    denied->headers.emplace_back("Tus-Resumable", std::string(tus::kVersion));
-    return *denied;
-  }
+  if (auto denied = Authenticate(req, nullptr, &device)) return *denied;  // Tus-Resumable: Route
   Upload u;
   bool found = false;
   if (IsUploadId(id)) {
@@ -379,8 +371,7 @@ class TusPatch final : public RequestHandler {
         return;
       }
       if (auto denied = api_.Authenticate(req, nullptr, &device)) {
-        denied->headers.emplace_back("Tus-Resumable", std::string(tus::kVersion));
-        error_ = *denied;
+        error_ = *denied;  // Tus-Resumable: OnComplete
         return;
       }
       const std::string* ct = req.Header("content-type");

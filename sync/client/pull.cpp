@@ -126,7 +126,6 @@ bool IssuedBy(model::Outbox& outbox, bool field, std::string* out, bool* nothing
   return true;
 }
 
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------

@@ -71,7 +71,6 @@ class Outbox {
   // feed, skipping the complaints it does not hold. StorageError on a disk failure.
   struct Issuer {
     int ward = 0, device = 0;
-    friend bool operator==(const Issuer&, const Issuer&) = default;
   };
   virtual OutboxResult Issuers(std::optional<std::vector<Issuer>>* out) {
     out->reset();

@@ -399,6 +399,9 @@ TEST_CASE("Every tus answer but OPTIONS carries Tus-Resumable, refusals included
   // for OPTIONS requests" — a client that checks it must not mistake a refusal for another server.
   Fixture f;
   const std::string path = f.Create(100);
+  std::string revoked_id;
+  const std::string revoked = f.c.EnrollDevice("revoked", &revoked_id);
+  REQUIRE(f.c.Cli({"revoke", revoked_id}).exit_code == 0);
   struct Answer {
     const char* what;
     int status;
@@ -408,6 +411,12 @@ TEST_CASE("Every tus answer but OPTIONS carries Tus-Resumable, refusals included
       {"PUT /media", 405, Http(f.c.port(), "PUT", "/media", "x", f.Tus())},
       {"DELETE /media/{id}", 405, Http(f.c.port(), "DELETE", path, "", f.Tus())},
       {"HEAD without a key", 403, Http(f.c.port(), "HEAD", path, "", {{"Tus-Resumable", "1.0.0"}})},
+      {"POST by a revoked device", 403,
+       Http(f.c.port(), "POST", "/media", "",
+            f.Tus({{"Upload-Length", "10"}, {"Upload-Metadata", f.Metadata("thumb")}}, revoked))},
+      {"PATCH by a revoked device", 403, Http(f.c.port(), "PATCH", path, "x",
+                                               f.Tus({{"Content-Type", "application/offset+octet-stream"},
+                                                      {"Upload-Offset", "0"}}, revoked))},
       {"HEAD of no upload", 404, Http(f.c.port(), "HEAD", "/media/00000000000000000000000000000000", "", f.Tus())},
       {"PATCH of the wrong type", 415,
        Http(f.c.port(), "PATCH", path, "x", f.Tus({{"Content-Type", "image/jpeg"}, {"Upload-Offset", "0"}}))},
