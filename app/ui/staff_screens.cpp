@@ -456,9 +456,7 @@ void StaffSyncScreen(AppState& app) {
         t.small_px(), t.text_muted);
   if (!st.error_key.empty()) Label(app, app.T(st.error_key), t.small_px(), t.accent);
   if (st.loaded_at >= 0 && st.pending == 0 && st.failed == 0 && st.sent > 0) {
-    const ImVec2 sz = Label(app, app.T("sync.all_sent"), t.body_px() * 0.9f, t.primary);
-    const ImVec2 mn = ImGui::GetItemRectMin();
-    app.RegisterWidget("sync.all_sent", ImRect(mn, ImVec2(mn.x + sz.x, mn.y + sz.y)));
+    NamedLabel(app, "sync.all_sent", app.T("sync.all_sent"), t.body_px() * 0.9f, t.primary);
   }
   ImGui::Dummy(ImVec2(0, t.pad() * 0.3f));
 

@@ -53,13 +53,9 @@ void StatusScreen(AppState& app) {
   if (st.asking) app.WakeAt(app.now + 0.25);  // the answer arrives through Tasks
   if (st.found) {
     Label(app, app.T("status.current"), t.body_px() * 0.85f, t.text_muted);
-    const ImVec2 ss = Label(app, app.T("state." + st.result.state), t.title_px(), t.primary);
-    const ImVec2 sp = ImGui::GetItemRectMin();
-    app.RegisterWidget("status.state:" + st.result.state, ImRect(sp, ImVec2(sp.x + ss.x, sp.y + ss.y)));
-    const ImVec2 hh = Label(app, app.T("status.history"), t.body_px() * 0.85f, t.text_muted);
-    const ImVec2 hhp = ImGui::GetItemRectMin();
-    app.RegisterWidget("status.history:" + std::to_string(st.result.history.size()),
-                       ImRect(hhp, ImVec2(hhp.x + hh.x, hhp.y + hh.y)));
+    NamedLabel(app, "status.state:" + st.result.state, app.T("state." + st.result.state), t.title_px(), t.primary);
+    NamedLabel(app, "status.history:" + std::to_string(st.result.history.size()), app.T("status.history"),
+               t.body_px() * 0.85f, t.text_muted);
     // A complaint reopened and fixed again and again would run off the screen: the first line
     // (when it was filed), "…", and the latest ones.
     constexpr size_t kLines = 6;
@@ -70,9 +66,8 @@ void StatusScreen(AppState& app) {
         continue;
       }
       const auto& [when, state] = st.result.history[i];
-      const ImVec2 hs = Label(app, when + "  " + app.T("state." + state), t.body_px() * 0.9f, t.text);
-      const ImVec2 hp = ImGui::GetItemRectMin();
-      app.RegisterWidget("status.history" + std::to_string(i) + ":" + state, ImRect(hp, ImVec2(hp.x + hs.x, hp.y + hs.y)));
+      NamedLabel(app, "status.history" + std::to_string(i) + ":" + state, when + "  " + app.T("state." + state),
+                 t.body_px() * 0.9f, t.text);
     }
     std::string synced = st.result.from_central ? app.T("status.from_central")
                          : st.result.synced.empty() ? app.T("status.never_synced") : app.T("status.synced");

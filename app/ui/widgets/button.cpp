@@ -18,6 +18,13 @@ ImVec2 Label(AppState& app, std::string_view s, float px, ImU32 col) {
   return LabelIn(app, s, app.lang, px, col);
 }
 
+ImVec2 NamedLabel(AppState& app, const std::string& name, std::string_view s, float px, ImU32 col) {
+  const ImVec2 size = Label(app, s, px, col);
+  const ImVec2 at = ImGui::GetItemRectMin();
+  app.RegisterWidget(name, ImRect(at, ImVec2(at.x + size.x, at.y + size.y)));
+  return size;
+}
+
 void Paragraph(AppState& app, std::string_view s, float px, float width, ImU32 col) {
   const ImVec2 p = ImGui::GetCursorScreenPos();
   const float h = app.R().DrawWrapped(ImGui::GetWindowDrawList(), p, s, app.lang, px, width, col);

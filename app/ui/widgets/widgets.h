@@ -28,6 +28,9 @@ inline constexpr double kSubmitGuard = 0.8;  // seconds in which a repeated subm
 // A label in the app's language at the cursor; returns its size.
 ImVec2 Label(AppState& app, std::string_view text, float px, ImU32 col);
 ImVec2 LabelIn(AppState& app, std::string_view text, text::Lang lang, float px, ImU32 col);
+// A Label the script driver can find by `name` (expect-widget, await-widget): what a screen
+// states, rather than a control.
+ImVec2 NamedLabel(AppState& app, const std::string& name, std::string_view text, float px, ImU32 col);
 // A wrapped paragraph of the given width at the cursor.
 void Paragraph(AppState& app, std::string_view text, float px, float width, ImU32 col);
 
